@@ -1,1 +1,27 @@
-"""."""
+"""The plan engine: ``assess(intake) -> Assessment`` and ``make_plan(assessment) -> Plan``."""
+
+from __future__ import annotations
+
+from backpath.engine.assessment import Assessment, assess, phase_of
+from backpath.engine.intake import Intake, parse_intake
+from backpath.engine.plan_models import PROFILES, Plan, Profile
+from backpath.engine.planning import make_plan
+
+
+def assess_and_plan(data: object, profile: Profile = "consensus") -> Plan:
+    """Validate raw intake JSON, assess it and build the plan (raises ``InvalidInput``)."""
+    return make_plan(assess(parse_intake(data)), profile)
+
+
+__all__ = [
+    "PROFILES",
+    "Assessment",
+    "Intake",
+    "Plan",
+    "Profile",
+    "assess",
+    "assess_and_plan",
+    "make_plan",
+    "parse_intake",
+    "phase_of",
+]

@@ -1,0 +1,197 @@
+"""Text rendering for the terminal: styled on a tty, plain text when piped."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+
+from backpath import DISCLAIMER
+from backpath.engine.plan_models import Plan
+from backpath.engine.stance import GUIDELINE_NAMES
+from backpath.knowledge import PHASES, KnowledgeBase, Treatment
+
+LINE_TITLES = {
+    1: "Line 1: start now",
+    2: "Line 2: add if the response is not enough at review",
+    3: "Line 3: specialist referral options",
+}
+REASON_LABELS = {
+    "contraindicated": "contraindicated",
+    "interaction": "interaction",
+    "preference": "your preference",
+    "evidence_against": "evidence against",
+    "insufficient_evidence": "insufficient evidence",
+    "not_indicated_now": "not indicated now",
+    "investigational": "investigational (research only)",
+    "red_flag": "red flag",
+}
+DISPOSITION_STYLE = {
+    "emergency": "bold white on red",
+    "urgent_referral": "bold red",
+    "referral_with_plan": "bold yellow",
+    "proceed": "bold green",
+}
+
+
+def _console() -> Console:
+    """Styled and wrapped on a terminal; plain, unwrapped lines when piped or redirected."""
+    console = Console(highlight=False, emoji=False)
+    console.soft_wrap = not console.is_terminal
+    return console
+
+
+def _schedule_text(s: dict[str, Any]) -> str:
+    if s.get("per_week"):
+        return (
+            f"{s['per_week']} x {s['minutes']} min a week for {s['weeks']:g} weeks "
+            f"({s['sessions']} sessions)"
+        )
+    text = str(s.get("routine", ""))
+    return f"{text} (for {s['weeks']:g} weeks)" if s.get("weeks") else text
+
+
+def plan(p: Plan) -> None:
+    out = _console()
+    d = p.to_json_dict()
+    tri = d["triage"]
+    out.print(f"[bold]BackPath plan[/] - phase: {d['phase']}, guideline profile: {d['guideline_profile']}")
+    style = DISPOSITION_STYLE[tri["disposition"]]
+    out.print(f"Triage: [{style}]{tri['disposition'].replace('_', ' ')}[/]")
+    for reason in tri["reasons"]:
+        out.print(f"  - {escape(reason)}")
+    for action in tri.get("actions", []):
+        out.print(f"  [bold]Action:[/] {escape(action)}")
+    if "risk" in d:
+        r = d["risk"]
+        out.print(
+            f"Risk: STarT Back {r['startback']} (total {r['startback_total']}, "
+            f"psychosocial {r['startback_psychosocial']})"
+        )
+    sc = d["scores"]
+    parts = [f"NRS {sc['nrs']}/10"]
+    if "odi_percent" in sc:
+        parts.append(f"Oswestry {sc['odi_percent']:g}%")
+    if "rmdq" in sc:
+        parts.append(f"Roland-Morris {sc['rmdq']}/24")
+    if "peg" in sc:
+        parts.append(f"PEG {sc['peg']:g}")
+    out.print("Scores: " + ", ".join(parts))
+    for note in d["notes"]:
+        out.print(f"[bold]Note:[/] {escape(note)}")
+    for line in (1, 2, 3):
+        items = [r for r in d["recommended"] if r["line"] == line]
+        if not items:
+            continue
+        out.print(f"\n[bold underline]{LINE_TITLES[line]}[/]")
+        for r in items:
+            out.print(f"* [bold]{escape(r['name'])}[/] ({r['treatment']})")
+            out.print(f"    why: {escape(r['why'])}")
+            out.print(f"    schedule: {escape(_schedule_text(r['schedule']))}")
+            for pre in r["precautions"]:
+                out.print(f"    [yellow]precaution:[/] {escape(pre)}")
+            out.print(f"    sources: {', '.join(r['sources'])}")
+    if d["not_recommended"]:
+        out.print("\n[bold underline]Not recommended[/]")
+        for n in d["not_recommended"]:
+            out.print(f"* {escape(n['name'])} ({n['treatment']}) - {REASON_LABELS[n['reason']]}")
+            out.print(f"    {escape(n['why'])}")
+    if "review_in_weeks" in d:
+        out.print(f"\nReview in {d['review_in_weeks']:g} weeks.")
+    out.print(f"\n[italic]{escape(DISCLAIMER)}[/]")
+
+
+def treatment_summary(t: Treatment) -> dict[str, Any]:
+    return {
+        "id": t.id,
+        "name": t.name,
+        "category": t.category.value,
+        "invasiveness": t.invasiveness.value,
+        "cost_tier": t.cost_tier.value,
+        "preference_tags": [p.value for p in t.preference_tags],
+        "consensus": {ph: t.consensus.for_phase(ph).verdict.value for ph in PHASES},
+    }
+
+
+def treatment_list(kb: KnowledgeBase) -> None:
+    out = _console()
+    out.print(f"[bold]{len(kb.treatments)} treatments[/] (consensus verdict acute / subacute / chronic)")
+    for t in kb.treatments.values():
+        verdicts = " / ".join(t.consensus.for_phase(ph).verdict.value for ph in PHASES)
+        out.print(f"  {t.id:<34} {escape(t.name):<40} {t.category.value:<16} {verdicts}")
+    out.print(f"\n[italic]{escape(DISCLAIMER)}[/]")
+
+
+def treatment_card(t: Treatment, kb: KnowledgeBase) -> None:
+    out = _console()
+    out.print(f"[bold]{escape(t.name)}[/] ({t.id}) - {t.category.value}, "
+              f"invasiveness {t.invasiveness.value}, cost {t.cost_tier.value}")
+    out.print(f"\n{escape(t.description.strip())}")
+    out.print(f"\n[bold]How it is thought to work[/]\n{escape(t.how_it_works.strip())}")
+    out.print(f"\n[bold]What to expect[/]\n{escape(t.what_to_expect.strip())}")
+    c = t.course
+    course = (f"{c.sessions_per_week} x {c.minutes_per_session} min a week for {c.weeks:g} weeks"
+              if c.delivery == "sessions" else (c.routine or ""))
+    out.print(f"\n[bold]Typical course[/]: {escape(course)}")
+    out.print("\n[bold]Guideline verdicts[/] (acute / subacute / chronic)")
+    for key, name in GUIDELINE_NAMES.items():
+        phases = getattr(t.guidelines, key)
+        cells = " / ".join(phases.for_phase(ph).verdict.value for ph in PHASES)
+        out.print(f"  {name:<10} {cells}")
+    cells = " / ".join(
+        f"{e.verdict.value}" + (f" (line {e.line})" if e.line else "")
+        for e in (t.consensus.for_phase(ph) for ph in PHASES)
+    )
+    out.print(f"  {'BackPath':<10} {cells}")
+    for ph in PHASES:
+        out.print(f"    {ph}: {escape(t.consensus.for_phase(ph).rationale.strip())}")
+    if t.effects:
+        out.print("\n[bold]Effects[/]")
+        for e in t.effects:
+            out.print(f"  - {e.phase}, {escape(e.outcome)} vs {escape(e.comparator)}: "
+                      f"{escape(e.estimate)} ({e.certainty}) [{', '.join(e.sources)}]")
+    if t.indication:
+        out.print(f"\n[bold]Indication[/]: {escape(t.indication.description.strip())}")
+    if t.contraindications:
+        out.print("\n[bold]Contraindications and interactions[/]")
+        for ci in t.contraindications:
+            label = kb.conditions[ci.condition].label
+            out.print(f"  - {escape(label)} ({ci.severity} {ci.kind}): {escape(ci.reason.strip())}")
+            if ci.precaution:
+                out.print(f"      precaution: {escape(ci.precaution.strip())}")
+    if t.seed_claims:
+        out.print("\n[bold]What the source articles claim, against the evidence[/]")
+        for s in t.seed_claims:
+            out.print(f"  - {s.seed}: {escape(s.claim.strip())}")
+            out.print(f"      evidence ({s.agreement}): {escape(s.evidence.strip())} "
+                      f"[{', '.join(s.sources)}]")
+    out.print(f"\n[italic]{escape(DISCLAIMER)}[/]")
+
+
+def source_list(kb: KnowledgeBase) -> None:
+    out = _console()
+    for s in kb.sources.values():
+        link = s.doi and f"doi:{s.doi}" or s.url or ""
+        flag = "" if s.verified else " [to be verified]"
+        out.print(f"[bold]{s.id}[/] {escape(s.authors)} ({s.year}). {escape(s.title)}. "
+                  f"{escape(s.published_in or '')} {escape(link)}{flag}")
+    out.print(f"\n[italic]{escape(DISCLAIMER)}[/]")
+
+
+def score(result: Any) -> None:
+    out = _console()
+    data = result.to_dict()
+    out.print(f"[bold]{data.get('instrument', 'score')}[/]")
+    for key, value in data.items():
+        if key != "instrument":
+            out.print(f"  {key}: {escape(json_text(value))}")
+    out.print(f"\n[italic]{escape(DISCLAIMER)}[/]")
+
+
+def json_text(value: Any) -> str:
+    if isinstance(value, (list, dict)):
+        import json
+
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)

@@ -1,0 +1,136 @@
+"""``assess(intake) -> Assessment``: triage, phase, risk group and scores.
+
+The red-flag screen decides the disposition before anything else (safety rule 1); the plan is
+built from the assessment afterwards, so no treatment logic can run ahead of triage.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from backpath import contract
+from backpath.engine.intake import Intake
+from backpath.instruments import odi, peg, red_flags, rmdq, startback
+from backpath.knowledge import Phase, load_knowledge
+
+Disposition = Literal["emergency", "urgent_referral", "referral_with_plan", "proceed"]
+RiskGroup = Literal["low", "medium", "high"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Triage(_Frozen):
+    disposition: Disposition
+    reasons: list[str]
+    suspected: list[str] = []
+    actions: list[str] = []
+    unscreened: list[str] = []
+
+
+class Risk(_Frozen):
+    startback: RiskGroup
+    startback_total: int
+    startback_psychosocial: int
+
+
+class Scores(_Frozen):
+    nrs: int
+    odi_percent: float | None = None
+    rmdq: int | None = None
+    peg: float | None = None
+    notes: list[str] = []
+
+
+class Assessment(_Frozen):
+    intake: Intake
+    triage: Triage
+    phase: Phase
+    risk: Risk | None
+    scores: Scores
+    conditions: frozenset[str]
+    """Condition tags the person carries, including those BackPath derives (pregnancy, age)."""
+
+
+def phase_of(duration_weeks: float) -> Phase:
+    """acute < 4 weeks, subacute 4 to 12, chronic > 12 (cut-offs from policy.yaml)."""
+    cut = load_knowledge().policy.phase_cutoffs_weeks
+    if duration_weeks < cut.subacute_from:
+        return "acute"
+    if duration_weeks <= cut.chronic_over:
+        return "subacute"
+    return "chronic"
+
+
+def _triage(intake: Intake) -> Triage:
+    answered = intake.red_flags.answered() if intake.red_flags else {}
+    unscreened = [f for f in contract.red_flag_ids() if f not in answered]
+    result = red_flags.score(answered)
+    reasons = [r.id for r in result.reasons]
+    if result.disposition == "proceed":
+        reasons = ["no red flags reported"] if not unscreened else []
+    if unscreened:
+        reasons.append(
+            f"red flags not screened: {', '.join(unscreened)}; "
+            "ask about them before acting on this plan"
+        )
+    return Triage(
+        disposition=result.disposition,
+        reasons=reasons,
+        suspected=list(result.suspected),
+        actions=[r.action for r in result.reasons],
+        unscreened=unscreened,
+    )
+
+
+def _scores(intake: Intake) -> tuple[Scores, Risk | None]:
+    q = intake.questionnaires
+    notes: list[str] = []
+    risk = None
+    if q.startback is not None:
+        sb = startback.score(q.startback)
+        risk = Risk(
+            startback=sb.group,
+            startback_total=sb.total,
+            startback_psychosocial=sb.psychosocial,
+        )
+    odi_percent = None
+    if q.odi is not None:
+        o = odi.score(q.odi)
+        if o.scored:
+            odi_percent = o.percent
+        else:
+            notes.append(f"Oswestry not scored: {o.reason}")
+    scores = Scores(
+        nrs=intake.pain.nrs_now,
+        odi_percent=odi_percent,
+        rmdq=rmdq.score(q.rmdq).total if q.rmdq is not None else None,
+        peg=peg.score(q.peg).mean if q.peg is not None else None,
+        notes=notes,
+    )
+    return scores, risk
+
+
+def _conditions(intake: Intake) -> frozenset[str]:
+    tags = set(intake.conditions)
+    if intake.patient.pregnant:
+        tags.add("pregnancy")
+    if intake.patient.age >= load_knowledge().policy.older_adult_age:
+        tags.add("older_adult")
+    return frozenset(tags)
+
+
+def assess(intake: Intake) -> Assessment:
+    """Screen, stage and score one intake. Pure: same intake, same assessment."""
+    scores, risk = _scores(intake)
+    return Assessment(
+        intake=intake,
+        triage=_triage(intake),
+        phase=phase_of(intake.episode.duration_weeks),
+        risk=risk,
+        scores=scores,
+        conditions=_conditions(intake),
+    )

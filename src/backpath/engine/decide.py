@@ -1,0 +1,202 @@
+"""The per-person decision for one treatment: recommend (with line) or leave out (with reason).
+
+Checks run in a fixed order, safety first, so that the reason shown is the most important one:
+red flag, investigational, absolute contraindication or prior harm, evidence for the phase,
+hard safety limits, indication, prior non-response, the person's preferences. Rules are
+generic; which tags, treatments and lines apply is data in the knowledge base.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from backpath.engine.assessment import Assessment
+from backpath.engine.plan_models import Profile, Reason, Schedule
+from backpath.engine.schedule import schedule_for
+from backpath.engine.stance import stance
+from backpath.knowledge import load_knowledge
+from backpath.knowledge.models import Category, Indication, LineWhen, Treatment
+
+CLINICAL_REVIEW = "backpath_clinical_review"
+
+
+@dataclass
+class Draft:
+    """A decision under construction; planning passes may still move or drop it."""
+
+    treatment: Treatment
+    recommended: bool
+    why: list[str]
+    sources: list[str]
+    line: int = 0
+    reason: Reason | None = None
+    precautions: list[str] = field(default_factory=list)
+    schedule: Schedule | None = None
+
+    def exclude(self, reason: Reason, why: str, sources: list[str] | None = None) -> None:
+        self.recommended = False
+        self.reason = reason
+        self.why = [why]
+        if sources is not None:
+            self.sources = sources
+
+
+def pain_level(a: Assessment) -> int:
+    """Worst of pain now and the week's average: what line rules and indications compare to."""
+    p = a.intake.pain
+    return max(p.nrs_now, p.nrs_week_average or 0)
+
+
+def matches(when: LineWhen, a: Assessment) -> bool:
+    if when.risk is not None and (a.risk is None or a.risk.startback not in when.risk):
+        return False
+    if when.min_nrs is not None and pain_level(a) < when.min_nrs:
+        return False
+    return when.leg_pain is None or a.intake.episode.leg_pain in when.leg_pain
+
+
+def had_conservative_care(a: Assessment) -> bool:
+    """An adequate trial of exercise-based care that did not help enough (policy.yaml)."""
+    kb = load_knowledge()
+    rule = kb.policy.adequate_conservative_care
+    return any(
+        kb.treatment(p.treatment).exercise_based
+        and p.weeks >= rule.min_weeks
+        and p.response in rule.responses
+        for p in a.intake.prior_treatments
+    )
+
+
+def unmet_indication(ind: Indication, a: Assessment) -> str | None:
+    """Why the indication is not met, or None when it is."""
+    ep = a.intake.episode
+    if ind.leg_pain is not None and ep.leg_pain not in ind.leg_pain:
+        shown = ep.leg_pain or "not recorded"
+        return f"leg pain pattern is {shown}, not {' or '.join(ind.leg_pain)}"
+    if ind.suspected_cause is not None and ep.suspected_cause not in ind.suspected_cause:
+        return "the suspected cause does not match"
+    if ind.min_nrs is not None and pain_level(a) < ind.min_nrs:
+        return f"pain is below {ind.min_nrs}/10"
+    if ind.min_bmi is not None:
+        pt = a.intake.patient
+        if not (pt.weight_kg and pt.height_cm):
+            return "weight and height are not recorded"
+        if pt.weight_kg / (pt.height_cm / 100) ** 2 < ind.min_bmi:
+            return f"body mass index is below {ind.min_bmi:g}"
+    if ind.after_conservative_care and not had_conservative_care(a):
+        weeks = load_knowledge().policy.adequate_conservative_care.min_weeks
+        return f"there has not yet been an adequate trial (at least {weeks:g} weeks) of exercise-based care"
+    return None
+
+
+def _avoid_labels(t: Treatment, a: Assessment) -> list[str]:
+    avoid = set(a.intake.preferences.avoid)
+    return [tag.value.replace("_", " ") for tag in t.preference_tags if tag.value in avoid]
+
+
+def decide(t: Treatment, a: Assessment, profile: Profile) -> Draft:
+    """Decide one treatment for one assessed person (not called in an emergency).
+
+    Whatever the reason for leaving a treatment out, the person's own exclusion is named too,
+    so the plan always says what their preferences ruled out (safety rule 6).
+    """
+    d = _decide(t, a, profile)
+    avoided = _avoid_labels(t, a)
+    if avoided and d.reason != "preference":
+        d.why.append(f"It also involves {', '.join(avoided)}, which you prefer to avoid.")
+    return d
+
+
+def _decide(t: Treatment, a: Assessment, profile: Profile) -> Draft:
+    st = stance(t.id, a.phase, profile)
+    d = Draft(treatment=t, recommended=True, why=[st.why], sources=list(st.sources), line=st.line)
+    conditions = a.conditions
+    prior = [p for p in a.intake.prior_treatments if p.treatment == t.id]
+    urgent = a.triage.disposition == "urgent_referral"
+
+    if urgent and not t.comfort_measure:
+        d.exclude("red_flag", "Not until the urgent assessment has ruled out serious disease; "
+                  "only comfort measures are advised meanwhile.", [])
+        return d
+    if t.category == Category.investigational:
+        d.exclude("investigational", st.why, list(st.sources))
+        return d
+    absolute = [c for c in t.contraindications if c.severity == "absolute" and c.condition in conditions]
+    if absolute:
+        first = absolute[0]
+        reasons = " ".join(f"{label(c.condition)}: {c.reason}" for c in absolute)
+        d.exclude(first.kind if first.kind == "interaction" else "contraindicated", reasons,
+                  list(dict.fromkeys(s for c in absolute for s in c.sources)))
+        return d
+    if any(p.response == "adverse" for p in prior):
+        d.exclude("contraindicated", "An adverse reaction to this treatment was reported before.",
+                  [CLINICAL_REVIEW])
+        return d
+    if urgent:
+        d.line = 1
+        d.why = ["A comfort measure while the urgent assessment is arranged.", st.why]
+        d.precautions.append("Until serious disease has been ruled out, use only as your clinician advises "
+                             "and report any new or worsening symptom at once.")
+    elif not st.recommend:
+        assert st.reason is not None
+        d.exclude(st.reason, st.why)
+    elif t.safety and a.phase in t.safety.excluded_phases:
+        d.exclude("not_indicated_now", t.safety.reason.strip())
+    elif st.only_when is not None and not matches(st.only_when, a):
+        d.exclude("not_indicated_now", st.otherwise or st.why)
+    elif t.indication and (unmet := unmet_indication(t.indication, a)):
+        d.exclude("not_indicated_now",
+                  f"Not indicated now: {unmet}. Indication: {t.indication.description.strip()}",
+                  list(dict.fromkeys([*t.indication.sources, *st.sources])))
+    elif _failed_before(t, prior):
+        weeks = max(p.weeks for p in prior)
+        d.exclude("not_indicated_now", f"Already tried for {weeks:g} weeks without benefit; "
+                  "another option is preferred now.", [CLINICAL_REVIEW, *st.sources])
+
+    avoided = _avoid_labels(t, a)
+    if d.recommended and avoided:
+        d.exclude("preference", f"Left out because you prefer to avoid {', '.join(avoided)}.")
+    elif d.recommended and a.intake.preferences.max_sessions_per_week == 0 and \
+            t.course.delivery == "sessions":
+        d.exclude("preference", "Left out because you asked for no clinic sessions.")
+    if not d.recommended:
+        return d
+
+    for rule in st.line_rules:
+        if matches(rule.when, a):
+            d.line = rule.line
+            d.why.append(_rule_note(rule.when))
+            break
+    if t.category == Category.interventional:
+        d.line = 3
+    if t.safety:
+        d.line = max(d.line, t.safety.min_line)
+    for c in t.contraindications:
+        if c.severity == "relative" and c.condition in conditions:
+            d.precautions.append(f"{label(c.condition)}: {c.reason.strip()} {(c.precaution or '').strip()}")
+            d.sources.extend(s for s in c.sources if s not in d.sources)
+    d.schedule = schedule_for(t.course)
+    return d
+
+
+def _failed_before(t: Treatment, prior: list[object]) -> bool:
+    if t.exercise_based or t.comfort_measure or not prior:
+        return False
+    min_weeks = load_knowledge().policy.prior_non_response.min_weeks
+    return any(getattr(p, "response") == "none" and getattr(p, "weeks") >= min_weeks for p in prior)  # noqa: B009
+
+
+def _rule_note(when: LineWhen) -> str:
+    parts = []
+    if when.risk:
+        parts.append(f"STarT Back risk is {' or '.join(when.risk)}")
+    if when.min_nrs is not None:
+        parts.append(f"pain is {when.min_nrs}/10 or more")
+    if when.leg_pain:
+        parts.append(f"leg pain is {' or '.join(when.leg_pain)}")
+    return f"Line adjusted because {' and '.join(parts)}."
+
+
+def label(tag: str) -> str:
+    cond = load_knowledge().conditions.get(tag)
+    return cond.label if cond else tag

@@ -1,0 +1,84 @@
+"""The plan (``contract/plan.schema.json``) as immutable pydantic models.
+
+``Plan.to_json_dict()`` is the contract's JSON: what ``backpath assess --format json`` prints
+and what ``POST /api/v1/assess`` returns.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from backpath.engine.assessment import Risk, Triage
+from backpath.knowledge import Phase
+
+Reason = Literal[
+    "contraindicated",
+    "interaction",
+    "preference",
+    "evidence_against",
+    "insufficient_evidence",
+    "not_indicated_now",
+    "investigational",
+    "red_flag",
+]
+Profile = Literal["consensus", "acp", "nice", "who"]
+PROFILES: tuple[Profile, ...] = ("consensus", "acp", "nice", "who")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Schedule(_Frozen):
+    per_week: int | None = None
+    minutes: int | None = None
+    weeks: float | None = None
+    sessions: int | None = None
+    routine: str | None = None
+
+
+class RecommendedItem(_Frozen):
+    treatment: str
+    name: str
+    category: str
+    line: int
+    why: str
+    precautions: list[str]
+    schedule: Schedule
+    sources: list[str]
+
+
+class NotRecommendedItem(_Frozen):
+    treatment: str
+    name: str
+    reason: Reason
+    why: str
+    sources: list[str]
+
+
+class PlanScores(_Frozen):
+    nrs: int
+    odi_percent: float | None = None
+    rmdq: int | None = None
+    peg: float | None = None
+
+
+class Plan(_Frozen):
+    schema_: Literal["backpath.plan/1"] = "backpath.plan/1"
+    triage: Triage
+    phase: Phase
+    risk: Risk | None
+    scores: PlanScores
+    guideline_profile: Profile
+    recommended: list[RecommendedItem]
+    not_recommended: list[NotRecommendedItem]
+    review_in_weeks: float | None
+    notes: list[str]
+    disclaimer: str
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The contract JSON; optional fields that are unknown are left out, not null."""
+        data = self.model_dump(exclude_none=True)
+        return {"schema": data.pop("schema_"), **data}

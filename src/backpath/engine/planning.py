@@ -1,0 +1,132 @@
+"""``make_plan(assessment) -> Plan``: every treatment decided, then plan-wide passes.
+
+Passes after the per-treatment decisions: budget steering between equivalents, the weekly
+session limit, and the guarantee of an exercise-based element at line 1 for subacute and
+chronic pain. Outside an emergency every treatment id ends up exactly once in the plan.
+"""
+
+from __future__ import annotations
+
+from backpath import DISCLAIMER
+from backpath.engine.assessment import Assessment
+from backpath.engine.decide import Draft, decide
+from backpath.engine.plan_models import (
+    NotRecommendedItem,
+    Plan,
+    PlanScores,
+    Profile,
+    RecommendedItem,
+)
+from backpath.engine.schedule import capped
+from backpath.knowledge import load_knowledge
+from backpath.knowledge.models import Category
+
+_PRIORITY = {Category.active_therapy: 0, Category.psychological: 1}
+
+
+def _steer_budget(drafts: list[Draft], a: Assessment) -> None:
+    budget = a.intake.preferences.budget
+    if budget is None:
+        return
+    allowed = {t.value for t in load_knowledge().policy.budget_tiers[budget]}  # type: ignore[index]
+    groups: dict[tuple[str, int], list[Draft]] = {}
+    for d in drafts:
+        if d.recommended and d.treatment.equivalence_group:
+            groups.setdefault((d.treatment.equivalence_group, d.line), []).append(d)
+    for members in groups.values():
+        within = [d for d in members if d.treatment.cost_tier.value in allowed]
+        if not within or len(within) == len(members):
+            continue
+        names = ", ".join(d.treatment.name for d in within)
+        for d in members:
+            if d not in within:
+                d.exclude("preference", f"A lower-cost option with similar evidence ({names}) "
+                          f"is recommended instead, within your {budget} budget.")
+
+
+def _limit_sessions(drafts: list[Draft], a: Assessment) -> None:
+    limit = a.intake.preferences.max_sessions_per_week
+    if limit is None:
+        return
+    for d in drafts:
+        if d.recommended and d.schedule and d.schedule.per_week:
+            d.schedule = capped(d.schedule, limit)
+    first_line = [d for d in drafts if d.recommended and d.line == 1 and d.schedule and d.schedule.per_week]
+    first_line.sort(key=lambda d: (not d.treatment.exercise_based, _PRIORITY.get(d.treatment.category, 2)))
+    remaining = limit
+    for d in first_line:
+        assert d.schedule is not None and d.schedule.per_week is not None
+        if remaining < 1:
+            d.line = 2
+            d.why.append(f"Moved to line 2 to keep within your limit of {limit} sessions a week.")
+            continue
+        d.schedule = capped(d.schedule, remaining)
+        remaining -= d.schedule.per_week or 0
+
+
+def _ensure_exercise(drafts: list[Draft], a: Assessment) -> None:
+    if a.phase == "acute" or a.triage.disposition not in ("proceed", "referral_with_plan"):
+        return
+    if any(d.recommended and d.line == 1 and d.treatment.exercise_based for d in drafts):
+        return
+    candidates = [d for d in drafts if d.recommended and d.treatment.exercise_based]
+    home = [d for d in candidates if not (d.schedule and d.schedule.per_week)]
+    if home or candidates:
+        chosen = (home or candidates)[0]
+        chosen.line = 1
+        chosen.why.append("Started now: every plan for persistent pain includes exercise from the start.")
+
+
+def _freeze(drafts: list[Draft]) -> tuple[list[RecommendedItem], list[NotRecommendedItem]]:
+    recommended, excluded = [], []
+    for d in drafts:
+        t = d.treatment
+        if d.recommended:
+            assert d.schedule is not None
+            recommended.append(RecommendedItem(
+                treatment=t.id, name=t.name, category=t.category.value, line=d.line,
+                why=" ".join(d.why), precautions=d.precautions, schedule=d.schedule,
+                sources=d.sources,
+            ))
+        else:
+            assert d.reason is not None
+            excluded.append(NotRecommendedItem(
+                treatment=t.id, name=t.name, reason=d.reason, why=" ".join(d.why), sources=d.sources,
+            ))
+    recommended.sort(key=lambda r: r.line)  # stable: contract order within a line
+    return recommended, excluded
+
+
+def make_plan(assessment: Assessment, profile: Profile = "consensus") -> Plan:
+    """Build the plan for an assessment. Pure and deterministic."""
+    a = assessment
+    kb = load_knowledge()
+    notes = list(a.scores.notes)
+    recommended: list[RecommendedItem] = []
+    excluded: list[NotRecommendedItem] = []
+    review: float | None = None
+    if a.triage.disposition == "emergency":
+        notes.insert(0, "Emergency: seek emergency care now. No treatment plan is given.")
+    else:
+        drafts = [decide(t, a, profile) for t in kb.treatments.values()]
+        _steer_budget(drafts, a)
+        _limit_sessions(drafts, a)
+        _ensure_exercise(drafts, a)
+        recommended, excluded = _freeze(drafts)
+        weeks = kb.policy.review_in_weeks
+        review = weeks.urgent_referral if a.triage.disposition == "urgent_referral" else getattr(weeks, a.phase)
+    if a.triage.disposition == "urgent_referral":
+        notes.insert(0, "Urgent referral: specialist assessment within days. Comfort measures only until cleared.")
+    s = a.scores
+    return Plan(
+        triage=a.triage,
+        phase=a.phase,
+        risk=a.risk,
+        scores=PlanScores(nrs=s.nrs, odi_percent=s.odi_percent, rmdq=s.rmdq, peg=s.peg),
+        guideline_profile=profile,
+        recommended=recommended,
+        not_recommended=excluded,
+        review_in_weeks=review,
+        notes=notes,
+        disclaimer=DISCLAIMER,
+    )

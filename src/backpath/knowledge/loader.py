@@ -1,0 +1,153 @@
+"""Load, validate and cross-check the knowledge base.
+
+Loaded once per process and cached; the result is immutable. Any problem raises
+``KnowledgeBaseError`` naming the file and the field, so a bad edit fails loudly at start-up
+rather than producing a subtly wrong plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from importlib.abc import Traversable
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from backpath import contract
+from backpath.errors import KnowledgeBaseError
+from backpath.knowledge.models import Condition, Source, Treatment
+from backpath.knowledge.policy import Policy
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """The whole knowledge base. Mappings are read-only; treatments are in contract order."""
+
+    sources: Mapping[str, Source]
+    conditions: Mapping[str, Condition]
+    treatments: Mapping[str, Treatment]
+    policy: Policy
+
+    def treatment(self, treatment_id: str) -> Treatment:
+        return self.treatments[treatment_id]
+
+
+def _data_dir() -> Traversable:
+    return resources.files("backpath.knowledge").joinpath("data")
+
+
+def _read_yaml(file: Traversable, label: str) -> Any:
+    try:
+        return yaml.safe_load(file.read_text("utf-8"))
+    except FileNotFoundError:
+        raise KnowledgeBaseError(label, "", "file is missing") from None
+    except yaml.YAMLError as exc:
+        raise KnowledgeBaseError(label, "", f"not valid YAML ({exc})") from None
+
+
+def _validate(model: type[M], data: Any, label: str, prefix: str = "") -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in (prefix, *err["loc"]) if p != "")
+        raise KnowledgeBaseError(label, field, err["msg"]) from None
+
+
+def _listed(data: Any, key: str, label: str) -> list[Any]:
+    if not isinstance(data, dict) or not isinstance(data.get(key), list):
+        raise KnowledgeBaseError(label, key, f"expected a mapping with a list under '{key}'")
+    items: list[Any] = data[key]
+    return items
+
+
+def _unique(items: list[M], label: str, key: str) -> dict[str, M]:
+    out: dict[str, M] = {}
+    for i, item in enumerate(items):
+        ident = getattr(item, "id")  # noqa: B009 - every listed model has an id
+        if ident in out:
+            raise KnowledgeBaseError(label, f"{key}[{i}].id", f"duplicate id '{ident}'")
+        out[ident] = item
+    return out
+
+
+def load_from(data_dir: Traversable) -> KnowledgeBase:
+    """Load and cross-check a knowledge base from ``data_dir`` (tests pass broken copies)."""
+    label = "sources.yaml"
+    raw = _listed(_read_yaml(data_dir.joinpath(label), label), "sources", label)
+    sources = _unique(
+        [_validate(Source, s, label, f"sources[{i}]") for i, s in enumerate(raw)], label, "sources"
+    )
+
+    label = "conditions.yaml"
+    raw = _listed(_read_yaml(data_dir.joinpath(label), label), "conditions", label)
+    conditions = _unique(
+        [_validate(Condition, c, label, f"conditions[{i}]") for i, c in enumerate(raw)],
+        label,
+        "conditions",
+    )
+    for tag in contract.condition_tags():
+        if tag not in conditions:
+            raise KnowledgeBaseError(label, "conditions", f"contract tag '{tag}' is not described")
+
+    label = "policy.yaml"
+    policy = _validate(Policy, _read_yaml(data_dir.joinpath(label), label), label)
+    _check_sources(policy.source_ids(), sources, label)
+
+    treatments: dict[str, Treatment] = {}
+    folder = data_dir.joinpath("treatments")
+    known_files = {f.name for f in folder.iterdir() if f.name.endswith(".yaml")}
+    for tid in contract.treatment_ids():
+        label = f"treatments/{tid}.yaml"
+        if f"{tid}.yaml" not in known_files:
+            raise KnowledgeBaseError(label, "", "file is missing for a contract treatment id")
+        treatment = _validate(Treatment, _read_yaml(folder.joinpath(f"{tid}.yaml"), label), label)
+        if treatment.id != tid:
+            raise KnowledgeBaseError(label, "id", f"is '{treatment.id}', expected '{tid}'")
+        _check_treatment(treatment, sources, conditions, label)
+        treatments[tid] = treatment
+    extra = known_files - {f"{t}.yaml" for t in treatments}
+    if extra:
+        raise KnowledgeBaseError(
+            f"treatments/{sorted(extra)[0]}", "", "not a contract treatment id"
+        )
+
+    return KnowledgeBase(
+        sources=MappingProxyType(sources),
+        conditions=MappingProxyType(conditions),
+        treatments=MappingProxyType(treatments),
+        policy=policy,
+    )
+
+
+def _check_sources(ids: set[str], sources: Mapping[str, Source], label: str) -> None:
+    unknown = sorted(ids - sources.keys())
+    if unknown:
+        raise KnowledgeBaseError(label, "sources", f"unknown source id '{unknown[0]}'")
+
+
+def _check_treatment(
+    t: Treatment, sources: Mapping[str, Source], conditions: Mapping[str, Condition], label: str
+) -> None:
+    ids = t.source_ids()
+    if not ids:
+        raise KnowledgeBaseError(label, "", "cites no source")
+    _check_sources(ids, sources, label)
+    for i, c in enumerate(t.contraindications):
+        if c.condition not in conditions:
+            raise KnowledgeBaseError(
+                label, f"contraindications[{i}].condition", f"unknown condition tag '{c.condition}'"
+            )
+
+
+@cache
+def load_knowledge() -> KnowledgeBase:
+    """The packaged knowledge base, loaded and checked once per process."""
+    return load_from(_data_dir())

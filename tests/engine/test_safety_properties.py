@@ -1,0 +1,149 @@
+"""DESIGN.md's clinical safety rules, checked as properties over generated intakes.
+
+Each rule is restated here independently of the engine (from the contract and the knowledge
+data), so a bug in the engine cannot also hide in the check.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from backpath import DISCLAIMER, contract
+from backpath.engine import PROFILES, assess_and_plan
+from backpath.knowledge import load_knowledge
+from tests.strategies import intakes
+
+CES_FLAGS = {"saddle_anaesthesia", "bladder_dysfunction", "bowel_incontinence", "bilateral_leg_symptoms"}
+SEVERITY = {"proceed": 0, "referral_with_plan": 1, "urgent_referral": 2, "emergency": 3}
+EXERCISE = {"general_exercise", "physical_therapy", "yoga", "pilates", "tai_chi"}
+INTERVENTIONAL = {
+    "epidural_steroid_injection", "facet_joint_injection", "nerve_block",
+    "radiofrequency_ablation", "spinal_cord_stimulation",
+}  # fmt: skip
+
+
+def expected_disposition(data: dict[str, Any]) -> str:
+    present = {f for f, v in data.get("red_flags", {}).items() if v}
+    if present & CES_FLAGS or {"history_of_cancer", "progressive_neurological_deficit"} <= present:
+        return "emergency"
+    if present - {"inflammatory_features"}:
+        return "urgent_referral"
+    return "referral_with_plan" if present else "proceed"
+
+
+def derived_conditions(data: dict[str, Any]) -> set[str]:
+    tags = set(data.get("conditions", []))
+    if data["patient"].get("pregnant"):
+        tags.add("pregnancy")
+    if data["patient"]["age"] >= 65:
+        tags.add("older_adult")
+    return tags
+
+
+def adequate_conservative_care(data: dict[str, Any]) -> bool:
+    return any(
+        p["treatment"] in EXERCISE | {"multidisciplinary_rehabilitation"}
+        and p["weeks"] >= 6
+        and p["response"] in ("none", "partial")
+        for p in data.get("prior_treatments", [])
+    )
+
+
+def check_all_rules(data: dict[str, Any], profile: str) -> None:
+    kb = load_knowledge()
+    plan = assess_and_plan(data, profile).to_json_dict()  # type: ignore[arg-type]
+    rec = {r["treatment"]: r for r in plan["recommended"]}
+    out = {n["treatment"]: n for n in plan["not_recommended"]}
+    disposition = plan["triage"]["disposition"]
+    conditions = derived_conditions(data)
+    avoid = set(data.get("preferences", {}).get("avoid", []))
+    adverse = {p["treatment"] for p in data.get("prior_treatments", []) if p["response"] == "adverse"}
+
+    # Rule 7: the disclaimer, always.
+    assert plan["disclaimer"] == DISCLAIMER and "does not replace" in plan["disclaimer"]
+    # Rule 1: red flags first.
+    assert disposition == expected_disposition(data)
+    if disposition == "emergency":
+        assert rec == {} and out == {}
+        assert "review_in_weeks" not in plan
+        return
+    # Complete accounting outside an emergency: every id exactly once.
+    ids = [r["treatment"] for r in plan["recommended"]] + [n["treatment"] for n in plan["not_recommended"]]
+    assert sorted(ids) == sorted(contract.treatment_ids())
+    if disposition == "urgent_referral":
+        assert all(kb.treatment(t).comfort_measure for t in rec)
+        for t, n in out.items():
+            if not kb.treatment(t).comfort_measure:
+                assert n["reason"] == "red_flag"
+    for t, r in rec.items():
+        card = kb.treatment(t)
+        assert r["sources"] and set(r["sources"]) <= set(kb.sources)
+        # Rule 2: absolute contraindications never; relative ones only with the precaution.
+        for c in card.contraindications:
+            if c.condition in conditions:
+                assert c.severity == "relative", (t, c.condition)
+                label = kb.conditions[c.condition].label
+                assert any(p.startswith(label) for p in r["precautions"]), (t, c.condition)
+        # Rule 3: interventional options only at line 3, chronic, after conservative care.
+        if t in INTERVENTIONAL:
+            assert r["line"] == 3 and plan["phase"] == "chronic"
+            assert adequate_conservative_care(data)
+        # Rule 5: opioids never first line, never for acute pain.
+        if t == "opioids":
+            assert r["line"] >= 2 and plan["phase"] != "acute"
+        # Rule 6: the person's exclusions are honoured.
+        assert not avoid & {p.value for p in card.preference_tags}, t
+        assert t not in adverse
+    # Rule 4: investigational therapies are never recommended.
+    assert "regenerative_cell_therapy" not in rec
+    # Rule 6: and the plan says what they left out.
+    for t, n in out.items():
+        if avoid & {p.value for p in kb.treatment(t).preference_tags}:
+            assert n["reason"] == "preference" or "prefer to avoid" in n["why"], (t, n)
+    # Sessions: no schedule exceeds the weekly limit; line 1 together stays within it.
+    limit = data.get("preferences", {}).get("max_sessions_per_week")
+    if limit is not None:
+        weekly = [r["schedule"].get("per_week", 0) for r in plan["recommended"]]
+        assert all(w <= limit for w in weekly)
+        assert sum(r["schedule"].get("per_week", 0) for r in plan["recommended"] if r["line"] == 1) <= limit
+    if disposition in ("proceed", "referral_with_plan"):
+        # Education and staying active, always at line 1 (unless harmed by them before).
+        for t in ("education_self_care", "stay_active"):
+            assert t in adverse or rec[t]["line"] == 1
+        # Subacute and chronic: an exercise-based element at line 1.
+        if plan["phase"] != "acute" and "general_exercise" not in adverse:
+            assert any(rec[t]["line"] == 1 for t in EXERCISE if t in rec)
+
+
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=intakes(), profile=st.sampled_from(PROFILES))
+def test_every_safety_rule_holds_for_every_generated_intake(data: dict[str, Any], profile: str) -> None:
+    check_all_rules(data, profile)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=intakes(), flag=st.sampled_from(sorted(CES_FLAGS)))
+def test_any_cauda_equina_feature_gives_an_emergency_with_an_empty_plan(data: dict[str, Any], flag: str) -> None:
+    data["red_flags"] = {**data.get("red_flags", {}), flag: True}
+    plan = assess_and_plan(data).to_json_dict()
+    assert plan["triage"]["disposition"] == "emergency"
+    assert plan["recommended"] == [] and plan["not_recommended"] == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=intakes(), flag=st.sampled_from([
+    "progressive_neurological_deficit", "history_of_cancer", "unexplained_weight_loss",
+    "fever_or_systemic_illness", "iv_drug_use", "immunosuppressed", "major_trauma",
+    "minor_trauma_with_osteoporosis", "long_term_corticosteroids", "constant_night_pain"]))
+def test_a_serious_pathology_flag_allows_comfort_measures_only(data: dict[str, Any], flag: str) -> None:
+    data["red_flags"] = {f: False for f in contract.red_flag_ids()} | {flag: True}
+    plan = assess_and_plan(data).to_json_dict()
+    assert plan["triage"]["disposition"] == "urgent_referral"
+    kb = load_knowledge()
+    adverse = {p["treatment"] for p in data["prior_treatments"] if p["response"] == "adverse"}
+    if "education_self_care" not in adverse:
+        assert any(r["treatment"] == "education_self_care" for r in plan["recommended"])
+    assert all(kb.treatment(r["treatment"]).comfort_measure for r in plan["recommended"])

@@ -1,0 +1,47 @@
+"""Layering and contract: the domain imports no web code; the shipped contract is the shared one."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, SHARED
+
+DOMAIN = ("knowledge", "instruments", "engine", "tracking")
+FORBIDDEN = ("django", "ninja", "backpath.web", "backpath.cli", "backpath.interop")
+
+
+def test_domain_modules_import_no_django_or_web_code() -> None:
+    offenders = []
+    for package in DOMAIN:
+        for path in (ROOT / "src" / "backpath" / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+                names = []
+                if isinstance(node, ast.Import):
+                    names = [a.name for a in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.module:
+                    names = [node.module]
+                offenders += [f"{path.name}: {n}" for n in names if n.startswith(FORBIDDEN)]
+    assert offenders == []
+
+
+def test_loading_the_domain_pulls_in_no_web_framework() -> None:
+    code = ("import sys, backpath.engine, backpath.instruments, backpath.knowledge;"
+            "backpath.knowledge.load_knowledge();"
+            "print([m for m in sys.modules if m.split('.')[0] in ('django', 'ninja', 'typer', 'rich')])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("name", ["intake", "plan"])
+def test_the_packaged_contract_equals_the_shared_contract(name: str) -> None:
+    shared = SHARED / "contract" / f"{name}.schema.json"
+    if not shared.exists():
+        pytest.skip("shared/ is not beside this checkout")
+    packaged = ROOT / "src" / "backpath" / "contract" / f"{name}.schema.json"
+    assert json.loads(packaged.read_text()) == json.loads(Path(shared).read_text())
