@@ -12,6 +12,13 @@ AVOID = ("needles", "medication", "manual_therapy", "devices", "supplements", "i
          "group_classes")  # fmt: skip
 
 
+REGIONS = ("low_back", "mid_back", "upper_back", "whole_back")
+CAUSES = (
+    "nonspecific", "muscle_strain", "ligament_sprain", "herniated_disc", "spinal_stenosis",
+    "degenerative_disc", "osteoarthritis", "facet_joint", "spondylolisthesis", "unknown",
+)  # fmt: skip
+
+
 def _optional(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
     return st.one_of(st.none(), strategy)
 
@@ -33,28 +40,35 @@ def intakes(draw: st.DrawFn) -> dict[str, Any]:
     episode = _drop_none({
         "duration_weeks": draw(st.one_of(
             st.sampled_from([0, 3.99, 4, 12, 12.01]), st.floats(0, 520, allow_nan=False))),
-        "region": draw(_optional(st.sampled_from(["low_back", "mid_back", "upper_back", "whole_back"]))),
+        "region": draw(_optional(st.sampled_from(REGIONS))),
         "leg_pain": draw(_optional(st.sampled_from(["none", "above_knee", "below_knee"]))),
-        "suspected_cause": draw(_optional(st.sampled_from([
-            "nonspecific", "muscle_strain", "ligament_sprain", "herniated_disc", "spinal_stenosis",
-            "degenerative_disc", "osteoarthritis", "facet_joint", "spondylolisthesis", "unknown"]))),
+        "suspected_cause": draw(_optional(st.sampled_from(CAUSES))),
         "prior_episodes": draw(_optional(st.integers(0, 20))),
     })  # fmt: skip
-    pain = _drop_none({
-        "nrs_now": draw(st.integers(0, 10)),
-        "nrs_week_average": draw(_optional(st.integers(0, 10))),
-    })
+    pain = _drop_none(
+        {
+            "nrs_now": draw(st.integers(0, 10)),
+            "nrs_week_average": draw(_optional(st.integers(0, 10))),
+        }
+    )
     data: dict[str, Any] = {"patient": patient, "episode": episode, "pain": pain}
     # Red flags: mostly all-false (so plans get built), sometimes any subset present or unasked.
     flags = contract.red_flag_ids()
-    mode = draw(st.sampled_from(["none_present", "none_present", "none_present", "random", "absent"]))
+    mode = draw(
+        st.sampled_from(["none_present", "none_present", "none_present", "random", "absent"])
+    )
     if mode == "none_present":
         data["red_flags"] = dict.fromkeys(flags, False)
     elif mode == "random":
-        data["red_flags"] = draw(st.fixed_dictionaries({}, optional={f: st.booleans() for f in flags}))
+        data["red_flags"] = draw(
+            st.fixed_dictionaries({}, optional={f: st.booleans() for f in flags})
+        )
     q: dict[str, Any] = {}
     if draw(st.booleans()):
-        q["startback"] = draw(st.lists(st.integers(0, 1), min_size=8, max_size=8)) + [draw(st.integers(0, 4))]
+        q["startback"] = [
+            *draw(st.lists(st.integers(0, 1), min_size=8, max_size=8)),
+            draw(st.integers(0, 4)),
+        ]
     if draw(st.booleans()):
         q["odi"] = draw(st.lists(st.one_of(st.none(), st.integers(0, 5)), min_size=10, max_size=10))
     if draw(st.booleans()):
@@ -63,12 +77,16 @@ def intakes(draw: st.DrawFn) -> dict[str, Any]:
         q["peg"] = draw(st.lists(st.integers(0, 10), min_size=3, max_size=3))
     if q:
         data["questionnaires"] = q
-    data["conditions"] = draw(st.lists(st.sampled_from(contract.condition_tags()), unique=True, max_size=8))
-    prefs = _drop_none({
-        "avoid": draw(_optional(st.lists(st.sampled_from(AVOID), unique=True))),
-        "max_sessions_per_week": draw(_optional(st.integers(0, 14))),
-        "budget": draw(_optional(st.sampled_from(["low", "medium", "high"]))),
-    })
+    data["conditions"] = draw(
+        st.lists(st.sampled_from(contract.condition_tags()), unique=True, max_size=8)
+    )
+    prefs = _drop_none(
+        {
+            "avoid": draw(_optional(st.lists(st.sampled_from(AVOID), unique=True))),
+            "max_sessions_per_week": draw(_optional(st.integers(0, 14))),
+            "budget": draw(_optional(st.sampled_from(["low", "medium", "high"]))),
+        }
+    )
     if prefs:
         data["preferences"] = prefs
     data["prior_treatments"] = draw(st.lists(st.fixed_dictionaries({

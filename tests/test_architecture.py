@@ -31,9 +31,11 @@ def test_domain_modules_import_no_django_or_web_code() -> None:
 
 
 def test_loading_the_domain_pulls_in_no_web_framework() -> None:
-    code = ("import sys, backpath.engine, backpath.instruments, backpath.knowledge;"
-            "backpath.knowledge.load_knowledge();"
-            "print([m for m in sys.modules if m.split('.')[0] in ('django', 'ninja', 'typer', 'rich')])")
+    code = (
+        "import sys, backpath.engine, backpath.instruments, backpath.knowledge;"
+        "backpath.knowledge.load_knowledge();"
+        "print([m for m in sys.modules if m.split('.')[0] in ('django', 'ninja', 'typer', 'rich')])"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 

@@ -26,7 +26,9 @@ def write(tmp_path: Path, content: str, name: str = "in.json") -> str:
 
 
 def test_assess_prints_a_contract_valid_json_plan(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["assess", write(tmp_path, json.dumps(make_intake())), "--format", "json"])
+    result = runner.invoke(
+        app, ["assess", write(tmp_path, json.dumps(make_intake())), "--format", "json"]
+    )
     assert result.exit_code == 0, result.stderr
     plan = json.loads(result.stdout)
     jsonschema.validate(plan, contract.schema("plan"))
@@ -44,7 +46,9 @@ def test_assess_text_output_is_readable_and_carries_the_disclaimer(tmp_path: Pat
 
 def test_assess_with_the_nice_profile_changes_the_plan(tmp_path: Path) -> None:
     path = write(tmp_path, json.dumps(make_intake()))
-    nice = json.loads(runner.invoke(app, ["assess", path, "-f", "json", "--guideline", "nice"]).stdout)
+    nice = json.loads(
+        runner.invoke(app, ["assess", path, "-f", "json", "--guideline", "nice"]).stdout
+    )
     assert nice["guideline_profile"] == "nice"
     acu = next(n for n in nice["not_recommended"] if n["treatment"] == "acupuncture")
     assert acu["reason"] == "evidence_against"
@@ -59,11 +63,17 @@ BAD_INPUTS: list[tuple[str, str | None, str]] = [
     ("unknown tag", json.dumps(make_intake(conditions=["broken_leg"])), "conditions[0]"),
     ("missing field", json.dumps({"patient": {"age": 40}, "pain": {"nrs_now": 3}}), "episode"),
     ("not an object", "[1, 2]", "intake"),
-    ("short questionnaire", json.dumps(make_intake(questionnaires={"odi": [1, 2]})), "questionnaires.odi"),
+    (
+        "short questionnaire",
+        json.dumps(make_intake(questionnaires={"odi": [1, 2]})),
+        "questionnaires.odi",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("case", "content", "expected"), BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS])
+@pytest.mark.parametrize(
+    ("case", "content", "expected"), BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS]
+)
 def test_invalid_input_exits_2_with_one_line_naming_the_problem(
     tmp_path: Path, case: str, content: str | None, expected: str
 ) -> None:
@@ -123,11 +133,21 @@ def test_sources_lists_every_cited_source() -> None:
 def test_the_installed_command_runs_as_a_real_process() -> None:
     exe = Path(sys.executable).parent / "backpath"
     example = ROOT / "examples" / "cauda_equina.json"
-    ok = subprocess.run([str(exe), "assess", str(example), "--format", "json"],
-                        capture_output=True, text=True, timeout=60, check=False)
+    ok = subprocess.run(
+        [str(exe), "assess", str(example), "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)["triage"]["disposition"] == "emergency"
-    bad = subprocess.run([str(exe), "assess", str(ROOT / "no-such-file.json")],
-                         capture_output=True, text=True, timeout=60, check=False)
+    bad = subprocess.run(
+        [str(exe), "assess", str(ROOT / "no-such-file.json")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert bad.returncode == 2 and bad.stdout == ""
     assert len(bad.stderr.strip().splitlines()) == 1

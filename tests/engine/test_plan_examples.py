@@ -39,15 +39,19 @@ def test_cauda_equina_gives_an_emergency_and_no_plan() -> None:
 
 
 def test_cancer_with_a_progressive_deficit_is_an_emergency() -> None:
-    plan = plan_of(make_intake(red_flags={"history_of_cancer": True,
-                                          "progressive_neurological_deficit": True}))
+    plan = plan_of(
+        make_intake(red_flags={"history_of_cancer": True, "progressive_neurological_deficit": True})
+    )
     assert plan["triage"]["disposition"] == "emergency"
 
 
 def test_suspected_fracture_is_an_urgent_referral_with_comfort_measures_only() -> None:
     plan = plan_of(make_intake(red_flags={"major_trauma": True}))
     assert plan["triage"]["disposition"] == "urgent_referral"
-    assert {r["treatment"] for r in plan["recommended"]} <= {"education_self_care", "superficial_heat"}
+    assert {r["treatment"] for r in plan["recommended"]} <= {
+        "education_self_care",
+        "superficial_heat",
+    }
     assert item(plan, "spinal_manipulation")["reason"] == "red_flag"
     assert plan["review_in_weeks"] == 1
 
@@ -103,10 +107,12 @@ def test_high_risk_brings_psychological_therapy_to_line_one() -> None:
 
 
 def test_cbt_for_acute_pain_only_at_high_risk() -> None:
-    acute_low = make_intake(episode={"duration_weeks": 2},
-                            questionnaires={"startback": [0, 0, 0, 0, 0, 0, 0, 0, 0]})
-    acute_high = make_intake(episode={"duration_weeks": 2},
-                             questionnaires={"startback": [1, 1, 1, 1, 1, 1, 1, 1, 4]})
+    acute_low = make_intake(
+        episode={"duration_weeks": 2}, questionnaires={"startback": [0, 0, 0, 0, 0, 0, 0, 0, 0]}
+    )
+    acute_high = make_intake(
+        episode={"duration_weeks": 2}, questionnaires={"startback": [1, 1, 1, 1, 1, 1, 1, 1, 4]}
+    )
     assert item(plan_of(acute_low), "cbt")["reason"] == "not_indicated_now"
     assert item(plan_of(acute_high), "cbt")["line"] == 1
 
@@ -135,8 +141,13 @@ def test_investigational_cell_therapy_is_research_information_only() -> None:
 def test_interventional_options_wait_for_adequate_conservative_care() -> None:
     sciatica = {"duration_weeks": 30, "leg_pain": "below_knee", "suspected_cause": "herniated_disc"}
     before = plan_of(make_intake(episode=sciatica, pain={"nrs_now": 7}))
-    after = plan_of(make_intake(episode=sciatica, pain={"nrs_now": 7}, prior_treatments=[
-        {"treatment": "physical_therapy", "weeks": 8, "response": "partial"}]))
+    after = plan_of(
+        make_intake(
+            episode=sciatica,
+            pain={"nrs_now": 7},
+            prior_treatments=[{"treatment": "physical_therapy", "weeks": 8, "response": "partial"}],
+        )
+    )
     assert item(before, "epidural_steroid_injection")["reason"] == "not_indicated_now"
     assert item(after, "epidural_steroid_injection")["line"] == 3
     assert item(after, "spinal_cord_stimulation")["line"] == 3
@@ -164,8 +175,13 @@ def test_no_clinic_sessions_leaves_session_treatments_out_as_a_preference() -> N
 
 
 def test_an_earlier_adverse_reaction_excludes_the_treatment() -> None:
-    plan = plan_of(make_intake(prior_treatments=[
-        {"treatment": "spinal_manipulation", "weeks": 2, "response": "adverse"}]))
+    plan = plan_of(
+        make_intake(
+            prior_treatments=[
+                {"treatment": "spinal_manipulation", "weeks": 2, "response": "adverse"}
+            ]
+        )
+    )
     assert item(plan, "spinal_manipulation")["reason"] == "contraindicated"
 
 

@@ -16,7 +16,12 @@ from backpath.engine import PROFILES, assess_and_plan
 from backpath.knowledge import load_knowledge
 from tests.strategies import intakes
 
-CES_FLAGS = {"saddle_anaesthesia", "bladder_dysfunction", "bowel_incontinence", "bilateral_leg_symptoms"}
+CES_FLAGS = {
+    "saddle_anaesthesia",
+    "bladder_dysfunction",
+    "bowel_incontinence",
+    "bilateral_leg_symptoms",
+}
 SEVERITY = {"proceed": 0, "referral_with_plan": 1, "urgent_referral": 2, "emergency": 3}
 EXERCISE = {"general_exercise", "physical_therapy", "yoga", "pilates", "tai_chi"}
 INTERVENTIONAL = {
@@ -60,7 +65,9 @@ def check_all_rules(data: dict[str, Any], profile: str) -> None:
     disposition = plan["triage"]["disposition"]
     conditions = derived_conditions(data)
     avoid = set(data.get("preferences", {}).get("avoid", []))
-    adverse = {p["treatment"] for p in data.get("prior_treatments", []) if p["response"] == "adverse"}
+    adverse = {
+        p["treatment"] for p in data.get("prior_treatments", []) if p["response"] == "adverse"
+    }
 
     # Rule 7: the disclaimer, always.
     assert plan["disclaimer"] == DISCLAIMER and "does not replace" in plan["disclaimer"]
@@ -71,7 +78,9 @@ def check_all_rules(data: dict[str, Any], profile: str) -> None:
         assert "review_in_weeks" not in plan
         return
     # Complete accounting outside an emergency: every id exactly once.
-    ids = [r["treatment"] for r in plan["recommended"]] + [n["treatment"] for n in plan["not_recommended"]]
+    ids = [r["treatment"] for r in plan["recommended"]] + [
+        n["treatment"] for n in plan["not_recommended"]
+    ]
     assert sorted(ids) == sorted(contract.treatment_ids())
     if disposition == "urgent_referral":
         assert all(kb.treatment(t).comfort_measure for t in rec)
@@ -108,7 +117,10 @@ def check_all_rules(data: dict[str, Any], profile: str) -> None:
     if limit is not None:
         weekly = [r["schedule"].get("per_week", 0) for r in plan["recommended"]]
         assert all(w <= limit for w in weekly)
-        assert sum(r["schedule"].get("per_week", 0) for r in plan["recommended"] if r["line"] == 1) <= limit
+        assert (
+            sum(r["schedule"].get("per_week", 0) for r in plan["recommended"] if r["line"] == 1)
+            <= limit
+        )
     if disposition in ("proceed", "referral_with_plan"):
         # Education and staying active, always at line 1 (unless harmed by them before).
         for t in ("education_self_care", "stay_active"):
@@ -120,13 +132,17 @@ def check_all_rules(data: dict[str, Any], profile: str) -> None:
 
 @settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=intakes(), profile=st.sampled_from(PROFILES))
-def test_every_safety_rule_holds_for_every_generated_intake(data: dict[str, Any], profile: str) -> None:
+def test_every_safety_rule_holds_for_every_generated_intake(
+    data: dict[str, Any], profile: str
+) -> None:
     check_all_rules(data, profile)
 
 
 @settings(max_examples=300, deadline=None)
 @given(data=intakes(), flag=st.sampled_from(sorted(CES_FLAGS)))
-def test_any_cauda_equina_feature_gives_an_emergency_with_an_empty_plan(data: dict[str, Any], flag: str) -> None:
+def test_any_cauda_equina_feature_gives_an_emergency_with_an_empty_plan(
+    data: dict[str, Any], flag: str
+) -> None:
     data["red_flags"] = {**data.get("red_flags", {}), flag: True}
     plan = assess_and_plan(data).to_json_dict()
     assert plan["triage"]["disposition"] == "emergency"
@@ -134,11 +150,26 @@ def test_any_cauda_equina_feature_gives_an_emergency_with_an_empty_plan(data: di
 
 
 @settings(max_examples=300, deadline=None)
-@given(data=intakes(), flag=st.sampled_from([
-    "progressive_neurological_deficit", "history_of_cancer", "unexplained_weight_loss",
-    "fever_or_systemic_illness", "iv_drug_use", "immunosuppressed", "major_trauma",
-    "minor_trauma_with_osteoporosis", "long_term_corticosteroids", "constant_night_pain"]))
-def test_a_serious_pathology_flag_allows_comfort_measures_only(data: dict[str, Any], flag: str) -> None:
+@given(
+    data=intakes(),
+    flag=st.sampled_from(
+        [
+            "progressive_neurological_deficit",
+            "history_of_cancer",
+            "unexplained_weight_loss",
+            "fever_or_systemic_illness",
+            "iv_drug_use",
+            "immunosuppressed",
+            "major_trauma",
+            "minor_trauma_with_osteoporosis",
+            "long_term_corticosteroids",
+            "constant_night_pain",
+        ]
+    ),
+)
+def test_a_serious_pathology_flag_allows_comfort_measures_only(
+    data: dict[str, Any], flag: str
+) -> None:
     data["red_flags"] = {f: False for f in contract.red_flag_ids()} | {flag: True}
     plan = assess_and_plan(data).to_json_dict()
     assert plan["triage"]["disposition"] == "urgent_referral"

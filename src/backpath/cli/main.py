@@ -70,7 +70,9 @@ def read_json(path: str, what: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InvalidInput(what, f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+        raise InvalidInput(
+            what, f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
 
 
 def _emit_json(data: Any) -> None:
@@ -80,7 +82,9 @@ def _emit_json(data: Any) -> None:
 @app.command()
 @edge
 def assess(
-    file: Annotated[str, typer.Argument(help="Intake JSON file (backpath.intake/1), or - for stdin")],
+    file: Annotated[
+        str, typer.Argument(help="Intake JSON file (backpath.intake/1), or - for stdin")
+    ],
     format: FormatOpt = "text",
     guideline: Annotated[str, typer.Option(help="consensus, acp, nice or who")] = "consensus",
 ) -> None:
@@ -134,7 +138,7 @@ def treatment(
 @edge
 def score(
     instrument: Annotated[str, typer.Argument(help="nrs, odi, rmdq, startback, peg or red_flags")],
-    file: Annotated[str, typer.Argument(help="Answers as JSON: a list, or {\"answers\": ...}")],
+    file: Annotated[str, typer.Argument(help='Answers as JSON: a list, or {"answers": ...}')],
     format: FormatOpt = "text",
 ) -> None:
     """Score a questionnaire."""

@@ -56,7 +56,9 @@ def plan(p: Plan) -> None:
     out = _console()
     d = p.to_json_dict()
     tri = d["triage"]
-    out.print(f"[bold]BackPath plan[/] - phase: {d['phase']}, guideline profile: {d['guideline_profile']}")
+    out.print(
+        f"[bold]BackPath plan[/] - phase: {d['phase']}, guideline profile: {d['guideline_profile']}"
+    )
     style = DISPOSITION_STYLE[tri["disposition"]]
     out.print(f"Triage: [{style}]{tri['disposition'].replace('_', ' ')}[/]")
     for reason in tri["reasons"]:
@@ -116,7 +118,9 @@ def treatment_summary(t: Treatment) -> dict[str, Any]:
 
 def treatment_list(kb: KnowledgeBase) -> None:
     out = _console()
-    out.print(f"[bold]{len(kb.treatments)} treatments[/] (consensus verdict acute / subacute / chronic)")
+    out.print(
+        f"[bold]{len(kb.treatments)} treatments[/] (consensus verdict acute / subacute / chronic)"
+    )
     for t in kb.treatments.values():
         verdicts = " / ".join(t.consensus.for_phase(ph).verdict.value for ph in PHASES)
         out.print(f"  {t.id:<34} {escape(t.name):<40} {t.category.value:<16} {verdicts}")
@@ -125,14 +129,19 @@ def treatment_list(kb: KnowledgeBase) -> None:
 
 def treatment_card(t: Treatment, kb: KnowledgeBase) -> None:
     out = _console()
-    out.print(f"[bold]{escape(t.name)}[/] ({t.id}) - {t.category.value}, "
-              f"invasiveness {t.invasiveness.value}, cost {t.cost_tier.value}")
+    out.print(
+        f"[bold]{escape(t.name)}[/] ({t.id}) - {t.category.value}, "
+        f"invasiveness {t.invasiveness.value}, cost {t.cost_tier.value}"
+    )
     out.print(f"\n{escape(t.description.strip())}")
     out.print(f"\n[bold]How it is thought to work[/]\n{escape(t.how_it_works.strip())}")
     out.print(f"\n[bold]What to expect[/]\n{escape(t.what_to_expect.strip())}")
     c = t.course
-    course = (f"{c.sessions_per_week} x {c.minutes_per_session} min a week for {c.weeks:g} weeks"
-              if c.delivery == "sessions" else (c.routine or ""))
+    course = (
+        f"{c.sessions_per_week} x {c.minutes_per_session} min a week for {c.weeks:g} weeks"
+        if c.delivery == "sessions"
+        else (c.routine or "")
+    )
     out.print(f"\n[bold]Typical course[/]: {escape(course)}")
     out.print("\n[bold]Guideline verdicts[/] (acute / subacute / chronic)")
     for key, name in GUIDELINE_NAMES.items():
@@ -149,8 +158,10 @@ def treatment_card(t: Treatment, kb: KnowledgeBase) -> None:
     if t.effects:
         out.print("\n[bold]Effects[/]")
         for e in t.effects:
-            out.print(f"  - {e.phase}, {escape(e.outcome)} vs {escape(e.comparator)}: "
-                      f"{escape(e.estimate)} ({e.certainty}) [{', '.join(e.sources)}]")
+            out.print(
+                f"  - {e.phase}, {escape(e.outcome)} vs {escape(e.comparator)}: "
+                f"{escape(e.estimate)} ({e.certainty}) [{', '.join(e.sources)}]"
+            )
     if t.indication:
         out.print(f"\n[bold]Indication[/]: {escape(t.indication.description.strip())}")
     if t.contraindications:
@@ -164,18 +175,22 @@ def treatment_card(t: Treatment, kb: KnowledgeBase) -> None:
         out.print("\n[bold]What the source articles claim, against the evidence[/]")
         for s in t.seed_claims:
             out.print(f"  - {s.seed}: {escape(s.claim.strip())}")
-            out.print(f"      evidence ({s.agreement}): {escape(s.evidence.strip())} "
-                      f"[{', '.join(s.sources)}]")
+            out.print(
+                f"      evidence ({s.agreement}): {escape(s.evidence.strip())} "
+                f"[{', '.join(s.sources)}]"
+            )
     out.print(f"\n[italic]{escape(DISCLAIMER)}[/]")
 
 
 def source_list(kb: KnowledgeBase) -> None:
     out = _console()
     for s in kb.sources.values():
-        link = s.doi and f"doi:{s.doi}" or s.url or ""
+        link = (s.doi and f"doi:{s.doi}") or s.url or ""
         flag = "" if s.verified else " [to be verified]"
-        out.print(f"[bold]{s.id}[/] {escape(s.authors)} ({s.year}). {escape(s.title)}. "
-                  f"{escape(s.published_in or '')} {escape(link)}{flag}")
+        out.print(
+            f"[bold]{s.id}[/] {escape(s.authors)} ({s.year}). {escape(s.title)}. "
+            f"{escape(s.published_in or '')} {escape(link)}{flag}"
+        )
     out.print(f"\n[italic]{escape(DISCLAIMER)}[/]")
 
 

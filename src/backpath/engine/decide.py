@@ -85,7 +85,10 @@ def unmet_indication(ind: Indication, a: Assessment) -> str | None:
             return f"body mass index is below {ind.min_bmi:g}"
     if ind.after_conservative_care and not had_conservative_care(a):
         weeks = load_knowledge().policy.adequate_conservative_care.min_weeks
-        return f"there has not yet been an adequate trial (at least {weeks:g} weeks) of exercise-based care"
+        return (
+            f"there has not yet been an adequate trial (at least {weeks:g} weeks) "
+            "of exercise-based care"
+        )
     return None
 
 
@@ -115,49 +118,77 @@ def _decide(t: Treatment, a: Assessment, profile: Profile) -> Draft:
     urgent = a.triage.disposition == "urgent_referral"
 
     if urgent and not t.comfort_measure:
-        d.exclude("red_flag", "Not until the urgent assessment has ruled out serious disease; "
-                  "only comfort measures are advised meanwhile.", [])
+        d.exclude(
+            "red_flag",
+            "Not until the urgent assessment has ruled out serious disease; "
+            "only comfort measures are advised meanwhile.",
+            [],
+        )
         return d
     if t.category == Category.investigational:
         d.exclude("investigational", st.why, list(st.sources))
         return d
-    absolute = [c for c in t.contraindications if c.severity == "absolute" and c.condition in conditions]
+    absolute = [
+        c for c in t.contraindications if c.severity == "absolute" and c.condition in conditions
+    ]
     if absolute:
         first = absolute[0]
         reasons = " ".join(f"{label(c.condition)}: {c.reason}" for c in absolute)
-        d.exclude(first.kind if first.kind == "interaction" else "contraindicated", reasons,
-                  list(dict.fromkeys(s for c in absolute for s in c.sources)))
+        d.exclude(
+            first.kind if first.kind == "interaction" else "contraindicated",
+            reasons,
+            list(dict.fromkeys(s for c in absolute for s in c.sources)),
+        )
         return d
     if any(p.response == "adverse" for p in prior):
-        d.exclude("contraindicated", "An adverse reaction to this treatment was reported before.",
-                  [CLINICAL_REVIEW])
+        d.exclude(
+            "contraindicated",
+            "An adverse reaction to this treatment was reported before.",
+            [CLINICAL_REVIEW],
+        )
         return d
     if urgent:
         d.line = 1
         d.why = ["A comfort measure while the urgent assessment is arranged.", st.why]
-        d.precautions.append("Until serious disease has been ruled out, use only as your clinician advises "
-                             "and report any new or worsening symptom at once.")
+        d.precautions.append(
+            "Until serious disease has been ruled out, use only as your clinician advises "
+            "and report any new or worsening symptom at once."
+        )
     elif not st.recommend:
         assert st.reason is not None
         d.exclude(st.reason, st.why)
+    elif t.category == Category.interventional and a.phase != "chronic":
+        d.exclude(
+            "not_indicated_now",
+            "Procedures are considered only for chronic pain, after an adequate trial of "
+            "conservative care, never as a first step.",
+        )
     elif t.safety and a.phase in t.safety.excluded_phases:
         d.exclude("not_indicated_now", t.safety.reason.strip())
     elif st.only_when is not None and not matches(st.only_when, a):
         d.exclude("not_indicated_now", st.otherwise or st.why)
     elif t.indication and (unmet := unmet_indication(t.indication, a)):
-        d.exclude("not_indicated_now",
-                  f"Not indicated now: {unmet}. Indication: {t.indication.description.strip()}",
-                  list(dict.fromkeys([*t.indication.sources, *st.sources])))
+        d.exclude(
+            "not_indicated_now",
+            f"Not indicated now: {unmet}. Indication: {t.indication.description.strip()}",
+            list(dict.fromkeys([*t.indication.sources, *st.sources])),
+        )
     elif _failed_before(t, prior):
         weeks = max(p.weeks for p in prior)
-        d.exclude("not_indicated_now", f"Already tried for {weeks:g} weeks without benefit; "
-                  "another option is preferred now.", [CLINICAL_REVIEW, *st.sources])
+        d.exclude(
+            "not_indicated_now",
+            f"Already tried for {weeks:g} weeks without benefit; another option is preferred now.",
+            [CLINICAL_REVIEW, *st.sources],
+        )
 
     avoided = _avoid_labels(t, a)
     if d.recommended and avoided:
         d.exclude("preference", f"Left out because you prefer to avoid {', '.join(avoided)}.")
-    elif d.recommended and a.intake.preferences.max_sessions_per_week == 0 and \
-            t.course.delivery == "sessions":
+    elif (
+        d.recommended
+        and a.intake.preferences.max_sessions_per_week == 0
+        and t.course.delivery == "sessions"
+    ):
         d.exclude("preference", "Left out because you asked for no clinic sessions.")
     if not d.recommended:
         return d
@@ -173,14 +204,16 @@ def _decide(t: Treatment, a: Assessment, profile: Profile) -> Draft:
         d.line = max(d.line, t.safety.min_line)
     for c in t.contraindications:
         if c.severity == "relative" and c.condition in conditions:
-            d.precautions.append(f"{label(c.condition)}: {c.reason.strip()} {(c.precaution or '').strip()}")
+            d.precautions.append(
+                f"{label(c.condition)}: {c.reason.strip()} {(c.precaution or '').strip()}"
+            )
             d.sources.extend(s for s in c.sources if s not in d.sources)
     d.schedule = schedule_for(t.course)
     return d
 
 
 def _failed_before(t: Treatment, prior: list[object]) -> bool:
-    if t.exercise_based or t.comfort_measure or not prior:
+    if t.exercise_based or t.category == Category.self_care or not prior:
         return False
     min_weeks = load_knowledge().policy.prior_non_response.min_weeks
     return any(getattr(p, "response") == "none" and getattr(p, "weeks") >= min_weeks for p in prior)  # noqa: B009

@@ -85,9 +85,19 @@ class RedFlags(_Part):
 
 
 class Questionnaires(_Part):
-    startback: Annotated[list[Annotated[int, Field(ge=0, le=4)]], Field(min_length=9, max_length=9)] | None = None  # noqa: E501
-    odi: Annotated[list[Annotated[int, Field(ge=0, le=5)] | None], Field(min_length=10, max_length=10)] | None = None  # noqa: E501
-    rmdq: Annotated[list[Annotated[int, Field(ge=0, le=1)]], Field(min_length=24, max_length=24)] | None = None  # noqa: E501
+    startback: (
+        Annotated[list[Annotated[int, Field(ge=0, le=4)]], Field(min_length=9, max_length=9)] | None
+    ) = None
+    odi: (
+        Annotated[
+            list[Annotated[int, Field(ge=0, le=5)] | None], Field(min_length=10, max_length=10)
+        ]
+        | None
+    ) = None
+    rmdq: (
+        Annotated[list[Annotated[int, Field(ge=0, le=1)]], Field(min_length=24, max_length=24)]
+        | None
+    ) = None
     peg: Annotated[list[Score0to10], Field(min_length=3, max_length=3)] | None = None
 
 

@@ -40,8 +40,11 @@ def _steer_budget(drafts: list[Draft], a: Assessment) -> None:
         names = ", ".join(d.treatment.name for d in within)
         for d in members:
             if d not in within:
-                d.exclude("preference", f"A lower-cost option with similar evidence ({names}) "
-                          f"is recommended instead, within your {budget} budget.")
+                d.exclude(
+                    "preference",
+                    f"A lower-cost option with similar evidence ({names}) "
+                    f"is recommended instead, within your {budget} budget.",
+                )
 
 
 def _limit_sessions(drafts: list[Draft], a: Assessment) -> None:
@@ -51,8 +54,12 @@ def _limit_sessions(drafts: list[Draft], a: Assessment) -> None:
     for d in drafts:
         if d.recommended and d.schedule and d.schedule.per_week:
             d.schedule = capped(d.schedule, limit)
-    first_line = [d for d in drafts if d.recommended and d.line == 1 and d.schedule and d.schedule.per_week]
-    first_line.sort(key=lambda d: (not d.treatment.exercise_based, _PRIORITY.get(d.treatment.category, 2)))
+    first_line = [
+        d for d in drafts if d.recommended and d.line == 1 and d.schedule and d.schedule.per_week
+    ]
+    first_line.sort(
+        key=lambda d: (not d.treatment.exercise_based, _PRIORITY.get(d.treatment.category, 2))
+    )
     remaining = limit
     for d in first_line:
         assert d.schedule is not None and d.schedule.per_week is not None
@@ -74,7 +81,9 @@ def _ensure_exercise(drafts: list[Draft], a: Assessment) -> None:
     if home or candidates:
         chosen = (home or candidates)[0]
         chosen.line = 1
-        chosen.why.append("Started now: every plan for persistent pain includes exercise from the start.")
+        chosen.why.append(
+            "Started now: every plan for persistent pain includes exercise from the start."
+        )
 
 
 def _freeze(drafts: list[Draft]) -> tuple[list[RecommendedItem], list[NotRecommendedItem]]:
@@ -83,16 +92,29 @@ def _freeze(drafts: list[Draft]) -> tuple[list[RecommendedItem], list[NotRecomme
         t = d.treatment
         if d.recommended:
             assert d.schedule is not None
-            recommended.append(RecommendedItem(
-                treatment=t.id, name=t.name, category=t.category.value, line=d.line,
-                why=" ".join(d.why), precautions=d.precautions, schedule=d.schedule,
-                sources=d.sources,
-            ))
+            recommended.append(
+                RecommendedItem(
+                    treatment=t.id,
+                    name=t.name,
+                    category=t.category.value,
+                    line=d.line,
+                    why=" ".join(d.why),
+                    precautions=d.precautions,
+                    schedule=d.schedule,
+                    sources=d.sources,
+                )
+            )
         else:
             assert d.reason is not None
-            excluded.append(NotRecommendedItem(
-                treatment=t.id, name=t.name, reason=d.reason, why=" ".join(d.why), sources=d.sources,
-            ))
+            excluded.append(
+                NotRecommendedItem(
+                    treatment=t.id,
+                    name=t.name,
+                    reason=d.reason,
+                    why=" ".join(d.why),
+                    sources=d.sources,
+                )
+            )
     recommended.sort(key=lambda r: r.line)  # stable: contract order within a line
     return recommended, excluded
 
@@ -114,9 +136,17 @@ def make_plan(assessment: Assessment, profile: Profile = "consensus") -> Plan:
         _ensure_exercise(drafts, a)
         recommended, excluded = _freeze(drafts)
         weeks = kb.policy.review_in_weeks
-        review = weeks.urgent_referral if a.triage.disposition == "urgent_referral" else getattr(weeks, a.phase)
+        review = (
+            weeks.urgent_referral
+            if a.triage.disposition == "urgent_referral"
+            else getattr(weeks, a.phase)
+        )
     if a.triage.disposition == "urgent_referral":
-        notes.insert(0, "Urgent referral: specialist assessment within days. Comfort measures only until cleared.")
+        notes.insert(
+            0,
+            "Urgent referral: specialist assessment within days. "
+            "Comfort measures only until cleared.",
+        )
     s = a.scores
     return Plan(
         triage=a.triage,

@@ -120,7 +120,8 @@ def stance(treatment_id: str, phase: Phase, profile: Profile) -> Stance:
     assert key is not None
     name = GUIDELINE_NAMES[key]
     detail = ", ".join(
-        p for p in (chosen.strength, f"{chosen.certainty} certainty" if chosen.certainty else None)
+        p
+        for p in (chosen.strength, f"{chosen.certainty} certainty" if chosen.certainty else None)
         if p
     )
     note = f" {chosen.note.strip()}" if chosen.note else ""
@@ -139,7 +140,11 @@ def stance(treatment_id: str, phase: Phase, profile: Profile) -> Stance:
             only_when=c.only_when if consensus_recommends else None,
             otherwise=c.otherwise if consensus_recommends else None,
         )
-    verb = "advises against it" if chosen.verdict == Verdict.against else "finds the evidence insufficient"
+    verb = (
+        "advises against it"
+        if chosen.verdict == Verdict.against
+        else "finds the evidence insufficient"
+    )
     return Stance(
         recommend=False,
         line=t.usual_line,

@@ -7,24 +7,18 @@ what was given. ``bool`` is never a number here: ``True`` is a yes/no, not a sco
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeGuard
 
 from backpath.errors import InvalidInput
 from backpath.instruments.definition import Item
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def allowed_values(item: Item, allow_missing: bool = False) -> str:
     """Plain words for the answers ``item`` accepts, e.g. 'an integer from 0 to 5 or null'."""
     values = sorted(o.value for o in item.options)
     if len(values) <= 2:
-        text = " or ".join(f"{o.value} ({o.label})" for o in sorted(item.options, key=_value))
+        ordered = sorted(item.options, key=lambda o: o.value)
+        text = " or ".join(f"{o.value} ({o.label})" for o in ordered)
     elif values == list(range(values[0], values[-1] + 1)):
         text = f"an integer from {values[0]} to {values[-1]}"
     else:
@@ -32,25 +26,22 @@ def allowed_values(item: Item, allow_missing: bool = False) -> str:
     return f"{text} or null" if allow_missing else text
 
 
-def _value(option: object) -> int:
-    value: int = getattr(option, "value")  # noqa: B009 - sort key for AnswerOption
-    return value
+def _is_option(value: object, item: Item) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool) and item.option(value) is not None
 
 
 def answer(value: object, item: Item, field: str, allow_missing: bool = False) -> int | None:
     """One answer: an int that is one of the item's option values (or None if allowed)."""
-    if value is None and allow_missing:
-        return None
-    if _is_int(value) and item.option(value) is not None:  # type: ignore[arg-type]
-        return value  # type: ignore[return-value]
+    if (value is None and allow_missing) or _is_option(value, item):
+        return value
     raise InvalidInput(field, f"must be {allowed_values(item, allow_missing)}, got {value!r}")
 
 
 def required_answer(value: object, item: Item, field: str) -> int:
     """One answer that may not be missing."""
-    checked = answer(value, item, field)
-    assert checked is not None  # answer() only returns None when missing is allowed
-    return checked
+    if _is_option(value, item):
+        return value
+    raise InvalidInput(field, f"must be {allowed_values(item)}, got {value!r}")
 
 
 def _as_list(answers: object, items: Sequence[Item], field: str) -> list[object]:
@@ -67,19 +58,29 @@ def _as_list(answers: object, items: Sequence[Item], field: str) -> list[object]
 def answer_list(answers: object, items: Sequence[Item], field: str) -> list[int]:
     """A full list of answers, in item order; ``field[i]`` names a bad one (0-based index)."""
     raw = _as_list(answers, items, field)
-    return [required_answer(v, item, f"{field}[{i}]") for i, (v, item) in enumerate(zip(raw, items))]
+    return [
+        required_answer(v, item, f"{field}[{i}]")
+        for i, (v, item) in enumerate(zip(raw, items, strict=True))
+    ]
 
 
 def answer_list_with_gaps(answers: object, items: Sequence[Item], field: str) -> list[int | None]:
     """Like ``answer_list`` but an unanswered item may be None."""
     raw = _as_list(answers, items, field)
-    return [answer(v, item, f"{field}[{i}]", True) for i, (v, item) in enumerate(zip(raw, items))]
+    return [
+        answer(v, item, f"{field}[{i}]", True)
+        for i, (v, item) in enumerate(zip(raw, items, strict=True))
+    ]
 
 
 def number_in_range(value: object, low: float, high: float, field: str, whole: bool) -> float:
     """A score given back to us (e.g. a baseline): a number, or an int if ``whole``, in range."""
-    ok_type = _is_int(value) if whole else _is_number(value)
-    if not ok_type or not low <= value <= high:  # type: ignore[operator]
-        kind = "an integer" if whole else "a number"
-        raise InvalidInput(field, f"must be {kind} from {low:g} to {high:g}, got {value!r}")
-    return float(value)  # type: ignore[arg-type]
+    if (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and not (whole and isinstance(value, float))
+        and low <= value <= high
+    ):
+        return float(value)
+    kind = "an integer" if whole else "a number"
+    raise InvalidInput(field, f"must be {kind} from {low:g} to {high:g}, got {value!r}")

@@ -33,9 +33,7 @@ def _loinc_check_digit_holds(code: str) -> str:
     return code
 
 
-LoincCode = Annotated[
-    str, Field(pattern=r"^\d{1,7}-\d$"), AfterValidator(_loinc_check_digit_holds)
-]
+LoincCode = Annotated[str, Field(pattern=r"^\d{1,7}-\d$"), AfterValidator(_loinc_check_digit_holds)]
 LoincAnswer = Annotated[str, Field(pattern=r"^LA\d{1,6}-\d$")]
 
 
@@ -72,6 +70,17 @@ class Item(Frozen):
 
     def option(self, value: int) -> AnswerOption | None:
         return next((o for o in self.options if o.value == value), None)
+
+    def points_for(self, value: int) -> int:
+        """Points an answer adds; ``value`` must be one of the options (checked earlier)."""
+        option = self.option(value)
+        if option is None:
+            raise ValueError(f"{value!r} is not an option of item '{self.id}'")
+        return option.scored_points
+
+    @property
+    def max_points(self) -> int:
+        return max(o.scored_points for o in self.options)
 
 
 class CodedGroup(Frozen):
@@ -133,12 +142,17 @@ class InstrumentDefinition(Frozen, Generic[S]):
         return tuple(item.id for item in self.items)
 
 
+def _model(scoring: type[S]) -> type[InstrumentDefinition[S]]:
+    """The definition model with this instrument's scoring block filled in."""
+    return InstrumentDefinition[scoring]  # type: ignore[valid-type]
+
+
 def parse_definition(
     data: Any, file: str, instrument_id: str, scoring: type[S]
 ) -> InstrumentDefinition[S]:
     """Validate parsed YAML; raise ``KnowledgeBaseError`` naming ``file`` and the field."""
     try:
-        definition = InstrumentDefinition[scoring].model_validate(data)  # type: ignore[valid-type]
+        definition = _model(scoring).model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(part) for part in err["loc"])
