@@ -87,7 +87,11 @@ def test_cancer_history_alone_does_not_fire_the_combination() -> None:
 
 def test_reasons_are_ordered_most_severe_first() -> None:
     result = red_flags.score(
-        {"inflammatory_features": True, "fever_or_systemic_illness": True, "bowel_incontinence": True}
+        {
+            "inflammatory_features": True,
+            "fever_or_systemic_illness": True,
+            "bowel_incontinence": True,
+        }
     )
     assert [r.disposition for r in result.reasons] == [
         "emergency",

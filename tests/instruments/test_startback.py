@@ -23,7 +23,9 @@ def published_rule(answers: tuple[int, ...]) -> tuple[int, int, str]:
     return total, distress, "medium" if distress <= 3 else "high"
 
 
-ALL_ANSWERS = [(*first8, item9) for first8 in itertools.product((0, 1), repeat=8) for item9 in range(5)]
+ALL_ANSWERS = [
+    (*first8, item9) for first8 in itertools.product((0, 1), repeat=8) for item9 in range(5)
+]
 
 
 def test_the_answer_space_has_1280_combinations() -> None:
@@ -36,9 +38,7 @@ def test_every_answer_combination_matches_the_published_rule() -> None:
         assert (result.total, result.psychosocial, result.group) == published_rule(answers), answers
 
 
-@pytest.mark.parametrize(
-    ("item9", "points"), [(0, 0), (1, 0), (2, 0), (3, 1), (4, 1)]
-)
+@pytest.mark.parametrize(("item9", "points"), [(0, 0), (1, 0), (2, 0), (3, 1), (4, 1)])
 def test_item_9_scores_a_point_only_for_very_much_or_extremely(item9: int, points: int) -> None:
     result = startback.score([0] * 8 + [item9])
     assert result.total == points

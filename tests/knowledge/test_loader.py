@@ -30,7 +30,9 @@ def test_every_condition_tag_of_the_intake_is_described() -> None:
 def test_there_are_at_least_fifteen_sources_and_published_ones_say_where() -> None:
     sources = load_knowledge().sources
     assert len(sources) >= 15
-    published = [s for s in sources.values() if s.kind in ("guideline", "systematic_review", "trial")]
+    published = [
+        s for s in sources.values() if s.kind in ("guideline", "systematic_review", "trial")
+    ]
     assert all(s.doi or s.url or s.published_in for s in published)
 
 

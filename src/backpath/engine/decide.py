@@ -9,18 +9,26 @@ generic; which tags, treatments and lines apply is data in the knowledge base.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 from backpath.engine.assessment import Assessment
+from backpath.engine.intake import PriorTreatment
 from backpath.engine.plan_models import Profile, Reason, Schedule
 from backpath.engine.schedule import schedule_for
 from backpath.engine.stance import stance
 from backpath.knowledge import load_knowledge
-from backpath.knowledge.models import Category, Indication, LineWhen, Treatment
+from backpath.knowledge.models import (
+    Category,
+    Contraindication,
+    Indication,
+    LineWhen,
+    Treatment,
+)
 
 CLINICAL_REVIEW = "backpath_clinical_review"
 
 
-@dataclass
+@dataclass(slots=True)
 class Draft:
     """A decision under construction; planning passes may still move or drop it."""
 
@@ -71,8 +79,9 @@ def unmet_indication(ind: Indication, a: Assessment) -> str | None:
     """Why the indication is not met, or None when it is."""
     ep = a.intake.episode
     if ind.leg_pain is not None and ep.leg_pain not in ind.leg_pain:
-        shown = ep.leg_pain or "not recorded"
-        return f"leg pain pattern is {shown}, not {' or '.join(ind.leg_pain)}"
+        shown = (ep.leg_pain or "not recorded").replace("_", " ")
+        wanted = " or ".join(p.replace("_", " ") for p in ind.leg_pain)
+        return f"leg pain is {shown}, not {wanted}"
     if ind.suspected_cause is not None and ep.suspected_cause not in ind.suspected_cause:
         return "the suspected cause does not match"
     if ind.min_nrs is not None and pain_level(a) < ind.min_nrs:
@@ -92,32 +101,85 @@ def unmet_indication(ind: Indication, a: Assessment) -> str | None:
     return None
 
 
-def _avoid_labels(t: Treatment, a: Assessment) -> list[str]:
-    avoid = set(a.intake.preferences.avoid)
-    return [tag.value.replace("_", " ") for tag in t.preference_tags if tag.value in avoid]
+@dataclass(frozen=True, slots=True)
+class Card:
+    """What the per-person rules need from a treatment file, precomputed once per process."""
+
+    treatment: Treatment
+    tags: tuple[str, ...]
+    absolute: tuple[Contraindication, ...]
+    relative: tuple[Contraindication, ...]
+    investigational: bool
+    interventional: bool
+    in_sessions: bool
+    schedule: Schedule
 
 
-def decide(t: Treatment, a: Assessment, profile: Profile) -> Draft:
+@cache
+def card(treatment_id: str) -> Card:
+    t = load_knowledge().treatment(treatment_id)
+    return Card(
+        treatment=t,
+        tags=tuple(tag.value for tag in t.preference_tags),
+        absolute=tuple(c for c in t.contraindications if c.severity == "absolute"),
+        relative=tuple(c for c in t.contraindications if c.severity == "relative"),
+        investigational=t.category == Category.investigational,
+        interventional=t.category == Category.interventional,
+        in_sessions=t.course.delivery == "sessions",
+        schedule=schedule_for(t.course),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """The parts of an assessment every decision looks at, gathered once per plan."""
+
+    assessment: Assessment
+    conditions: frozenset[str]
+    avoid: frozenset[str]
+    prior: dict[str, list[PriorTreatment]]
+    urgent: bool
+    no_sessions: bool
+
+    @classmethod
+    def of(cls, a: Assessment) -> Person:
+        prior: dict[str, list[PriorTreatment]] = {}
+        for p in a.intake.prior_treatments:
+            prior.setdefault(p.treatment, []).append(p)
+        prefs = a.intake.preferences
+        return cls(
+            assessment=a,
+            conditions=a.conditions,
+            avoid=frozenset(prefs.avoid),
+            prior=prior,
+            urgent=a.triage.disposition == "urgent_referral",
+            no_sessions=prefs.max_sessions_per_week == 0,
+        )
+
+
+def decide(t: Treatment, person: Person, profile: Profile) -> Draft:
     """Decide one treatment for one assessed person (not called in an emergency).
 
     Whatever the reason for leaving a treatment out, the person's own exclusion is named too,
     so the plan always says what their preferences ruled out (safety rule 6).
     """
-    d = _decide(t, a, profile)
-    avoided = _avoid_labels(t, a)
+    c = card(t.id)
+    avoided = [tag.replace("_", " ") for tag in c.tags if tag in person.avoid]
+    d = _decide(c, person, profile, avoided)
     if avoided and d.reason != "preference":
         d.why.append(f"It also involves {', '.join(avoided)}, which you prefer to avoid.")
     return d
 
 
-def _decide(t: Treatment, a: Assessment, profile: Profile) -> Draft:
+def _decide(c: Card, person: Person, profile: Profile, avoided: list[str]) -> Draft:
+    t = c.treatment
+    a = person.assessment
     st = stance(t.id, a.phase, profile)
     d = Draft(treatment=t, recommended=True, why=[st.why], sources=list(st.sources), line=st.line)
-    conditions = a.conditions
-    prior = [p for p in a.intake.prior_treatments if p.treatment == t.id]
-    urgent = a.triage.disposition == "urgent_referral"
+    conditions = person.conditions
+    prior = person.prior.get(t.id, [])
 
-    if urgent and not t.comfort_measure:
+    if person.urgent and not t.comfort_measure:
         d.exclude(
             "red_flag",
             "Not until the urgent assessment has ruled out serious disease; "
@@ -125,19 +187,17 @@ def _decide(t: Treatment, a: Assessment, profile: Profile) -> Draft:
             [],
         )
         return d
-    if t.category == Category.investigational:
+    if c.investigational:
         d.exclude("investigational", st.why, list(st.sources))
         return d
-    absolute = [
-        c for c in t.contraindications if c.severity == "absolute" and c.condition in conditions
-    ]
+    absolute = [x for x in c.absolute if x.condition in conditions] if conditions else []
     if absolute:
         first = absolute[0]
-        reasons = " ".join(f"{label(c.condition)}: {c.reason}" for c in absolute)
+        reasons = " ".join(f"{label(x.condition)}: {x.reason}" for x in absolute)
         d.exclude(
             first.kind if first.kind == "interaction" else "contraindicated",
             reasons,
-            list(dict.fromkeys(s for c in absolute for s in c.sources)),
+            list(dict.fromkeys(s for x in absolute for s in x.sources)),
         )
         return d
     if any(p.response == "adverse" for p in prior):
@@ -147,7 +207,7 @@ def _decide(t: Treatment, a: Assessment, profile: Profile) -> Draft:
             [CLINICAL_REVIEW],
         )
         return d
-    if urgent:
+    if person.urgent:
         d.line = 1
         d.why = ["A comfort measure while the urgent assessment is arranged.", st.why]
         d.precautions.append(
@@ -157,7 +217,7 @@ def _decide(t: Treatment, a: Assessment, profile: Profile) -> Draft:
     elif not st.recommend:
         assert st.reason is not None
         d.exclude(st.reason, st.why)
-    elif t.category == Category.interventional and a.phase != "chronic":
+    elif c.interventional and a.phase != "chronic":
         d.exclude(
             "not_indicated_now",
             "Procedures are considered only for chronic pain, after an adequate trial of "
@@ -181,14 +241,9 @@ def _decide(t: Treatment, a: Assessment, profile: Profile) -> Draft:
             [CLINICAL_REVIEW, *st.sources],
         )
 
-    avoided = _avoid_labels(t, a)
     if d.recommended and avoided:
         d.exclude("preference", f"Left out because you prefer to avoid {', '.join(avoided)}.")
-    elif (
-        d.recommended
-        and a.intake.preferences.max_sessions_per_week == 0
-        and t.course.delivery == "sessions"
-    ):
+    elif d.recommended and person.no_sessions and c.in_sessions:
         d.exclude("preference", "Left out because you asked for no clinic sessions.")
     if not d.recommended:
         return d
@@ -198,25 +253,25 @@ def _decide(t: Treatment, a: Assessment, profile: Profile) -> Draft:
             d.line = rule.line
             d.why.append(_rule_note(rule.when))
             break
-    if t.category == Category.interventional:
+    if c.interventional:
         d.line = 3
     if t.safety:
         d.line = max(d.line, t.safety.min_line)
-    for c in t.contraindications:
-        if c.severity == "relative" and c.condition in conditions:
+    for x in c.relative:
+        if x.condition in conditions:
             d.precautions.append(
-                f"{label(c.condition)}: {c.reason.strip()} {(c.precaution or '').strip()}"
+                f"{label(x.condition)}: {x.reason.strip()} {(x.precaution or '').strip()}"
             )
-            d.sources.extend(s for s in c.sources if s not in d.sources)
-    d.schedule = schedule_for(t.course)
+            d.sources.extend(s for s in x.sources if s not in d.sources)
+    d.schedule = c.schedule
     return d
 
 
-def _failed_before(t: Treatment, prior: list[object]) -> bool:
-    if t.exercise_based or t.category == Category.self_care or not prior:
+def _failed_before(t: Treatment, prior: list[PriorTreatment]) -> bool:
+    if not prior or t.exercise_based or t.category == Category.self_care:
         return False
     min_weeks = load_knowledge().policy.prior_non_response.min_weeks
-    return any(getattr(p, "response") == "none" and getattr(p, "weeks") >= min_weeks for p in prior)  # noqa: B009
+    return any(p.response == "none" and p.weeks >= min_weeks for p in prior)
 
 
 def _rule_note(when: LineWhen) -> str:

@@ -45,9 +45,9 @@ class RecommendedItem(_Frozen):
     category: str
     line: int
     why: str
-    precautions: list[str]
+    precautions: tuple[str, ...]
     schedule: Schedule
-    sources: list[str]
+    sources: tuple[str, ...]
 
 
 class NotRecommendedItem(_Frozen):
@@ -55,7 +55,7 @@ class NotRecommendedItem(_Frozen):
     name: str
     reason: Reason
     why: str
-    sources: list[str]
+    sources: tuple[str, ...]
 
 
 class PlanScores(_Frozen):
@@ -80,5 +80,5 @@ class Plan(_Frozen):
 
     def to_json_dict(self) -> dict[str, Any]:
         """The contract JSON; optional fields that are unknown are left out, not null."""
-        data = self.model_dump(exclude_none=True)
+        data = self.model_dump(mode="json", exclude_none=True)
         return {"schema": data.pop("schema_"), **data}

@@ -7,14 +7,17 @@ chronic pain. Outside an emergency every treatment id ends up exactly once in th
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from backpath import DISCLAIMER
 from backpath.engine.assessment import Assessment
-from backpath.engine.decide import Draft, decide
+from backpath.engine.decide import Draft, Person, decide
 from backpath.engine.plan_models import (
     NotRecommendedItem,
     Plan,
     PlanScores,
     Profile,
+    Reason,
     RecommendedItem,
 )
 from backpath.engine.schedule import capped
@@ -86,6 +89,17 @@ def _ensure_exercise(drafts: list[Draft], a: Assessment) -> None:
         )
 
 
+@lru_cache(maxsize=8192)
+def _excluded(
+    treatment: str, name: str, reason: Reason, why: tuple[str, ...], sources: tuple[str, ...]
+) -> NotRecommendedItem:
+    """Most exclusions repeat from plan to plan (same evidence, same phase); items are
+    immutable, so identical ones are built once and shared."""
+    return NotRecommendedItem(
+        treatment=treatment, name=name, reason=reason, why=" ".join(why), sources=sources
+    )
+
+
 def _freeze(drafts: list[Draft]) -> tuple[list[RecommendedItem], list[NotRecommendedItem]]:
     recommended, excluded = [], []
     for d in drafts:
@@ -99,22 +113,14 @@ def _freeze(drafts: list[Draft]) -> tuple[list[RecommendedItem], list[NotRecomme
                     category=t.category.value,
                     line=d.line,
                     why=" ".join(d.why),
-                    precautions=d.precautions,
+                    precautions=tuple(d.precautions),
                     schedule=d.schedule,
-                    sources=d.sources,
+                    sources=tuple(d.sources),
                 )
             )
         else:
             assert d.reason is not None
-            excluded.append(
-                NotRecommendedItem(
-                    treatment=t.id,
-                    name=t.name,
-                    reason=d.reason,
-                    why=" ".join(d.why),
-                    sources=d.sources,
-                )
-            )
+            excluded.append(_excluded(t.id, t.name, d.reason, tuple(d.why), tuple(d.sources)))
     recommended.sort(key=lambda r: r.line)  # stable: contract order within a line
     return recommended, excluded
 
@@ -130,7 +136,8 @@ def make_plan(assessment: Assessment, profile: Profile = "consensus") -> Plan:
     if a.triage.disposition == "emergency":
         notes.insert(0, "Emergency: seek emergency care now. No treatment plan is given.")
     else:
-        drafts = [decide(t, a, profile) for t in kb.treatments.values()]
+        person = Person.of(a)
+        drafts = [decide(t, person, profile) for t in kb.treatments.values()]
         _steer_budget(drafts, a)
         _limit_sessions(drafts, a)
         _ensure_exercise(drafts, a)

@@ -8,6 +8,8 @@ fails loudly at load time with ``KnowledgeBaseError(file, field, message)``.
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from importlib import resources
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -68,17 +70,22 @@ class Item(Frozen):
             raise ValueError(f"item '{self.id}' repeats an option value")
         return self
 
+    @cached_property
+    def options_by_value(self) -> dict[int, AnswerOption]:
+        """Options keyed by value: scoring looks answers up on every call."""
+        return {o.value: o for o in self.options}
+
     def option(self, value: int) -> AnswerOption | None:
-        return next((o for o in self.options if o.value == value), None)
+        return self.options_by_value.get(value)
 
     def points_for(self, value: int) -> int:
         """Points an answer adds; ``value`` must be one of the options (checked earlier)."""
-        option = self.option(value)
+        option = self.options_by_value.get(value)
         if option is None:
             raise ValueError(f"{value!r} is not an option of item '{self.id}'")
         return option.scored_points
 
-    @property
+    @cached_property
     def max_points(self) -> int:
         return max(o.scored_points for o in self.options)
 

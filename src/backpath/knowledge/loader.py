@@ -24,6 +24,8 @@ from backpath.knowledge.models import Condition, Source, Treatment
 from backpath.knowledge.policy import Policy
 
 M = TypeVar("M", bound=BaseModel)
+# libyaml's C parser when the wheel has it (it does on common platforms): ~10x faster loading.
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ def _data_dir() -> Traversable:
 
 def _read_yaml(file: Traversable, label: str) -> Any:
     try:
-        return yaml.safe_load(file.read_text("utf-8"))
+        return yaml.load(file.read_text("utf-8"), Loader=_LOADER)
     except FileNotFoundError:
         raise KnowledgeBaseError(label, "", "file is missing") from None
     except yaml.YAMLError as exc:
