@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
+from jsonschema import Draft202012Validator
 from hypothesis import strategies as st
 
 from backpath import DISCLAIMER, contract
@@ -28,6 +29,10 @@ INTERVENTIONAL = {
     "epidural_steroid_injection", "facet_joint_injection", "nerve_block",
     "radiofrequency_ablation", "spinal_cord_stimulation",
 }  # fmt: skip
+
+
+INTAKE_SCHEMA = Draft202012Validator(contract.schema("intake"))
+PLAN_SCHEMA = Draft202012Validator(contract.schema("plan"))
 
 
 def expected_disposition(data: dict[str, Any]) -> str:
@@ -59,7 +64,9 @@ def adequate_conservative_care(data: dict[str, Any]) -> bool:
 
 def check_all_rules(data: dict[str, Any], profile: str) -> None:
     kb = load_knowledge()
+    INTAKE_SCHEMA.validate(data)  # the generator stays inside the contract
     plan = assess_and_plan(data, profile).to_json_dict()  # type: ignore[arg-type]
+    PLAN_SCHEMA.validate(plan)  # every plan honours the contract
     rec = {r["treatment"]: r for r in plan["recommended"]}
     out = {n["treatment"]: n for n in plan["not_recommended"]}
     disposition = plan["triage"]["disposition"]

@@ -72,7 +72,7 @@ def _triage(intake: Intake) -> Triage:
     reasons = [r.id for r in result.reasons]
     if result.disposition == "proceed":
         reasons = ["no red flags reported"] if not unscreened else []
-    if unscreened:
+    if unscreened and result.disposition != "emergency":
         reasons.append(
             f"red flags not screened: {', '.join(unscreened)}; "
             "ask about them before acting on this plan"
@@ -81,7 +81,7 @@ def _triage(intake: Intake) -> Triage:
         disposition=result.disposition,
         reasons=reasons,
         suspected=list(result.suspected),
-        actions=[r.action for r in result.reasons],
+        actions=list(dict.fromkeys(r.action for r in result.reasons)),
         unscreened=unscreened,
     )
 
@@ -115,7 +115,7 @@ def _scores(intake: Intake) -> tuple[Scores, Risk | None]:
 
 
 def _conditions(intake: Intake) -> frozenset[str]:
-    tags = set(intake.conditions)
+    tags: set[str] = set(intake.conditions)
     if intake.patient.pregnant:
         tags.add("pregnancy")
     if intake.patient.age >= load_knowledge().policy.older_adult_age:

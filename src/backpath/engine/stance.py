@@ -67,8 +67,9 @@ def disagreement(t: Treatment, phase: Phase) -> str | None:
     if not pro or not con:
         return None
     return (
-        f"Guidelines disagree for {phase} pain: {' and '.join(pro)} recommend it; "
-        f"{' and '.join(con)} advise against it."
+        f"Guidelines disagree for {phase} pain: {' and '.join(pro)} "
+        f"{'recommends' if len(pro) == 1 else 'recommend'} it; {' and '.join(con)} "
+        f"{'advises' if len(con) == 1 else 'advise'} against it."
     )
 
 

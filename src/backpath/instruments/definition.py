@@ -9,7 +9,6 @@ fails loudly at load time with ``KnowledgeBaseError(file, field, message)``.
 from __future__ import annotations
 
 from functools import cached_property
-
 from importlib import resources
 from typing import Annotated, Any, Generic, TypeVar
 
