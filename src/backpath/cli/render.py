@@ -123,7 +123,7 @@ def treatment_list(kb: KnowledgeBase) -> None:
     )
     for t in kb.treatments.values():
         verdicts = " / ".join(t.consensus.for_phase(ph).verdict.value for ph in PHASES)
-        out.print(f"  {t.id:<34} {escape(t.name):<40} {t.category.value:<16} {verdicts}")
+        out.print(f"  {t.id:<34} {t.category.value:<16} {verdicts:<40} {escape(t.name)}")
     out.print(f"\n[italic]{escape(DISCLAIMER)}[/]")
 
 
@@ -199,7 +199,7 @@ def score(result: Any) -> None:
     data = result.to_dict()
     out.print(f"[bold]{data.get('instrument', 'score')}[/]")
     for key, value in data.items():
-        if key != "instrument":
+        if key != "instrument" and value is not None:
             out.print(f"  {key}: {escape(json_text(value))}")
     out.print(f"\n[italic]{escape(DISCLAIMER)}[/]")
 
