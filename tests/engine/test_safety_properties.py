@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
-from jsonschema import Draft202012Validator
 from hypothesis import strategies as st
+from jsonschema import Draft202012Validator
 
 from backpath import DISCLAIMER, contract
 from backpath.engine import PROFILES, assess_and_plan
