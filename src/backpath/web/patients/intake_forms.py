@@ -1,0 +1,299 @@
+"""The intake as a multi-step form: one Django form per step, each mapping to part of the
+``backpath.intake/1`` document. Labels come from the knowledge base and instrument data, so the
+form and the engine can never disagree about tags or items.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+
+from backpath import contract
+from backpath.instruments import odi, peg, rmdq, startback
+from backpath.knowledge import load_knowledge
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+AVOID = [
+    ("needles", "Needles (acupuncture, dry needling, injections)"),
+    ("medication", "Medication"),
+    ("manual_therapy", "Manual therapy (manipulation, massage)"),
+    ("devices", "Devices (TENS, laser, traction, braces)"),
+    ("supplements", "Supplements"),
+    ("injections", "Injections and procedures"),
+    ("group_classes", "Group classes"),
+]
+
+
+def whole(
+    label: str, low: int, high: int, required: bool = True, help_text: str = ""
+) -> forms.IntegerField:
+    allowed = f"Enter a whole number from {low} to {high}."
+    return forms.IntegerField(
+        label=label, min_value=low, max_value=high, required=required,
+        help_text=help_text or allowed,
+        error_messages={"invalid": allowed, "min_value": allowed, "max_value": allowed,
+                        "required": f"Required. {allowed}"},
+    )  # fmt: skip
+
+
+class PersonForm(forms.Form):
+    pregnant = forms.ChoiceField(
+        label="Pregnant?", choices=[("", "Not applicable / not asked"), *YES_NO], required=False
+    )
+    weight_kg = forms.DecimalField(
+        label="Weight (kg)", required=False, min_value=1, max_value=400, decimal_places=1,
+        help_text="Optional. A number from 1 to 400.",
+        error_messages={"min_value": "Enter a weight from 1 to 400 kg.",
+                        "max_value": "Enter a weight from 1 to 400 kg."},
+    )  # fmt: skip
+    height_cm = forms.DecimalField(
+        label="Height (cm)", required=False, min_value=1, max_value=250, decimal_places=1,
+        help_text="Optional. A number from 1 to 250.",
+        error_messages={"min_value": "Enter a height from 1 to 250 cm.",
+                        "max_value": "Enter a height from 1 to 250 cm."},
+    )  # fmt: skip
+
+
+class EpisodeForm(forms.Form):
+    duration_weeks = forms.DecimalField(
+        label="How long has this episode lasted? (weeks)", min_value=0, max_value=2600,
+        decimal_places=1,
+        help_text="Weeks since it began: under 4 is acute, 4 to 12 subacute, over 12 chronic.",
+        error_messages={"required": "Required. Enter the number of weeks (0 or more).",
+                        "min_value": "Enter 0 or more weeks.", "max_value": "Enter at most 2600 weeks."},
+    )  # fmt: skip
+    region = forms.ChoiceField(label="Where is the pain?", choices=[
+        ("low_back", "Low back"), ("mid_back", "Mid back"), ("upper_back", "Upper back"),
+        ("whole_back", "Whole back")])  # fmt: skip
+    leg_pain = forms.ChoiceField(label="Leg pain", choices=[
+        ("none", "None"), ("above_knee", "Above the knee"),
+        ("below_knee", "Below the knee (suggests sciatica)")])  # fmt: skip
+    suspected_cause = forms.ChoiceField(label="Suspected cause", choices=[
+        ("nonspecific", "Non-specific"), ("muscle_strain", "Muscle strain"),
+        ("ligament_sprain", "Ligament sprain"), ("herniated_disc", "Herniated disc"),
+        ("spinal_stenosis", "Spinal stenosis"), ("degenerative_disc", "Degenerative disc"),
+        ("osteoarthritis", "Osteoarthritis"), ("facet_joint", "Facet joint"),
+        ("spondylolisthesis", "Spondylolisthesis"), ("unknown", "Unknown")])  # fmt: skip
+    prior_episodes = whole(
+        "Earlier episodes",
+        0,
+        100,
+        required=False,
+        help_text="Optional. How many earlier episodes (0 to 100).",
+    )
+
+
+class PainForm(forms.Form):
+    nrs_now = whole("Pain now (0 = no pain, 10 = worst imaginable)", 0, 10)
+    nrs_week_average = whole("Average pain over the past week", 0, 10, required=False)
+
+
+class RedFlagsForm(forms.Form):
+    """Every red flag must be answered: an unanswered flag is not a 'no'."""
+
+    LABELS = {
+        "saddle_anaesthesia": "Numbness in the saddle area (between the legs, buttocks)",
+        "bladder_dysfunction": "New difficulty passing urine, or loss of bladder control",
+        "bowel_incontinence": "New loss of bowel control",
+        "bilateral_leg_symptoms": "Pain, numbness or weakness in both legs",
+        "progressive_neurological_deficit": "Weakness or numbness that is getting worse",
+        "history_of_cancer": "Past or current cancer",
+        "unexplained_weight_loss": "Weight loss without trying",
+        "fever_or_systemic_illness": "Fever, chills or feeling generally unwell",
+        "iv_drug_use": "Injecting drugs",
+        "immunosuppressed": "Weakened immune system (drugs or illness)",
+        "major_trauma": "Major trauma, such as a fall from height or a road accident",
+        "minor_trauma_with_osteoporosis": "Minor fall or strain with known osteoporosis",
+        "long_term_corticosteroids": "Long-term steroid tablets",
+        "constant_night_pain": "Constant pain at night, not eased by any position",
+        "inflammatory_features": "Began before 45, morning stiffness over 30 minutes, "
+        "better with exercise",
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for flag in contract.red_flag_ids():
+            self.fields[flag] = forms.ChoiceField(
+                label=self.LABELS[flag], choices=YES_NO, widget=forms.RadioSelect,
+                error_messages={"required": "Answer yes or no."},
+            )  # fmt: skip
+
+
+class QuestionnairesForm(forms.Form):
+    """STarT Back, Oswestry, Roland-Morris and PEG; each is optional but complete if started."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.groups: dict[str, list[str]] = {}
+        for key, module in (("startback", startback), ("odi", odi), ("rmdq", rmdq), ("peg", peg)):
+            names = []
+            for i, item in enumerate(module.definition().items):
+                name = f"{key}_{i}"
+                choices = [("", "-")] + [(str(o.value), o.label) for o in item.options]
+                self.fields[name] = forms.ChoiceField(
+                    label=f"{i + 1}. {item.label}", choices=choices, required=False
+                )
+                names.append(name)
+            self.groups[key] = names
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for key, names in self.groups.items():
+            given = [n for n in names if data.get(n) not in (None, "")]
+            if given and len(given) != len(names) and key != "odi":
+                for n in names:
+                    if n not in given:
+                        self.add_error(
+                            n, "Answer every item, or leave the whole questionnaire blank."
+                        )
+        return data
+
+    TITLES = {
+        "startback": "STarT Back screening tool",
+        "odi": "Oswestry Disability Index (a section may be left blank)",
+        "rmdq": "Roland-Morris Disability Questionnaire",
+        "peg": "PEG (past week)",
+    }
+
+    @property
+    def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [(self.TITLES[k], [self[n] for n in names]) for k, names in self.groups.items()]
+
+
+def _condition_choices() -> list[tuple[str, str]]:
+    kb = load_knowledge()
+    return [(tag, kb.conditions[tag].label) for tag in contract.condition_tags()]
+
+
+class ConditionsForm(forms.Form):
+    conditions = forms.MultipleChoiceField(
+        label="Conditions and medicines", required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Tick each that applies; they decide contraindications and interactions.",
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["conditions"].choices = _condition_choices()
+
+
+class PreferencesForm(forms.Form):
+    avoid = forms.MultipleChoiceField(
+        label="The patient prefers to avoid",
+        choices=AVOID,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    max_sessions_per_week = whole(
+        "Most clinic sessions a week",
+        0,
+        14,
+        required=False,
+        help_text="Optional. 0 to 14; 0 means home care only.",
+    )
+    budget = forms.ChoiceField(label="Budget", required=False, choices=[
+        ("", "Not stated"), ("low", "Low"), ("medium", "Medium"), ("high", "High")])  # fmt: skip
+
+
+class PriorTreatmentForm(forms.Form):
+    treatment = forms.ChoiceField(label="Treatment", required=False)
+    weeks = forms.DecimalField(label="Weeks", required=False, min_value=0, max_value=520,
+                               error_messages={"min_value": "Enter 0 to 520 weeks.",
+                                               "max_value": "Enter 0 to 520 weeks."})  # fmt: skip
+    response = forms.ChoiceField(label="Response", required=False, choices=[
+        ("", "-"), ("none", "No benefit"), ("partial", "Some benefit"), ("good", "Good benefit"),
+        ("adverse", "Harmful / adverse reaction")])  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        kb = load_knowledge()
+        self.fields["treatment"].choices = [("", "-")] + [
+            (t.id, t.name) for t in kb.treatments.values()
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        filled = [f for f in ("treatment", "weeks", "response") if data.get(f) not in (None, "")]
+        if filled and len(filled) != 3:
+            for f in ("treatment", "weeks", "response"):
+                if data.get(f) in (None, ""):
+                    self.add_error(f, "Give the treatment, the weeks and the response, or none.")
+        return data
+
+
+PriorTreatmentFormSet = forms.formset_factory(PriorTreatmentForm, extra=0, max_num=10,
+                                              min_num=4, validate_max=True)  # fmt: skip
+
+
+def _num(value: Any) -> float | int | None:
+    if value in (None, ""):
+        return None
+    f = float(value)
+    return int(f) if f.is_integer() else f
+
+
+def _drop_empty(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in d.items() if v not in (None, "", [])}
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    title: str
+    form: type[forms.Form]
+    to_data: Callable[[dict[str, Any]], dict[str, Any]]
+    initial: Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def _questionnaire_data(c: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, n in (("startback", 9), ("odi", 10), ("rmdq", 24), ("peg", 3)):
+        values = [c.get(f"{key}_{i}") for i in range(n)]
+        if any(v not in (None, "") for v in values):
+            out[key] = [int(v) if v not in (None, "") else None for v in values]
+    return {"questionnaires": out} if out else {"questionnaires": {}}
+
+
+def _questionnaire_initial(d: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for key, answers in d.get("questionnaires", {}).items():
+        for i, v in enumerate(answers):
+            out[f"{key}_{i}"] = "" if v is None else str(v)
+    return out
+
+
+STEPS: tuple[Step, ...] = (
+    Step("person", "Person", PersonForm,
+         lambda c: {"patient": _drop_empty({
+             "pregnant": {"yes": True, "no": False}.get(c["pregnant"]),
+             "weight_kg": _num(c["weight_kg"]), "height_cm": _num(c["height_cm"])})},
+         lambda d: {**d.get("patient", {}), "pregnant": {True: "yes", False: "no"}.get(
+             d.get("patient", {}).get("pregnant"), "")}),
+    Step("episode", "Episode", EpisodeForm,
+         lambda c: {"episode": _drop_empty({**c, "duration_weeks": _num(c["duration_weeks"])})
+                    | {"duration_weeks": _num(c["duration_weeks"])}},
+         lambda d: d.get("episode", {})),
+    Step("pain", "Pain", PainForm, lambda c: {"pain": _drop_empty(c)}, lambda d: d.get("pain", {})),
+    Step("red_flags", "Red flags", RedFlagsForm,
+         lambda c: {"red_flags": {k: v == "yes" for k, v in c.items()}},
+         lambda d: {k: "yes" if v else "no" for k, v in d.get("red_flags", {}).items()}),
+    Step("questionnaires", "Questionnaires", QuestionnairesForm, _questionnaire_data,
+         _questionnaire_initial),
+    Step("conditions", "Conditions", ConditionsForm,
+         lambda c: {"conditions": list(c["conditions"])},
+         lambda d: {"conditions": d.get("conditions", [])}),
+    Step("preferences", "Preferences", PreferencesForm,
+         lambda c: {"preferences": _drop_empty({**c, "avoid": list(c["avoid"])})
+                    | {"avoid": list(c["avoid"])}},
+         lambda d: d.get("preferences", {})),
+)  # fmt: skip
+STEP_IDS = tuple(s.id for s in STEPS) + ("prior_treatments",)
+
+
+def prior_treatments_data(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"prior_treatments": [
+        {"treatment": r["treatment"], "weeks": _num(r["weeks"]), "response": r["response"]}
+        for r in rows if r and r.get("treatment")
+    ]}  # fmt: skip

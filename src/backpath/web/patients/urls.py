@@ -1,0 +1,14 @@
+from django.urls import path
+
+from backpath.web.patients import views
+
+app_name = "patients"
+
+urlpatterns = [
+    path("", views.patient_list, name="list"),
+    path("new/", views.patient_create, name="create"),
+    path("<int:patient_id>/", views.patient_detail, name="detail"),
+    path("<int:patient_id>/episodes/new/", views.episode_open, name="episode_open"),
+    path("episodes/<int:episode_id>/intake/review/", views.intake_review, name="intake_review"),
+    path("episodes/<int:episode_id>/intake/<slug:step>/", views.intake_step, name="intake"),
+]

@@ -1,0 +1,212 @@
+"""Patients, episodes and the multi-step intake. Views validate, call the domain, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from backpath.engine import assess, make_plan, parse_intake
+from backpath.errors import InvalidInput
+from backpath.web.accounts.access import staff_required
+from backpath.web.audit.record import record
+from backpath.web.patients.intake_forms import (
+    STEP_IDS,
+    STEPS,
+    PriorTreatmentFormSet,
+    prior_treatments_data,
+)
+from backpath.web.patients.models import Episode, Intake, Patient
+from backpath.web.plans.models import PlanVersion
+
+STEP_TITLES = [(s.id, s.title) for s in STEPS] + [("prior_treatments", "Prior treatments")]
+
+
+class PatientForm(forms.ModelForm):
+    class Meta:
+        model = Patient
+        fields = ["given_name", "family_name", "birth_year", "sex"]
+        help_texts = {"birth_year": "Four digits, e.g. 1978. Patients are 16 or older."}
+
+    def clean_birth_year(self) -> int:
+        year = self.cleaned_data["birth_year"]
+        this_year = timezone.localdate().year
+        if not this_year - 120 <= year <= this_year - 16:
+            raise forms.ValidationError(
+                f"Enter a year from {this_year - 120} to {this_year - 16} (age 16 to 120)."
+            )
+        return int(year)
+
+
+def _episode_for(request: HttpRequest, episode_id: int) -> Episode:
+    return get_object_or_404(
+        Episode.objects.select_related("patient"),
+        pk=episode_id,
+        patient__in=Patient.objects.visible_to(request.user),
+    )
+
+
+@staff_required
+def patient_list(request: HttpRequest) -> HttpResponse:
+    patients = Patient.objects.visible_to(request.user)
+    q = request.GET.get("q", "").strip()
+    if q:
+        patients = patients.filter(family_name__icontains=q) | patients.filter(
+            given_name__icontains=q
+        )
+    record(request, "read", None, detail=f"patient list{' q=' + q if q else ''}")
+    return render(request, "patients/list.html", {"patients": patients[:500], "q": q})
+
+
+@staff_required
+def patient_create(request: HttpRequest) -> HttpResponse:
+    form = PatientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            patient = form.save(commit=False)
+            patient.clinic = request.user.clinic  # type: ignore[union-attr]
+            patient.created_by = request.user
+            patient.save()
+            episode = Episode.objects.create(patient=patient)
+            Intake.objects.create(episode=episode)
+            record(request, "create", patient, patient=patient)
+        messages.success(request, f"{patient} was added. Complete the intake step by step.")
+        return redirect("patients:intake", episode_id=episode.pk, step=STEP_IDS[0])
+    return render(request, "patients/create.html", {"form": form})
+
+
+@staff_required
+def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_object_or_404(Patient.objects.visible_to(request.user), pk=patient_id)
+    record(request, "read", patient, patient=patient)
+    episodes = patient.episodes.select_related("intake").prefetch_related("plan_versions")
+    return render(request, "patients/detail.html", {"patient": patient, "episodes": episodes})
+
+
+@staff_required
+def episode_open(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_object_or_404(Patient.objects.visible_to(request.user), pk=patient_id)
+    if request.method != "POST":
+        return redirect("patients:detail", patient_id=patient.pk)
+    with transaction.atomic():
+        patient.episodes.filter(closed__isnull=True).update(closed=timezone.localdate())
+        episode = Episode.objects.create(patient=patient)
+        Intake.objects.create(episode=episode)
+        record(request, "create", episode, patient=patient)
+    return redirect("patients:intake", episode_id=episode.pk, step=STEP_IDS[0])
+
+
+def _intake(episode: Episode) -> Intake:
+    intake, _ = Intake.objects.get_or_create(episode=episode)
+    return intake
+
+
+def _context(episode: Episode, intake: Intake, step: str, **extra: Any) -> dict[str, Any]:
+    return {"episode": episode, "patient": episode.patient, "intake": intake, "step": step,
+            "steps": STEP_TITLES, "done": set(intake.completed_steps), **extra}  # fmt: skip
+
+
+def _next_url(episode: Episode, step: str) -> HttpResponse:
+    index = STEP_IDS.index(step)
+    if index + 1 < len(STEP_IDS):
+        return redirect("patients:intake", episode_id=episode.pk, step=STEP_IDS[index + 1])
+    return redirect("patients:intake_review", episode_id=episode.pk)
+
+
+@staff_required
+def intake_step(request: HttpRequest, episode_id: int, step: str) -> HttpResponse:
+    episode = _episode_for(request, episode_id)
+    if step not in STEP_IDS:
+        raise Http404("No such intake step.")
+    intake = _intake(episode)
+    if step == "prior_treatments":
+        return _prior_treatments_step(request, episode, intake)
+    spec = next(s for s in STEPS if s.id == step)
+    if request.method == "POST":
+        form = spec.form(request.POST)
+        if form.is_valid():
+            _save(request, intake, step, spec.to_data(form.cleaned_data))
+            return _next_url(episode, step)
+        # Invalid: re-render with what was typed; nothing saved is touched or lost.
+    else:
+        form = spec.form(initial=spec.initial(intake.data))
+        record(request, "read", intake, patient=episode.patient, detail=f"intake step {step}")
+    return render(request, "patients/intake_step.html",
+                  _context(episode, intake, step, form=form, title=spec.title))  # fmt: skip
+
+
+def _prior_treatments_step(request: HttpRequest, episode: Episode, intake: Intake) -> HttpResponse:
+    if request.method == "POST":
+        formset = PriorTreatmentFormSet(request.POST, prefix="prior")
+        if formset.is_valid():
+            _save(request, intake, "prior_treatments", prior_treatments_data(formset.cleaned_data))
+            return _next_url(episode, "prior_treatments")
+    else:
+        initial = [{**p, "weeks": p["weeks"]} for p in intake.data.get("prior_treatments", [])]
+        formset = PriorTreatmentFormSet(initial=initial, prefix="prior")
+    return render(request, "patients/intake_prior.html",
+                  _context(episode, intake, "prior_treatments", formset=formset,
+                           title="Prior treatments"))  # fmt: skip
+
+
+def _save(request: HttpRequest, intake: Intake, step: str, fragment: dict[str, Any]) -> None:
+    data = dict(intake.data)
+    for key, value in fragment.items():
+        if key == "patient":
+            data["patient"] = {k: v for k, v in data.get("patient", {}).items()
+                               if k in ("age", "sex")} | value  # fmt: skip
+        else:
+            data[key] = value
+    intake.data = data
+    intake.completed_steps = sorted(set(intake.completed_steps) | {step}, key=STEP_IDS.index)
+    intake.save()
+    record(request, "update", intake, patient=intake.episode.patient, detail=f"intake step {step}")
+
+
+def intake_document(episode: Episode, intake: Intake) -> dict[str, Any]:
+    """The intake JSON with the person's age and sex taken from the patient record."""
+    patient = episode.patient
+    data = {"schema": "backpath.intake/1", **intake.data}
+    data["patient"] = {**intake.data.get("patient", {}),
+                       "age": patient.age_on(), "sex": patient.sex}  # fmt: skip
+    return data
+
+
+@staff_required
+def intake_review(request: HttpRequest, episode_id: int) -> HttpResponse:
+    episode = _episode_for(request, episode_id)
+    intake = _intake(episode)
+    missing = [title for sid, title in STEP_TITLES if sid not in intake.completed_steps]
+    error = None
+    if request.method == "POST" and not missing:
+        document = intake_document(episode, intake)
+        try:
+            assessment = assess(parse_intake(document))
+        except InvalidInput as exc:
+            error = str(exc)
+        else:
+            profile = request.POST.get("profile", "consensus")
+            if profile not in ("consensus", "acp", "nice", "who"):
+                profile = "consensus"
+            plan = make_plan(assessment, profile)  # type: ignore[arg-type]
+            with transaction.atomic():
+                intake.data = {k: v for k, v in document.items() if k != "schema"}
+                intake.completed = timezone.now()
+                intake.save()
+                number = (episode.plan_versions.order_by("-number").values_list("number", flat=True)
+                          .first() or 0) + 1  # fmt: skip
+                version = PlanVersion.objects.create(
+                    episode=episode, number=number, plan=plan.to_json_dict(), profile=profile,
+                    change_summary="Generated from the intake.", created_by=request.user,
+                )  # fmt: skip
+                record(request, "create", version, patient=episode.patient)
+            return redirect("plans:plan", episode_id=episode.pk)
+    record(request, "read", intake, patient=episode.patient, detail="intake review")
+    return render(request, "patients/intake_review.html",
+                  _context(episode, intake, "review", missing=missing, error=error,
+                           document=intake_document(episode, intake)))  # fmt: skip

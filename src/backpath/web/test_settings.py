@@ -1,0 +1,15 @@
+"""Settings for the test suite: production settings with a throwaway key and plain HTTP."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+os.environ.setdefault("BACKPATH_ALLOW_INSECURE_KEY", "1")
+os.environ.setdefault("BACKPATH_SECURE", "0")
+os.environ.setdefault("BACKPATH_DATA_DIR", tempfile.mkdtemp(prefix="backpath-test-"))
+
+from backpath.web.settings import *  # noqa: F403
+
+# Argon2 is what production uses (asserted by a test); tests hash hundreds of passwords.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

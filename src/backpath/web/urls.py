@@ -1,0 +1,20 @@
+"""Root URLs. Each bounded context owns its URLs; the REST API lives under /api/."""
+
+from django.contrib import admin
+from django.http import HttpRequest, JsonResponse
+from django.urls import include, path
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
+
+
+urlpatterns = [
+    path("", include("backpath.web.accounts.urls")),
+    path("patients/", include("backpath.web.patients.urls")),
+    path("plans/", include("backpath.web.plans.urls")),
+    path("me/", include("backpath.web.diary.urls")),
+    path("api/", include("backpath.web.api.urls")),
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+]
