@@ -63,7 +63,8 @@ class EpisodeForm(forms.Form):
         decimal_places=1,
         help_text="Weeks since it began: under 4 is acute, 4 to 12 subacute, over 12 chronic.",
         error_messages={"required": "Required. Enter the number of weeks (0 or more).",
-                        "min_value": "Enter 0 or more weeks.", "max_value": "Enter at most 2600 weeks."},
+                        "min_value": "Enter 0 or more weeks.",
+                        "max_value": "Enter at most 2600 weeks."},
     )  # fmt: skip
     region = forms.ChoiceField(label="Where is the pain?", choices=[
         ("low_back", "Low back"), ("mid_back", "Mid back"), ("upper_back", "Upper back"),
@@ -289,7 +290,7 @@ STEPS: tuple[Step, ...] = (
                     | {"avoid": list(c["avoid"])}},
          lambda d: d.get("preferences", {})),
 )  # fmt: skip
-STEP_IDS = tuple(s.id for s in STEPS) + ("prior_treatments",)
+STEP_IDS = (*tuple(s.id for s in STEPS), "prior_treatments")
 
 
 def prior_treatments_data(rows: list[dict[str, Any]]) -> dict[str, Any]:
