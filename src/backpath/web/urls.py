@@ -15,6 +15,7 @@ urlpatterns = [
     path("plans/", include("backpath.web.plans.urls")),
     path("me/", include("backpath.web.diary.urls")),
     path("api/", include("backpath.web.api.urls")),
+    path("audit/", include("backpath.web.audit.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]
