@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "backpath.web.plans",
     "backpath.web.diary",
     "backpath.web.api",
+    "backpath.web.selfcheck",
 ]
 
 MIDDLEWARE = [
@@ -72,7 +73,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
+RATELIMIT_VIEW = "backpath.web.selfcheck.views.rate_limited"
 
 ROOT_URLCONF = "backpath.web.urls"
 WSGI_APPLICATION = "backpath.web.wsgi.application"

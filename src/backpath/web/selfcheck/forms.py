@@ -1,0 +1,106 @@
+"""Self-check forms. Answers travel between steps in a signed hidden field, never stored."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core import signing
+
+from backpath import contract
+from backpath.web.patients.intake_forms import AVOID, YES_NO, RedFlagsForm, whole
+
+SALT = "backpath.selfcheck"
+MAX_AGE = 2 * 3600  # seconds a self-check may take
+MIN_SECONDS = 3  # a human needs at least this long to fill in the request form
+
+
+def sign(answers: dict[str, Any]) -> str:
+    return signing.dumps(answers, salt=SALT, compress=True)
+
+
+def unsign(token: str) -> dict[str, Any] | None:
+    try:
+        data = signing.loads(token, salt=SALT, max_age=MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+class SelfCheckFlagsForm(RedFlagsForm):
+    """The same red-flag questions as the clinic intake, asked first."""
+
+
+class BasicsForm(forms.Form):
+    age = whole("Your age", 16, 120, help_text="A whole number from 16 to 120.")
+    duration_weeks = forms.DecimalField(
+        label="How many weeks ago did this episode of back pain start?", min_value=0,
+        max_value=2600, decimal_places=1, help_text="0 or more weeks, e.g. 3 or 26.",
+        error_messages={"required": "Required: enter the number of weeks (0 or more).",
+                        "min_value": "Enter 0 or more weeks.",
+                        "max_value": "Enter at most 2600 weeks."},
+    )  # fmt: skip
+    leg_pain = forms.ChoiceField(label="Does the pain spread into a leg?", choices=[
+        ("none", "No"), ("above_knee", "Yes, but not below the knee"),
+        ("below_knee", "Yes, below the knee")])  # fmt: skip
+    nrs_now = whole("How bad is the pain right now? (0 = none, 10 = worst imaginable)", 0, 10)
+    avoid = forms.MultipleChoiceField(
+        label="Anything you would rather avoid?",
+        choices=AVOID,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class RequestForm(forms.Form):
+    name = forms.CharField(label="Your name", max_length=200)
+    email = forms.EmailField(label="Email", required=False, help_text="An email or a phone number.")
+    phone = forms.CharField(label="Phone", required=False, max_length=40)
+    message = forms.CharField(
+        label="Anything you want the clinic to know",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+    )
+    consent = forms.BooleanField(
+        label="I agree that the clinic stores my answers and contact details to reply to me.",
+        error_messages={"required": "Tick this box so the clinic may store your request."},
+    )  # fmt: skip
+    website = forms.CharField(
+        required=False,
+        label="Leave this empty",
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("email") and not data.get("phone"):
+            self.add_error(
+                "email", "Give an email address or a phone number so the clinic can reply."
+            )
+        return data
+
+
+def intake_from(flags: dict[str, bool], basics: dict[str, Any]) -> dict[str, Any]:
+    """The partial intake the answers amount to (conditions and questionnaires unknown)."""
+    weeks = float(basics["duration_weeks"])
+    return {
+        "schema": "backpath.intake/1",
+        "patient": {"age": int(basics["age"])},
+        "episode": {"duration_weeks": int(weeks) if weeks.is_integer() else weeks,
+                    "leg_pain": basics["leg_pain"]},
+        "pain": {"nrs_now": int(basics["nrs_now"])},
+        "red_flags": {f: bool(flags.get(f)) for f in contract.red_flag_ids()},
+        "preferences": {"avoid": list(basics.get("avoid", []))},
+    }  # fmt: skip
+
+
+__all__ = [
+    "YES_NO",
+    "BasicsForm",
+    "RequestForm",
+    "SelfCheckFlagsForm",
+    "intake_from",
+    "sign",
+    "unsign",
+]

@@ -1,0 +1,153 @@
+"""Public self-check (red flags first, then the basics) and the clinic's request queue.
+
+Nothing is stored until the visitor submits a consultation request: answers travel between
+steps in a signed hidden field. Posting is rate-limited per address; a honeypot field and a
+minimum fill-in time keep simple bots out.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django_ratelimit.decorators import ratelimit
+
+from backpath.engine import assess_and_plan
+from backpath.instruments import red_flags
+from backpath.knowledge import load_knowledge
+from backpath.web.accounts.access import staff_required
+from backpath.web.accounts.models import Clinic
+from backpath.web.audit.record import record
+from backpath.web.patients.intake_forms import STEP_IDS
+from backpath.web.patients.models import Episode, Intake, Patient
+from backpath.web.selfcheck.forms import (
+    MIN_SECONDS,
+    BasicsForm,
+    RequestForm,
+    SelfCheckFlagsForm,
+    intake_from,
+    sign,
+    unsign,
+)
+from backpath.web.selfcheck.models import ConsultationRequest
+
+STEP_RATE = "60/h"
+SUBMIT_RATE = "5/h"
+
+
+def rate_limited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "selfcheck/rate_limited.html", status=429)
+
+
+def _clinic(clinic_id: int) -> Clinic:
+    return get_object_or_404(Clinic, pk=clinic_id)
+
+
+@ratelimit(key="ip", rate=STEP_RATE, method="POST", block=True)
+def start(request: HttpRequest, clinic_id: int) -> HttpResponse:
+    clinic = _clinic(clinic_id)
+    form = SelfCheckFlagsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        flags = {k: v == "yes" for k, v in form.cleaned_data.items()}
+        triage = red_flags.score(flags)
+        if triage.disposition in ("emergency", "urgent_referral"):
+            return render(request, "selfcheck/act_now.html",
+                          {"clinic": clinic, "triage": triage})  # fmt: skip
+        return render(
+            request,
+            "selfcheck/basics.html",
+            {"clinic": clinic, "form": BasicsForm(), "token": sign({"flags": flags})},
+        )
+    return render(request, "selfcheck/start.html", {"clinic": clinic, "form": form})
+
+
+@ratelimit(key="ip", rate=STEP_RATE, method="POST", block=True)
+def basics(request: HttpRequest, clinic_id: int) -> HttpResponse:
+    clinic = _clinic(clinic_id)
+    state = unsign(request.POST.get("token", "")) if request.method == "POST" else None
+    if state is None:
+        return redirect("selfcheck:start", clinic_id=clinic.pk)
+    form = BasicsForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "selfcheck/basics.html",
+            {"clinic": clinic, "form": form, "token": request.POST["token"]},
+        )
+    intake = intake_from(state["flags"], form.cleaned_data)
+    return _options(request, clinic, intake, RequestForm())
+
+
+def _options(request: HttpRequest, clinic: Clinic, intake: dict[str, Any], form: RequestForm,
+             token: str | None = None) -> HttpResponse:  # fmt: skip
+    plan = assess_and_plan(intake).to_json_dict()
+    kb = load_knowledge()
+    cards = {t.id: t for t in kb.treatments.values()}
+    options = [{"item": r, "card": cards[r["treatment"]]} for r in plan["recommended"]]
+    against = [n for n in plan["not_recommended"] if n["reason"] == "evidence_against"]
+    token = token or sign({"intake": intake, "shown": time.time()})
+    return render(request, "selfcheck/options.html", {
+        "clinic": clinic, "plan": plan, "options": options, "against": against,
+        "form": form, "token": token})  # fmt: skip
+
+
+@ratelimit(key="ip", rate=SUBMIT_RATE, method="POST", block=True)
+def submit(request: HttpRequest, clinic_id: int) -> HttpResponse:
+    clinic = _clinic(clinic_id)
+    state = unsign(request.POST.get("token", "")) if request.method == "POST" else None
+    if state is None or "intake" not in state:
+        return redirect("selfcheck:start", clinic_id=clinic.pk)
+    form = RequestForm(request.POST)
+    if request.POST.get("website") or time.time() - float(state.get("shown", 0)) < MIN_SECONDS:
+        # Looks automated: answer as if accepted, store nothing.
+        return render(request, "selfcheck/thanks.html", {"clinic": clinic})
+    if not form.is_valid():
+        return _options(request, clinic, state["intake"], form, token=request.POST["token"])
+    plan = assess_and_plan(state["intake"]).to_json_dict()
+    ConsultationRequest.objects.create(
+        clinic=clinic, name=form.cleaned_data["name"], email=form.cleaned_data["email"],
+        phone=form.cleaned_data["phone"], message=form.cleaned_data["message"],
+        answers=state["intake"], disposition=plan["triage"]["disposition"],
+    )  # fmt: skip
+    return render(request, "selfcheck/thanks.html", {"clinic": clinic})
+
+
+@staff_required
+def queue(request: HttpRequest) -> HttpResponse:
+    requests = ConsultationRequest.objects.filter(clinic_id=request.user.clinic_id)  # type: ignore[union-attr]
+    record(request, "read", None, detail="consultation request queue")
+    return render(request, "selfcheck/queue.html", {"requests": requests[:200]})
+
+
+@staff_required
+def convert(request: HttpRequest, request_id: int) -> HttpResponse:
+    """Turn a request into a patient, an episode and an intake, without retyping."""
+    req = get_object_or_404(ConsultationRequest, pk=request_id, clinic_id=request.user.clinic_id)  # type: ignore[union-attr]
+    if request.method != "POST" or req.status != ConsultationRequest.Status.NEW:
+        return redirect("selfcheck:queue")
+    answers = req.answers
+    given, _, family = req.name.strip().partition(" ")
+    with transaction.atomic():
+        patient = Patient.objects.create(
+            clinic=req.clinic, given_name=given or req.name, family_name=family or "-",
+            birth_year=timezone.localdate().year - int(answers["patient"]["age"]),
+            created_by=request.user,
+        )  # fmt: skip
+        episode = Episode.objects.create(patient=patient)
+        data = {k: v for k, v in answers.items() if k in ("episode", "pain", "red_flags",
+                                                           "preferences")}  # fmt: skip
+        Intake.objects.create(
+            episode=episode,
+            data=data,
+            completed_steps=[s for s in STEP_IDS if s in ("pain", "red_flags", "preferences")],
+        )
+        req.status = ConsultationRequest.Status.CONVERTED
+        req.patient = patient
+        req.handled_by = request.user
+        req.save()
+        record(request, "create", patient, patient=patient, detail=f"from request {req.pk}")
+    return redirect("patients:intake", episode_id=episode.pk, step=STEP_IDS[0])

@@ -1,0 +1,169 @@
+"""The public self-check: red flags first, options in plain language, a request that staff
+turn into a patient without retyping. Nothing is stored until the request is sent."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+
+from backpath import contract
+from backpath.web.accounts.models import Clinic, User
+from backpath.web.patients.models import Patient
+from backpath.web.selfcheck.forms import sign, unsign
+from backpath.web.selfcheck.models import ConsultationRequest
+from tests.web.conftest import logged_in
+
+NO_FLAGS = dict.fromkeys(contract.red_flag_ids(), "no")
+BASICS = {
+    "age": "44",
+    "duration_weeks": "20",
+    "leg_pain": "none",
+    "nrs_now": "6",
+    "avoid": ["needles"],
+}
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits() -> None:
+    cache.clear()
+
+
+def token_after_basics(client: Client, clinic: Clinic) -> str:
+    page = client.post(reverse("selfcheck:start", args=[clinic.pk]), NO_FLAGS)
+    flags_token = page.context["token"]
+    page = client.post(
+        reverse("selfcheck:basics", args=[clinic.pk]), {**BASICS, "token": flags_token}
+    )
+    assert page.status_code == 200
+    return str(page.context["token"])
+
+
+def request_data(token: str, **changes: Any) -> dict[str, Any]:
+    return {
+        "token": token,
+        "name": "Sam Rivera",
+        "email": "sam@example.org",
+        "phone": "",
+        "message": "Evenings suit me",
+        "consent": "on",
+        "website": "",
+        **changes,
+    }
+
+
+def test_a_cauda_equina_answer_says_get_emergency_help_and_shows_no_options(clinic: Clinic) -> None:
+    page = Client().post(
+        reverse("selfcheck:start", args=[clinic.pk]), NO_FLAGS | {"bladder_dysfunction": "yes"}
+    )
+    assert b"Get emergency help now" in page.content
+    assert b"Options that fit" not in page.content
+    assert ConsultationRequest.objects.count() == 0
+
+
+def test_a_fracture_risk_answer_says_see_a_doctor_urgently(clinic: Clinic) -> None:
+    page = Client().post(
+        reverse("selfcheck:start", args=[clinic.pk]), NO_FLAGS | {"major_trauma": "yes"}
+    )
+    assert b"See a doctor urgently" in page.content
+
+
+def test_options_are_shown_in_plain_language_and_nothing_is_stored(clinic: Clinic) -> None:
+    client = Client()
+    page = client.post(reverse("selfcheck:start", args=[clinic.pk]), NO_FLAGS)
+    page = client.post(
+        reverse("selfcheck:basics", args=[clinic.pk]), {**BASICS, "token": page.context["token"]}
+    )
+    assert b"General exercise" in page.content and b"What to expect" in page.content
+    assert b"Acupuncture" not in page.content.split(b"Not supported")[0]  # the needle preference
+    assert ConsultationRequest.objects.count() == 0 and Patient.objects.count() == 0
+
+
+def test_a_tampered_token_starts_again(clinic: Clinic) -> None:
+    page = Client().post(
+        reverse("selfcheck:basics", args=[clinic.pk]), {**BASICS, "token": "forged"}
+    )
+    assert page.status_code == 302 and page["Location"].endswith(f"/check/{clinic.pk}/")
+
+
+def test_a_request_lands_in_the_clinic_queue(clinic: Clinic, clinician: User) -> None:
+    client = Client()
+    token = token_after_basics(client, clinic)
+    state = unsign(token)
+    assert state is not None
+    token = sign({**state, "shown": time.time() - 10})  # as if the visitor took 10 s
+    page = client.post(reverse("selfcheck:submit", args=[clinic.pk]), request_data(token))
+    assert b"Thank you" in page.content
+    req = ConsultationRequest.objects.get()
+    assert req.clinic == clinic and req.answers["pain"]["nrs_now"] == 6
+    queue = logged_in(clinician).get(reverse("selfcheck:queue"))
+    assert b"Sam Rivera" in queue.content
+
+
+def test_a_request_needs_a_way_to_reply_and_keeps_the_answers(clinic: Clinic) -> None:
+    client = Client()
+    token = sign({**unsign(token_after_basics(client, clinic)), "shown": time.time() - 10})  # type: ignore[dict-item]
+    page = client.post(reverse("selfcheck:submit", args=[clinic.pk]), request_data(token, email=""))
+    assert b"Give an email address or a phone number" in page.content
+    assert b'value="Sam Rivera"' in page.content
+    assert ConsultationRequest.objects.count() == 0
+
+
+def test_bots_filling_the_honeypot_or_racing_are_not_stored(clinic: Clinic) -> None:
+    client = Client()
+    token = token_after_basics(client, clinic)  # "shown" is now: too fast
+    client.post(reverse("selfcheck:submit", args=[clinic.pk]), request_data(token))
+    slow = sign({**unsign(token), "shown": time.time() - 10})  # type: ignore[dict-item]
+    client.post(
+        reverse("selfcheck:submit", args=[clinic.pk]), request_data(slow, website="http://spam")
+    )
+    assert ConsultationRequest.objects.count() == 0
+
+
+def test_posting_too_often_is_rate_limited(clinic: Clinic) -> None:
+    client = Client()
+    statuses = [
+        client.post(reverse("selfcheck:submit", args=[clinic.pk]), {"token": "x"}).status_code
+        for _ in range(7)
+    ]
+    assert statuses[:5] == [302] * 5 and statuses[-1] == 429
+
+
+def test_staff_turn_a_request_into_a_patient_and_intake_without_retyping(
+    clinic: Clinic, clinician: User
+) -> None:
+    req = ConsultationRequest.objects.create(
+        clinic=clinic,
+        name="Sam Rivera",
+        email="sam@example.org",
+        disposition="proceed",
+        answers={
+            "patient": {"age": 44},
+            "episode": {"duration_weeks": 20, "leg_pain": "none"},
+            "pain": {"nrs_now": 6},
+            "red_flags": {f: False for f in contract.red_flag_ids()},
+            "preferences": {"avoid": ["needles"]},
+        },
+    )
+    client = logged_in(clinician)
+    response = client.post(reverse("selfcheck:convert", args=[req.pk]))
+    patient = Patient.objects.get(family_name="Rivera")
+    intake = patient.episodes.get().intake
+    assert response.status_code == 302
+    assert intake.data["pain"]["nrs_now"] == 6 and intake.data["preferences"]["avoid"] == [
+        "needles"
+    ]
+    assert "red_flags" in intake.completed_steps
+    req.refresh_from_db()
+    assert req.status == "converted" and req.patient == patient
+
+
+def test_another_clinic_cannot_convert_a_request(clinic: Clinic, outsider: User) -> None:
+    req = ConsultationRequest.objects.create(
+        clinic=clinic, name="X Y", disposition="proceed", answers={"patient": {"age": 40}}
+    )
+    assert logged_in(outsider).post(reverse("selfcheck:convert", args=[req.pk])).status_code == 404
