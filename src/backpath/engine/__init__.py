@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from backpath.engine.adapt import PlanRevision, Suggestion, adapt
 from backpath.engine.assessment import Assessment, assess, phase_of
 from backpath.engine.intake import Intake, parse_intake
 from backpath.engine.plan_models import PROFILES, Plan, Profile
@@ -18,7 +19,10 @@ __all__ = [
     "Assessment",
     "Intake",
     "Plan",
+    "PlanRevision",
     "Profile",
+    "Suggestion",
+    "adapt",
     "assess",
     "assess_and_plan",
     "make_plan",
