@@ -1,23 +1,146 @@
-"""Patient side (to be completed: plain-language plan, diary forms, progress charts)."""
+"""Patient side: my plan in plain words, the diary, and progress charts.
+
+The patient's record is always found from the login (``visible_to(user).get()``), never from
+the URL, so no id in a link can reach another person's data.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from typing import Any
 
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from backpath.errors import InvalidInput
 from backpath.web.accounts.access import patient_required
+from backpath.web.audit.record import record
+from backpath.web.diary import plain_plan
+from backpath.web.diary.charts import svg
+from backpath.web.diary.forms import FORMS, NEEDS_TREATMENTS, EntryForm
+from backpath.web.diary.models import DiaryEntry
+from backpath.web.diary.outcomes import charts_for, entries_for, progress_for
+from backpath.web.patients.models import Episode, Patient
+from backpath.web.plans.models import PlanVersion
+
+RECENT = 30
+
+
+def _mine(request: HttpRequest) -> tuple[Patient, Episode | None, PlanVersion | None]:
+    """The logged-in patient's record, current episode and latest published plan."""
+    try:
+        patient = Patient.objects.visible_to(request.user).get()
+    except Patient.DoesNotExist:
+        raise Http404("No patient record is linked to this login; ask your clinic.") from None
+    episode = patient.current_episode()
+    return patient, episode, plain_plan.published_version(episode)
 
 
 @patient_required
 def my_plan(request: HttpRequest) -> HttpResponse:
-    return render(request, "diary/placeholder.html", {"title": "My plan"})
+    patient, _episode, version = _mine(request)
+    record(request, "read", version or patient, patient=patient, detail="my plan")
+    plan = version.plan if version else None
+    context: dict[str, Any] = {
+        "patient": patient,
+        "version": version,
+        "plan": plan,
+        "warning_signs": plain_plan.warning_signs(),
+    }
+    if plan:
+        context |= {
+            "lines": plain_plan.lines(plan),
+            "week": plain_plan.week_table(plan),
+            "days": plain_plan.DAYS,
+            "education": plain_plan.education(),
+            "left_out": plain_plan.left_out_for_preferences(plan),
+        }
+    return render(request, "diary/my_plan.html", context)
+
+
+def _form(kind: str, plan: dict[str, Any] | None, data: Any = None) -> EntryForm:
+    cls = FORMS[kind]
+    if kind in NEEDS_TREATMENTS:
+        return cls(data, treatments=plain_plan.treatment_choices(plan))
+    return cls(data)
 
 
 @patient_required
 def diary(request: HttpRequest) -> HttpResponse:
-    return render(request, "diary/placeholder.html", {"title": "Diary"})
+    patient, episode, version = _mine(request)
+    plan = version.plan if version else None
+    kind = request.GET.get("add", "nrs")
+    if kind not in FORMS:
+        kind = "nrs"
+    if request.method == "POST":
+        form = _form(kind, plan, request.POST)
+        fields = form.entry() if form.is_valid() else None
+        if fields is not None:
+            entry = DiaryEntry.objects.create(
+                patient=patient,
+                episode=episode,
+                on=form.cleaned_data["on"],
+                kind=kind,
+                created_by=request.user,
+                **fields,
+            )
+            record(request, "create", entry, patient=patient, detail=f"diary {kind}")
+            messages.success(request, f"Saved: {entry.get_kind_display()} on {entry.on:%-d %b %Y}.")
+            return redirect(f"{reverse('diary:diary')}?add={kind}")
+        # Invalid: the same form is shown again with what was typed and a message per field.
+    else:
+        form = _form(kind, plan)
+    recent = list(entries_for(patient, episode).order_by("-on", "-id")[:RECENT])
+    record(request, "read", patient, patient=patient, detail="diary")
+    for e in recent:
+        e.treatment_name = plain_plan.treatment_name(e.treatment)
+    return render(
+        request,
+        "diary/diary.html",
+        {
+            "form": form,
+            "kind": kind,
+            "kinds": [(k, f.title) for k, f in FORMS.items()],
+            "recent": recent,
+            "has_plan": plan is not None,
+        },
+        status=200,
+    )
 
 
 @patient_required
 def progress(request: HttpRequest) -> HttpResponse:
-    return render(request, "diary/placeholder.html", {"title": "Progress"})
+    patient, episode, version = _mine(request)
+    plan = version.plan if version else None
+    entries = list(entries_for(patient, episode))
+    record(request, "read", patient, patient=patient, detail="progress")
+    charts = charts_for(entries, plan)
+    summary, problem = None, None
+    try:
+        summary = progress_for(entries, plan, timezone.localdate())
+    except InvalidInput as exc:  # a stored value the domain rejects: say so, do not crash
+        problem = str(exc)
+    courses = {r["treatment"]: r for r in (plan or {}).get("recommended", [])}
+    attendance = [
+        {
+            "name": courses.get(a.treatment, {}).get("name", a.treatment),
+            "row": a,
+            "course": (courses.get(a.treatment, {}).get("schedule") or {}).get("sessions"),
+        }
+        for a in (summary.attendance if summary else [])
+    ]
+    # The SVG is matplotlib's output of our own labels; the one text taken from data (the
+    # aria-label) is escaped in ``charts.svg``.
+    return render(
+        request,
+        "diary/progress.html",
+        {
+            "charts": [{"chart": c, "svg": mark_safe(svg(c)), "table": c.table()} for c in charts],
+            "attendance": attendance,
+            "problem": problem,
+            "has_plan": plan is not None,
+        },
+    )

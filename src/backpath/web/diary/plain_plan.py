@@ -1,0 +1,142 @@
+"""The published plan in plain words for the patient: lines, a week's timetable, education.
+
+Nothing here decides care. It regroups what the plan JSON and the knowledge data already say:
+the line of each item, its schedule, the treatment card's plain text and the red-flag actions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from backpath.instruments import red_flags
+from backpath.knowledge import load_knowledge
+from backpath.web.patients.models import Episode
+from backpath.web.plans.models import PlanVersion
+
+LINE_TITLES = {
+    1: ("Start now", "What to begin with straight away."),
+    2: (
+        "Later if needed",
+        "Options to add if the first steps have not helped enough by your review.",
+    ),
+    3: ("Specialist options", "Treatments a specialist may discuss if other care has not helped."),
+}
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+EDUCATION_CARD = "education_self_care"
+
+
+def published_version(episode: Episode | None) -> PlanVersion | None:
+    """The latest version published to the patient; drafts are never shown."""
+    if episode is None:
+        return None
+    return (
+        episode.plan_versions.filter(status=PlanVersion.Status.PUBLISHED)
+        .order_by("-number")
+        .first()
+    )
+
+
+@dataclass
+class Line:
+    number: int
+    title: str
+    intro: str
+    items: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _card_text(treatment_id: str) -> dict[str, str]:
+    try:
+        card = load_knowledge().treatment(treatment_id)
+    except KeyError:
+        return {}
+    return {"description": card.description, "what_to_expect": card.what_to_expect}
+
+
+def lines(plan: dict[str, Any]) -> list[Line]:
+    """Recommended items grouped by line, each with the card's plain description."""
+    grouped: dict[int, Line] = {}
+    for item in plan.get("recommended", []):
+        number = int(item.get("line", 1))
+        title, intro = LINE_TITLES.get(number, (f"Line {number}", ""))
+        line = grouped.setdefault(number, Line(number, title, intro))
+        line.items.append({**item, **_card_text(item["treatment"])})
+    return [grouped[n] for n in sorted(grouped)]
+
+
+def _session_days(per_week: int, offset: int) -> set[int]:
+    """``per_week`` days spread evenly over the week, starting ``offset`` days in."""
+    count = max(1, min(per_week, 7))
+    return {(offset + round(i * 7 / count)) % 7 for i in range(count)}
+
+
+def week_table(plan: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per 'start now' item: a cell per weekday saying what to do that day.
+
+    Clinic sessions are spread evenly over the week (staggered between treatments so they
+    do not all land on Monday); home routines appear every day.
+    """
+    rows = []
+    offset = 0
+    for item in plan.get("recommended", []):
+        if item.get("line") != 1:
+            continue
+        schedule = item.get("schedule") or {}
+        per_week = schedule.get("per_week")
+        if per_week:
+            minutes = schedule.get("minutes")
+            label = f"Session, {minutes} min" if minutes else "Session"
+            days = _session_days(int(per_week), offset)
+            offset += 1
+            cells = [label if d in days else "" for d in range(7)]
+        elif schedule.get("routine"):
+            cells = ["Routine"] * 7
+        else:
+            continue
+        rows.append(
+            {"name": item.get("name", item["treatment"]), "cells": cells, "schedule": schedule}
+        )
+    return rows
+
+
+def education() -> dict[str, str]:
+    """The education card's plain text (what it is, why it helps, what to expect)."""
+    card = load_knowledge().treatment(EDUCATION_CARD)
+    return {
+        "name": card.name,
+        "description": card.description,
+        "how_it_works": card.how_it_works,
+        "what_to_expect": card.what_to_expect,
+    }
+
+
+def warning_signs() -> list[dict[str, Any]]:
+    """Red flags that need urgent help, grouped under the action the screen's data gives."""
+    spec = red_flags.definition()
+    labels = {item.id: item.label for item in spec.items}
+    groups: dict[str, dict[str, Any]] = {}
+    for flag, rule in spec.scoring.flags.items():
+        if rule.disposition not in ("emergency", "urgent_referral"):
+            continue
+        group = groups.setdefault(
+            rule.action, {"action": rule.action, "disposition": rule.disposition, "signs": []}
+        )
+        group["signs"].append(labels[flag])
+    return sorted(groups.values(), key=lambda g: -red_flags.severity(g["disposition"]))
+
+
+def left_out_for_preferences(plan: dict[str, Any]) -> list[dict[str, Any]]:
+    return [n for n in plan.get("not_recommended", []) if n.get("reason") == "preference"]
+
+
+def treatment_choices(plan: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """The plan's recommended items, for the diary's session and side-effect forms."""
+    if not plan:
+        return []
+    return [(r["treatment"], r.get("name", r["treatment"])) for r in plan.get("recommended", [])]
+
+
+def treatment_name(treatment_id: str) -> str:
+    """The card's name for a treatment id (the id itself when the card is unknown)."""
+    card = load_knowledge().treatments.get(treatment_id)
+    return card.name if card else treatment_id

@@ -1,0 +1,235 @@
+"""The clinician's review: baseline against now, responder status, and the engine's
+adaptation suggestions, accepted into a new draft plan version."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from pydantic import ValidationError
+
+from backpath.engine.adapt import PlanRevision, adapt
+from backpath.errors import InvalidInput
+from backpath.knowledge import load_knowledge
+from backpath.tracking import MEASURE_LABELS, Progress
+from backpath.web.accounts.access import staff_required
+from backpath.web.audit.record import record
+from backpath.web.diary.adaptation import (
+    ACTION_LABELS,
+    Accepted,
+    plan_from_json,
+    revised_plan,
+    suggestion_key,
+)
+from backpath.web.diary.forms import ReviewForm
+from backpath.web.diary.outcomes import entries_for, progress_for
+from backpath.web.diary.plain_plan import treatment_name
+from backpath.web.patients.models import Episode, Patient
+from backpath.web.plans.models import PlanChange, PlanVersion
+
+STATUS_LABELS = {
+    "improved": "Improved (meaningful change)",
+    "no_meaningful_change": "No meaningful change",
+    "worse": "Worse (meaningful change)",
+    "unknown": "Not known yet",
+}
+CHOICE_ACTIONS = {"add_line_2", "switch"}
+
+
+def reviewed_version(episode: Episode) -> PlanVersion | None:
+    """The plan the patient follows: the latest published version, else the latest draft."""
+    versions = episode.plan_versions.order_by("-number")
+    return versions.filter(status=PlanVersion.Status.PUBLISHED).first() or versions.first()
+
+
+def weeks_since_start(episode: Episode, version: PlanVersion, today: dt.date) -> float:
+    """Weeks since care began: the first publication to the patient (else this version)."""
+    first = episode.plan_versions.filter(published__isnull=False).order_by("published").first()
+    start = first.published if first else version.created
+    days = (today - timezone.localdate(start)).days
+    return round(max(0, days) / 7, 1)
+
+
+def _options(suggestion: Any) -> list[tuple[str, str]]:
+    if suggestion.action == "add_line_2":
+        pool = suggestion.treatments
+    elif suggestion.action == "switch":
+        pool = suggestion.treatments[1:]
+    else:
+        return []
+    return [(t, treatment_name(t)) for t in pool]
+
+
+def _sources(ids: list[str]) -> list[dict[str, str]]:
+    known = load_knowledge().sources
+    out = []
+    for sid in ids:
+        source = known.get(sid)
+        if source is None:
+            out.append({"id": sid, "label": sid, "href": ""})
+            continue
+        href = source.url or (f"https://doi.org/{source.doi}" if source.doi else "")
+        out.append({"id": sid, "label": f"{source.authors} {source.year}", "href": href})
+    return out
+
+
+def _events_by_treatment(progress: Progress) -> dict[str, str]:
+    grouped: dict[str, list[str]] = {}
+    for e in progress.adverse_events:
+        if e.treatment:
+            serious = " (serious)" if e.serious else ""
+            grouped.setdefault(e.treatment, []).append(
+                f"{e.on:%-d %b %Y}{serious}: {e.description}"
+            )
+    return {t: "; ".join(v) for t, v in grouped.items()}
+
+
+def _measures(progress: Progress) -> list[dict[str, Any]]:
+    rows = []
+    for measure, label in MEASURE_LABELS.items():
+        response = progress.responses.get(measure)
+        latest = progress.latest.get(measure)
+        baseline = progress.baseline.get(measure)
+        if baseline is None and latest is None:
+            continue
+        rows.append(
+            {
+                "label": label,
+                "baseline": baseline,
+                "latest": latest,
+                "response": response,
+                "status": response.status if response else "unknown",
+            }
+        )
+    return rows
+
+
+def _save(
+    request: HttpRequest,
+    episode: Episode,
+    version: PlanVersion,
+    revision: PlanRevision,
+    form: ReviewForm,
+    progress: Progress,
+) -> PlanVersion | None:
+    reason = form.cleaned_data["reason"].strip()
+    accepted = [Accepted(s, taken) for s, taken in form.accepted()]
+    today = timezone.localdate()
+    new = revised_plan(version.plan, accepted, today, reason, _events_by_treatment(progress))
+    try:
+        plan_from_json(new.plan)  # the new version must still be a valid plan
+    except ValidationError as exc:
+        form.add_error(None, f"These changes would not make a valid plan: {exc.errors()[0]['msg']}")
+        return None
+    actions = ", ".join(dict.fromkeys(ACTION_LABELS[a.suggestion.action].lower() for a in accepted))
+    try:
+        with transaction.atomic():
+            # Lock the episode so two reviews saved at once get consecutive numbers.
+            Episode.objects.select_for_update().filter(pk=episode.pk).exists()
+            last = episode.plan_versions.order_by("-number").values_list("number", flat=True)
+            created = PlanVersion.objects.create(
+                episode=episode,
+                number=(last.first() or 0) + 1,
+                plan=new.plan,
+                profile=version.profile,
+                status=PlanVersion.Status.DRAFT,
+                change_summary=(
+                    f"Adapted at the review of {today:%-d %b %Y} from version "
+                    f"{version.number}: {actions}. {revision.summary}"
+                )[:2000],
+                created_by=request.user,
+            )
+            PlanChange.objects.bulk_create(
+                PlanChange(
+                    version=created,
+                    treatment=t,
+                    action=PlanChange.Action.ADAPT,
+                    reason=what,
+                    created_by=request.user,
+                )
+                for t, what in new.changes
+            )
+            record(
+                request,
+                "create",
+                created,
+                patient=episode.patient,
+                detail=f"plan adapted at review: {actions}",
+            )
+    except IntegrityError:
+        form.add_error(None, "Another change to this plan was saved at the same moment; try again.")
+        return None
+    return created
+
+
+@staff_required
+def review(request: HttpRequest, episode_id: int) -> HttpResponse:
+    episode = get_object_or_404(
+        Episode.objects.select_related("patient"),
+        pk=episode_id,
+        patient__in=Patient.objects.visible_to(request.user),
+    )
+    patient = episode.patient
+    version = reviewed_version(episode)
+    context: dict[str, Any] = {"episode": episode, "patient": patient, "version": version}
+    if version is None:
+        record(request, "read", episode, patient=patient, detail="review: no plan")
+        return render(request, "diary/review.html", context)
+    today = timezone.localdate()
+    weeks = weeks_since_start(episode, version, today)
+    try:
+        progress = progress_for(entries_for(patient, episode), version.plan, today)
+        revision = adapt(plan_from_json(version.plan), progress, weeks)
+    except (InvalidInput, ValidationError) as exc:
+        record(request, "read", version, patient=patient, detail="review: not computable")
+        return render(request, "diary/review.html", context | {"problem": str(exc)})
+    suggestions = [
+        (f"{i}:{suggestion_key(s)}", s, _options(s)) for i, s in enumerate(revision.suggestions)
+    ]
+    form = ReviewForm(request.POST or None, suggestions=suggestions)
+    if request.method == "POST" and form.is_valid():
+        created = _save(request, episode, version, revision, form, progress)
+        if created is not None:
+            messages.success(
+                request,
+                f"Plan version {created.number} was created as a draft. "
+                "Check it, then publish it to the patient.",
+            )
+            return redirect("plans:plan", episode_id=episode.pk)
+    record(request, "read", version, patient=patient, detail="review")
+    rows = form.rows()
+    for row in rows:
+        s = row["suggestion"]
+        row |= {
+            "label": ACTION_LABELS.get(s.action, s.action),
+            "names": [treatment_name(t) for t in s.treatments],
+            "sources": _sources(s.sources),
+        }
+    attendance = [{"name": treatment_name(a.treatment), "row": a} for a in progress.attendance]
+    return render(
+        request,
+        "diary/review.html",
+        context
+        | {
+            "weeks": weeks,
+            "progress": progress,
+            "measures": _measures(progress),
+            "overall": STATUS_LABELS[progress.status],
+            "status_measure": MEASURE_LABELS.get(progress.status_measure)
+            if progress.status_measure
+            else None,
+            "attendance": attendance,
+            "revision": revision,
+            "form": form,
+            "rows": rows,
+            "events": [
+                {"event": e, "name": treatment_name(e.treatment) if e.treatment else ""}
+                for e in progress.adverse_events
+            ],
+        },
+    )

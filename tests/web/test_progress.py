@@ -1,0 +1,79 @@
+"""The progress page charts pain and function as inline SVG and repeats the data as tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+
+from backpath.instruments import nrs
+from backpath.web.audit.models import AuditEvent
+from backpath.web.diary.models import DiaryEntry
+from backpath.web.patients.models import Patient
+from tests.web.conftest import logged_in
+from tests.web.test_diary import plan_version, second_patient
+
+
+def add(patient: Patient, kind: str, days_ago: int, value: float, **extra: Any) -> DiaryEntry:
+    return DiaryEntry.objects.create(
+        patient=patient,
+        episode=patient.current_episode(),
+        kind=kind,
+        value=value,
+        on=timezone.localdate() - dt.timedelta(days=days_ago),
+        **extra,
+    )
+
+
+def test_progress_shows_svg_charts_and_the_same_data_as_tables(patient: Patient) -> None:
+    plan_version(patient.episodes.get())
+    add(patient, "nrs", 14, 6)
+    add(patient, "nrs", 7, 5)
+    add(patient, "nrs", 0, 3)
+    add(patient, "peg", 7, 4.67)
+    add(patient, "odi", 0, 24.4)
+    page = logged_in(patient.user).get(reverse("diary:progress"))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert text.count('<svg role="img" aria-label="') == 2  # pain, and Oswestry
+    assert "<title>Pain over time: line chart." in text
+    assert "<caption>Pain over time: 3 days with scores; baseline 6</caption>" in text
+    assert '<th scope="col">Pain (NRS 0-10)</th>' in text
+    assert "<td>4.67</td>" in text and "<td>24.4</td>" in text
+    assert AuditEvent.objects.filter(patient=patient, action="read", detail="progress").exists()
+
+
+def test_the_minimal_important_change_comes_from_the_instrument_data(patient: Patient) -> None:
+    plan_version(patient.episodes.get())  # baseline NRS 6
+    mic = nrs.definition().minimal_important_change
+    assert mic is not None
+    level = 6 - min(mic.points, 6 * (mic.percent or 100) / 100)
+    page = logged_in(patient.user).get(reverse("diary:progress")).content.decode()
+    assert f"Improvement that matters: {level:g} or lower." in page
+    assert f"A drop of at least {mic.points:g} points or {mic.percent:g}%" in page
+
+
+def test_adherence_counts_sessions_attended_against_those_recorded(patient: Patient) -> None:
+    plan_version(patient.episodes.get())
+    for days_ago, attended in ((14, True), (7, False), (1, True)):
+        add(patient, "session", days_ago, None, treatment="physical_therapy", attended=attended)  # type: ignore[arg-type]
+    page = logged_in(patient.user).get(reverse("diary:progress")).content.decode()
+    row = '<th scope="row">Physical therapy (supervised, individually tailored exercise)</th>'
+    assert f"{row}<td>2</td><td>3</td><td>6</td>" in page
+
+
+def test_progress_shows_no_other_patients_entries(clinic: Any, patient: Patient) -> None:
+    other = second_patient(clinic)
+    add(other, "nrs", 0, 9)
+    add(other, "odi", 0, 88.8)
+    page = logged_in(patient.user).get(reverse("diary:progress")).content.decode()
+    assert "88.8" not in page and "<td>9</td>" not in page
+    assert "No scores yet" in page
+
+
+def test_progress_without_a_plan_still_draws_the_charts(patient: Patient) -> None:
+    add(patient, "nrs", 0, 5)
+    page = logged_in(patient.user).get(reverse("diary:progress")).content.decode()
+    assert "<svg" in page and "no starting score to compare with" in page
