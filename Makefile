@@ -3,8 +3,12 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The PostgreSQL pass of make test; pytest-django creates and drops test_backpath there.
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/backpath
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test check bench lint typecheck clean
+.PHONY: run test check bench lint typecheck clean chromium postgres
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,11 +18,36 @@ $(STAMP): pyproject.toml
 	  else $(BIN)/python -m pip install --quiet -e '.[dev]'; fi
 	@touch $(STAMP)
 
+# The demo clinic on SQLite in ./data, served on http://127.0.0.1:8000/ (logins are printed).
 run: $(STAMP)
-	$(BIN)/backpath assess examples/chronic_low_back_pain.json
+	$(BIN)/backpath demo
 
-test: $(STAMP)
-	$(BIN)/python -m pytest
+# Everything on SQLite, then the Django tests (tests/web, tests/browser) on PostgreSQL.
+test: $(STAMP) chromium postgres $(AXE)
+	BACKPATH_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
+	@if command -v pg_lsclusters >/dev/null 2>&1; then \
+	  echo "DATABASE_URL=$(PG_URL) pytest tests/web tests/browser"; \
+	  DATABASE_URL=$(PG_URL) BACKPATH_REQUIRE_BROWSER=1 $(BIN)/python -m pytest tests/web tests/browser; \
+	else echo "*** PostgreSQL is not installed: the PostgreSQL pass was skipped ***"; fi
+
+# Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium).
+chromium:
+	@test -x /usr/bin/chromium || ($(SUDO) apt-get update \
+	  && $(SUDO) apt-get install -y --no-install-recommends chromium)
+
+# Start the local PostgreSQL cluster "main" when it is installed and not running.
+postgres:
+	@if command -v pg_lsclusters >/dev/null 2>&1; then \
+	  pg_lsclusters -h | awk '$$2 == "main" && $$4 !~ /^online/ {print $$1}' | while read version; do \
+	    $(SUDO) pg_ctlcluster --skip-systemctl-redirect $$version main start; done; \
+	fi
+
+# axe-core from npm, pinned by tests/browser/package-lock.json.
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	@command -v npm >/dev/null 2>&1 || ($(SUDO) apt-get update \
+	  && $(SUDO) apt-get install -y --no-install-recommends npm)
+	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 check: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -29,4 +58,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/engine.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis tests/browser/node_modules

@@ -179,3 +179,8 @@ def main() -> None:
     except Exception as exc:  # pragma: no cover - defensive
         typer.echo(f"internal error: {exc.__class__.__name__}: {exc}", err=True)
         sys.exit(1)
+
+
+from backpath.cli.web_commands import register as register_web_commands  # noqa: E402
+
+register_web_commands(app, edge)

@@ -1,0 +1,169 @@
+"""``backpath demo`` and ``backpath serve``: the web app under gunicorn.
+
+Both prepare the environment Django's settings read, migrate in this process, then replace
+this process with gunicorn (so Ctrl-C and SIGTERM reach the server directly). Django is
+imported only when one of these commands runs, so the rest of the CLI stays light.
+
+- ``demo``: SQLite in the data folder, the demo clinic, plain HTTP on 127.0.0.1 only.
+- ``serve``: production settings from the environment (``SECRET_KEY`` required,
+  ``DATABASE_URL``, ``ALLOWED_HOSTS``, ``BACKPATH_SECURE``, ...; see backpath.web.settings).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from backpath.errors import InvalidInput
+
+SETTINGS = "backpath.web.settings"
+WSGI_APP = "backpath.web.wsgi:application"
+DEMO_HOST = "127.0.0.1"
+MIN_SECRET_KEY = 50
+
+PortOpt = Annotated[int, typer.Option(help="TCP port to listen on", min=1, max=65535)]
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("BACKPATH_DATA_DIR", "data")).resolve()
+
+
+def demo_secret_key(folder: Path) -> str:
+    """The demo's secret key: made once, kept in ``folder/secret_key`` readable by the owner."""
+    path = folder / "secret_key"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another demo made it meanwhile
+            pass
+        else:
+            with os.fdopen(fd, "w", encoding="ascii") as f:
+                f.write(secrets.token_urlsafe(64))
+    key = path.read_text("ascii").strip()
+    if len(key) < MIN_SECRET_KEY:
+        raise InvalidInput(str(path), f"holds a key shorter than {MIN_SECRET_KEY} characters")
+    return key
+
+
+def demo_environment(base: Mapping[str, str], folder: Path) -> dict[str, str]:
+    """The environment of the demo server: SQLite in ``folder``, no DEBUG, loopback only."""
+    env = {k: v for k, v in base.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    return env | {
+        "DJANGO_SETTINGS_MODULE": SETTINGS,
+        "BACKPATH_DATA_DIR": str(folder),
+        "SECRET_KEY": demo_secret_key(folder),
+        "DEBUG": "0",
+        "BACKPATH_SECURE": "0",  # plain HTTP on loopback; serve sets this to 1 behind HTTPS
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    }
+
+
+def serve_environment(base: Mapping[str, str]) -> dict[str, str]:
+    """The production environment, checked for what Django would otherwise reject late."""
+    key = base.get("SECRET_KEY", "")
+    if not key:
+        raise InvalidInput("SECRET_KEY", "must be set (50 or more random characters)")
+    if len(key) < MIN_SECRET_KEY or len(set(key)) < 5:
+        raise InvalidInput("SECRET_KEY", f"must be {MIN_SECRET_KEY} or more random characters")
+    return {**base, "DJANGO_SETTINGS_MODULE": base.get("DJANGO_SETTINGS_MODULE", SETTINGS)}
+
+
+def ensure_port_free(host: str, port: int) -> None:
+    with socket.socket() as s:
+        try:
+            s.bind((host, port))
+        except OSError as exc:
+            raise InvalidInput(
+                "--port", f"{host}:{port} is not available ({exc.strerror}); choose another"
+            ) from None
+
+
+def prepare_database(env: Mapping[str, str], seed_demo: bool) -> list[str]:
+    """Migrate (and seed the demo) in this process with ``env``; returns lines to print."""
+    for name in set(os.environ) - set(env):
+        del os.environ[name]
+    os.environ.update(env)
+    try:
+        import django
+        from django.core.exceptions import ImproperlyConfigured
+        from django.core.management import call_command
+        from django.db import DatabaseError, connections
+
+        django.setup()
+    except ImproperlyConfigured as exc:
+        raise InvalidInput("settings", str(exc)) from None
+    try:
+        call_command("migrate", interactive=False, verbosity=0)
+        lines: list[str] = []
+        if seed_demo:
+            from backpath.web.demo import build_demo, login_lines
+
+            result = build_demo()
+            lines = [f"Demo clinic: {result.patients_created} patients created, "
+                     f"{result.patients_existing} already there.",
+                     "Sign in with one of these (username, password):",
+                     *login_lines(result)]  # fmt: skip
+    except DatabaseError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InvalidInput("database", first) from None
+    finally:
+        connections.close_all()
+    return lines
+
+
+def gunicorn_args(host: str, port: int, workers: int) -> list[str]:
+    return [sys.executable, "-m", "gunicorn", WSGI_APP, "--bind", f"{host}:{port}",
+            "--workers", str(workers), "--timeout", "60", "--graceful-timeout", "10",
+            "--access-logfile", "-", "--error-logfile", "-", "--no-control-socket"]  # fmt: skip
+
+
+def exec_gunicorn(args: list[str], env: Mapping[str, str]) -> NoReturn:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(args[0], args, dict(env))
+
+
+def demo(port: PortOpt = 8000) -> None:
+    """Serve the demo clinic on 127.0.0.1 (SQLite in ./data or BACKPATH_DATA_DIR)."""
+    ensure_port_free(DEMO_HOST, port)
+    folder = data_dir()
+    env = demo_environment(os.environ, folder)
+    lines = prepare_database(env, seed_demo=True)
+    typer.echo(f"BackPath demo: http://{DEMO_HOST}:{port}/  (data in {folder}; Ctrl-C stops it)")
+    for line in lines:
+        typer.echo(line)
+    typer.echo("BackPath supports, and does not replace, a clinician's judgement.")
+    exec_gunicorn(gunicorn_args(DEMO_HOST, port, workers=2), env)
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind (behind a reverse proxy)")] = (
+        "127.0.0.1"
+    ),
+    port: PortOpt = 8000,
+    workers: Annotated[int, typer.Option(help="gunicorn worker processes", min=1, max=64)] = (
+        min(2 * (os.cpu_count() or 1) + 1, 9)
+    ),
+    migrate: Annotated[bool, typer.Option("--migrate/--no-migrate", help="Migrate first")] = True,
+) -> None:
+    """Serve BackPath with gunicorn, configured by the environment (SECRET_KEY required)."""
+    env = serve_environment(os.environ)
+    ensure_port_free(host, port)
+    if migrate:
+        prepare_database(env, seed_demo=False)
+    typer.echo(f"BackPath on http://{host}:{port}/ with {workers} workers")
+    exec_gunicorn(gunicorn_args(host, port, workers), env)
+
+
+def register(app: typer.Typer, edge: Callable[[Callable[..., None]], Callable[..., None]]) -> None:
+    """Add ``demo`` and ``serve`` to the ``backpath`` command (``edge`` maps errors)."""
+    app.command()(edge(demo))
+    app.command()(edge(serve))

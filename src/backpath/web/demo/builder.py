@@ -1,0 +1,120 @@
+"""Build the demo clinic in the database, idempotently: a second run adds nothing.
+
+Accounts are matched by username (their demo password and clinic are set again and any
+login lockout is lifted, so the printed logins always work); patients by clinic and name
+(an existing one is left as it is).
+Plans come from the engine, exactly as the intake review page makes them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from axes.utils import reset as reset_lockouts
+from django.db import transaction
+from django.utils import timezone
+
+from backpath.engine import assess, make_plan, parse_intake
+from backpath.web.accounts.models import Clinic, User
+from backpath.web.audit.models import AuditEvent
+from backpath.web.demo.cases import ACCOUNTS, CASES, DEMO_PASSWORD, DemoAccount, DemoCase
+from backpath.web.demo.diary import DAYS, baseline_answers, build_diary
+from backpath.web.diary.models import DiaryEntry
+from backpath.web.patients.intake_forms import STEP_IDS
+from backpath.web.patients.models import Episode, Intake, Patient
+from backpath.web.plans.models import PlanChange, PlanVersion
+
+SEEDED_BY = "demo seed"
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    patients_created: int
+    patients_existing: int
+    accounts: tuple[DemoAccount, ...]
+
+
+def intake_document(case: DemoCase) -> dict[str, Any]:
+    """The case's complete ``backpath.intake/1`` document, questionnaires included."""
+    disability, peg = baseline_answers(case)
+    parts = case.intake_parts()
+    parts["questionnaires"] |= {case.disability[0]: disability, "peg": peg}
+    return {"schema": "backpath.intake/1", **parts}
+
+
+def login_lines(result: DemoResult) -> list[str]:
+    """How to sign in, one account per line."""
+    width = max(len(a.username) for a in result.accounts)
+    return [f"  {a.username:<{width}}  {DEMO_PASSWORD}   {a.note}" for a in result.accounts]
+
+
+def build_demo(today: dt.date | None = None) -> DemoResult:
+    """Create what is missing of the demo clinic; the diary of each case ends on ``today``."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        clinics = {name: Clinic.objects.get_or_create(name=name)[0]
+                   for name in {a.clinic for a in ACCOUNTS}}  # fmt: skip
+        users = {a.username: _account(a, clinics[a.clinic]) for a in ACCOUNTS}
+        created = 0
+        for case in CASES:
+            clinic = users[case.created_by].clinic
+            if Patient.objects.filter(clinic=clinic, given_name=case.given_name,
+                                      family_name=case.family_name).exists():  # fmt: skip
+                continue
+            _patient(case, clinic, users, today)
+            created += 1
+    return DemoResult(created, len(CASES) - created, ACCOUNTS)
+
+
+def _account(account: DemoAccount, clinic: Clinic) -> User:
+    user = User.objects.filter(username=account.username).first() or User(username=account.username)
+    user.role, user.clinic, user.is_active = account.role, clinic, True
+    user.first_name, user.last_name = account.first_name, account.last_name
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    reset_lockouts(username=account.username)
+    return user
+
+
+def _at(day: dt.date, hour: int) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+def _patient(case: DemoCase, clinic: Clinic, users: dict[str, User], today: dt.date) -> None:
+    start = today - dt.timedelta(days=DAYS)
+    author = users[case.created_by]
+    login = users[case.login] if case.login else None
+    patient = Patient.objects.create(
+        clinic=clinic, given_name=case.given_name, family_name=case.family_name,
+        birth_year=today.year - case.age, sex=case.sex, user=login, created_by=author,
+    )  # fmt: skip
+    episode = Episode.objects.create(patient=patient, opened=start, title=case.summary)
+    document = intake_document(case)
+    plan = make_plan(assess(parse_intake(document))).to_json_dict()
+    Intake.objects.create(
+        episode=episode, data={k: v for k, v in document.items() if k != "schema"},
+        completed_steps=list(STEP_IDS), completed=_at(start, 9),
+    )  # fmt: skip
+    version = PlanVersion.objects.create(
+        episode=episode, number=1, plan=plan, created_by=author,
+        change_summary="Generated from the intake.",
+        status=PlanVersion.Status.PUBLISHED if case.published else PlanVersion.Status.DRAFT,
+        published=_at(start, 11) if case.published else None,
+    )  # fmt: skip
+    if case.published:
+        PlanChange.objects.create(version=version, action=PlanChange.Action.PUBLISH,
+                                  reason="Discussed with the patient and published.",
+                                  created_by=author)  # fmt: skip
+        DiaryEntry.objects.bulk_create(
+            DiaryEntry(patient=patient, episode=episode, created_by=login, **e.fields())
+            for e in build_diary(case, plan, start)
+        )
+    # Back-date the rows whose timestamps the pages show, so the story reads in order.
+    Patient.objects.filter(pk=patient.pk).update(created=_at(start, 8))
+    PlanVersion.objects.filter(pk=version.pk).update(created=_at(start, 10))
+    AuditEvent.objects.create(
+        username=SEEDED_BY, clinic=clinic, action="create", object_type="Patient",
+        object_id=str(patient.pk), patient=patient, detail="demo data built by backpath demo",
+    )  # fmt: skip

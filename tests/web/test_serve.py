@@ -1,0 +1,171 @@
+"""``backpath demo`` and ``backpath serve``: gunicorn on loopback, configured by the
+environment, with production settings that pass ``manage.py check --deploy``."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import socket
+import stat
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from backpath.cli.main import app
+from backpath.cli.web_commands import demo_environment, demo_secret_key, gunicorn_args
+from backpath.web.demo import DEMO_PASSWORD
+
+BACKPATH = Path(sys.executable).with_name("backpath")
+runner = CliRunner()
+
+
+def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """A process environment with none of the test settings' variables (no DEBUG, no
+    insecure key, no DATABASE_URL): what an operator would start from."""
+    base = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
+    return base | {"BACKPATH_DATA_DIR": str(tmp_path / "data")} | extra
+
+
+def production_key() -> str:
+    return secrets.token_urlsafe(50)  # 67 characters
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
+    request = urllib.request.Request(url, headers=headers or {})
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(request, timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers.get("Location", "")
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+@contextmanager
+def running(args: list[str], env: dict[str, str], log: Path, port: int) -> Iterator[str]:
+    """Start a server process, wait until /healthz answers, stop it with SIGTERM."""
+    with log.open("w") as out:
+        process = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                get(url + "/healthz")
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert process.poll() is None, log.read_text()
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path: Path) -> None:
+    env = clean_env(tmp_path, SECRET_KEY=production_key(), BACKPATH_SECURE="1", DEBUG="0",
+                    ALLOWED_HOSTS="backpath.example.org",
+                    DJANGO_SETTINGS_MODULE="backpath.web.settings")  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "backpath.web", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [("", "SECRET_KEY: must be set"), ("short-key", "SECRET_KEY: must be 50 or more")],
+)
+def test_serve_refuses_to_start_without_a_strong_secret_key(key: str, message: str) -> None:
+    result = runner.invoke(app, ["serve"], env={"SECRET_KEY": key})
+    assert result.exit_code == 2
+    assert message in result.stderr and result.stdout == ""
+
+
+def test_demo_refuses_a_port_that_is_taken() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        port = taken.getsockname()[1]
+        result = runner.invoke(app, ["demo", "--port", str(port)])
+    assert result.exit_code == 2 and "--port" in result.stderr and "not available" in result.stderr
+
+
+def test_the_demo_runs_on_sqlite_on_loopback_over_plain_http(tmp_path: Path) -> None:
+    env = demo_environment({"DATABASE_URL": "postgresql://elsewhere/db", "PATH": "/bin"}, tmp_path)
+    assert "DATABASE_URL" not in env and env["BACKPATH_DATA_DIR"] == str(tmp_path)
+    assert (env["DEBUG"], env["BACKPATH_SECURE"]) == ("0", "0")
+    assert env["ALLOWED_HOSTS"] == "127.0.0.1,localhost"
+    assert "127.0.0.1:8000" in gunicorn_args("127.0.0.1", 8000, 2)
+
+
+def test_the_demo_secret_key_is_made_once_and_readable_only_by_its_owner(tmp_path: Path) -> None:
+    key = demo_secret_key(tmp_path)
+    assert len(key) >= 50 and demo_secret_key(tmp_path) == key
+    assert stat.S_IMODE((tmp_path / "secret_key").stat().st_mode) == 0o600
+
+
+@pytest.mark.slow
+def test_backpath_demo_serves_the_demo_clinic_and_can_be_run_again(tmp_path: Path) -> None:
+    env = clean_env(tmp_path)
+    for run, created in ((1, "12 patients created"), (2, "0 patients created")):
+        port = free_port()
+        log = tmp_path / f"demo-{run}.log"
+        with running([str(BACKPATH), "demo", "--port", str(port)], env, log, port) as url:
+            assert get(url + "/healthz")[0] == 200
+            status, page = get(url + "/login/")
+            assert status == 200 and "does not replace" in page
+            assert get(url + "/static/backpath/site.css")[0] == 200
+            assert signs_in(url, "clinician") and signs_in(url, "patient")
+        output = log.read_text()
+        assert f"http://127.0.0.1:{port}/" in output and created in output
+        assert "clinician" in output and DEMO_PASSWORD in output
+    assert stat.S_IMODE((tmp_path / "data" / "secret_key").stat().st_mode) == 0o600
+
+
+def signs_in(url: str, username: str) -> bool:
+    """Sign in through the real login form (with its CSRF token) and reach the home page."""
+    jar = urllib.request.HTTPCookieProcessor()
+    opener = urllib.request.build_opener(jar)
+    with opener.open(url + "/login/", timeout=5) as response:
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.read().decode())
+    assert token is not None
+    data = urllib.parse.urlencode({"username": username, "password": DEMO_PASSWORD,
+                                   "csrfmiddlewaretoken": token.group(1)}).encode()  # fmt: skip
+    request = urllib.request.Request(url + "/login/", data=data, headers={"Referer": url})
+    with opener.open(request, timeout=10) as response:
+        return "/login/" not in response.url and response.status == 200
+
+
+@pytest.mark.slow
+def test_backpath_serve_is_production_style_behind_https(tmp_path: Path) -> None:
+    port = free_port()
+    env = clean_env(tmp_path, SECRET_KEY=production_key(), ALLOWED_HOSTS="127.0.0.1")
+    args = [str(BACKPATH), "serve", "--port", str(port), "--workers", "1"]
+    with running(args, env, tmp_path / "serve.log", port) as url:
+        status, location = get(url + "/healthz")
+        assert status == 301 and location.startswith("https://")
+        status, body = get(url + "/healthz", {"X-Forwarded-Proto": "https"})
+        assert status == 200 and "ok" in body
+    assert (tmp_path / "data" / "backpath.sqlite3").exists()  # migrated first
+    assert not (tmp_path / "data" / "secret_key").exists()  # serve never invents a key
