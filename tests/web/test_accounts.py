@@ -82,3 +82,15 @@ def test_sessions_and_csrf_cookies_are_hardened_in_production() -> None:
 
 def test_every_page_carries_the_disclaimer(clinic: Clinic) -> None:
     assert b"does not replace" in Client().get(reverse("accounts:login")).content
+
+
+def test_a_missing_page_keeps_the_layout_and_the_disclaimer(clinician: User) -> None:
+    page = logged_in(clinician).get("/patients/999999/")
+    assert page.status_code == 404
+    assert b"Not found" in page.content and b"does not replace" in page.content
+
+
+def test_a_forbidden_page_says_why_and_keeps_the_disclaimer(patient: Patient) -> None:
+    page = logged_in(patient.user).get(reverse("patients:list"))
+    assert page.status_code == 403
+    assert b"for clinic staff" in page.content and b"does not replace" in page.content

@@ -183,4 +183,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    # A bad Host header is a probe, not an error of ours: one line is enough.
+    "loggers": {
+        "django.security.DisallowedHost": {"handlers": [], "level": "CRITICAL", "propagate": False}
+    },
 }
