@@ -104,13 +104,17 @@ def prepare_database(env: Mapping[str, str], seed_demo: bool) -> list[str]:
         call_command("migrate", interactive=False, verbosity=0)
         lines: list[str] = []
         if seed_demo:
+            from backpath.web.accounts.models import Clinic
             from backpath.web.demo import build_demo, login_lines
+            from backpath.web.demo.cases import DEMO_CLINIC
 
             result = build_demo()
+            clinic = Clinic.objects.get(name=DEMO_CLINIC)
             lines = [f"Demo clinic: {result.patients_created} patients created, "
                      f"{result.patients_existing} already there.",
                      "Sign in with one of these (username, password):",
-                     *login_lines(result)]  # fmt: skip
+                     *login_lines(result),
+                     f"Public self-check for the demo clinic: /check/{clinic.pk}/"]  # fmt: skip
     except DatabaseError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InvalidInput("database", first) from None
