@@ -24,14 +24,27 @@ STAFF_PAGES: list[tuple[str, str]] = [
     ("plan", "/plans/episode/{chronic}/"),
     ("plan-emergency", "/plans/episode/{emergency}/"),
     ("plan-urgent", "/plans/episode/{urgent}/"),
+    ("review", "/me/review/{chronic}/"),
+    ("requests", "/requests/"),
 ]
+PATIENT_PAGES: list[tuple[str, str]] = [
+    ("my-plan", "/me/plan/"),
+    ("diary", "/me/diary/"),
+    *[
+        (f"diary-{kind}", f"/me/diary/?add={kind}")
+        for kind in ("nrs", "peg", "odi", "rmdq", "session", "adverse_event")
+    ],
+    ("progress", "/me/progress/"),
+]
+PUBLIC_PAGES: list[tuple[str, str]] = [("self-check", "/check/{clinic}/")]
 
 
 def demo_ids() -> dict[str, int]:
     build_demo()
     episode = {p.family_name: p.episodes.get() for p in Patient.objects.all()}
     return {"chronic": episode["Morris"].pk, "chronic_patient": episode["Morris"].patient_id,
-            "emergency": episode["Barker"].pk, "urgent": episode["Bell"].pk}  # fmt: skip
+            "emergency": episode["Barker"].pk, "urgent": episode["Bell"].pk,
+            "clinic": episode["Morris"].patient.clinic_id}  # fmt: skip
 
 
 def test_the_main_pages_have_no_serious_or_critical_accessibility_violations(page: Any) -> None:
@@ -43,8 +56,18 @@ def test_the_main_pages_have_no_serious_or_critical_accessibility_violations(pag
         if problems := violations(page):
             found[name] = describe(problems)
 
+    for name, path in PUBLIC_PAGES:
+        page.goto(path.format(**ids))
+        check(name)
     page.goto("/login/")
     check("login")
+    sign_in(page, "patient", DEMO_PASSWORD)
+    for name, path in PATIENT_PAGES:
+        response = page.goto(path)
+        assert response is not None and response.status == 200, (name, response)
+        check(name)
+    page.context.clear_cookies()
+    page.goto("/login/")
     sign_in(page, "clinician", DEMO_PASSWORD)
     for name, path in STAFF_PAGES:
         response = page.goto(path.format(**ids))
