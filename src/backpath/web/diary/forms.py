@@ -65,7 +65,8 @@ class EntryForm(forms.Form):
 
     on = forms.DateField(
         label="Date",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # ISO format: a type="date" input cannot show a locale-formatted value.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="The day this is about, e.g. 2025-03-14. Today or up to a year back.",
         error_messages={
             "invalid": "Enter a date as YYYY-MM-DD, e.g. 2025-03-14.",
