@@ -6,4 +6,14 @@ app_name = "plans"
 
 urlpatterns = [
     path("episode/<int:episode_id>/", views.plan_page, name="plan"),
+    path("episode/<int:episode_id>/history/", views.history, name="history"),
+    path("episode/<int:episode_id>/publish/", views.publish, name="publish"),
+    path(
+        "episode/<int:episode_id>/items/<slug:treatment>/accept/", views.accept_item, name="accept"
+    ),
+    path("episode/<int:episode_id>/items/<slug:treatment>/drop/", views.drop_item, name="drop"),
+    path("episode/<int:episode_id>/items/<slug:treatment>/add/", views.add_item, name="add"),
+    path("episode/<int:episode_id>/v<int:number>/", views.version_page, name="version"),
+    path("episode/<int:episode_id>/v<int:number>/print/", views.print_page, name="print"),
+    path("episode/<int:episode_id>/v<int:number>/pdf/", views.plan_pdf, name="pdf"),
 ]

@@ -1,24 +1,278 @@
-"""Plan pages (to be completed: editing, versions, publishing, print and PDF)."""
+"""Plan pages for clinic staff: the plan, its edits and publishing, history, print and PDF.
+
+Every view finds the episode through ``Patient.objects.visible_to`` (another clinic's → 404;
+a patient → 403 from ``staff_required``) and records each read and write in the audit trail.
+Edits go through ``editing`` (what may change) and ``versions`` (how it is stored).
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from typing import Any
 
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+
+from backpath.knowledge import load_knowledge
 from backpath.web.accounts.access import staff_required
 from backpath.web.audit.record import record
 from backpath.web.patients.models import Episode, Patient
+from backpath.web.plans import display, editing, versions
+from backpath.web.plans.editing import EditRefused, Facts
+from backpath.web.plans.forms import DROP_CHOICES, AcceptForm, AddForm, DropForm, PublishForm
+from backpath.web.plans.models import PlanVersion
+from backpath.web.plans.pdf import render_pdf, stylesheet
+
+
+def _episode(request: HttpRequest, episode_id: int) -> Episode:
+    return get_object_or_404(
+        Episode.objects.select_related("patient"),
+        pk=episode_id,
+        patient__in=Patient.objects.visible_to(request.user),
+    )
+
+
+def _version(episode: Episode, number: int) -> PlanVersion:
+    return get_object_or_404(
+        PlanVersion.objects.select_related("created_by"), episode=episode, number=number
+    )
+
+
+def _latest(episode: Episode) -> PlanVersion:
+    version = versions.latest(episode)
+    if version is None:
+        raise Http404("This episode has no plan yet.")
+    return version
+
+
+def _plan_context(
+    episode: Episode, version: PlanVersion, latest_number: int, facts: Facts
+) -> dict[str, Any]:
+    plan = version.plan
+    return {
+        "episode": episode,
+        "patient": episode.patient,
+        "version": version,
+        "latest_number": latest_number,
+        "is_latest": version.number == latest_number,
+        "plan": plan,
+        "triage": display.triage(plan),
+        "lines": display.lines(plan),
+        "left_out": display.left_out(plan, facts),
+        "verdicts": display.verdicts(plan),
+        "seed_differences": display.seed_differences(plan),
+        "references": display.references(plan),
+    }
+
+
+def _render_plan(
+    request: HttpRequest,
+    episode: Episode,
+    version: PlanVersion,
+    *,
+    editable: bool,
+    bound: dict[str, Any] | None = None,
+) -> HttpResponse:
+    latest = versions.latest(episode)
+    latest_number = latest.number if latest else version.number
+    facts = versions.facts_for(episode) if editable else Facts()
+    context = _plan_context(episode, version, latest_number, facts)
+    is_latest = context["is_latest"]
+    context |= {
+        "editable": editable and is_latest,
+        "edit_refusal": editing.edit_refusal(version.plan),
+        "publishable": editable and is_latest and version.status != PlanVersion.Status.PUBLISHED,
+        "bound": bound or {},
+        "drop_choices": DROP_CHOICES,
+        "published_number": episode.plan_versions.filter(status=PlanVersion.Status.PUBLISHED)
+        .values_list("number", flat=True)
+        .first(),
+    }
+    if bound:  # a posted form that was not saved: show its values and errors at its item
+        for group in (*[line["items"] for line in context["lines"]], context["left_out"]):
+            for item in group:
+                if item["treatment"] == bound.get("treatment"):
+                    item["bound"] = bound
+    return render(request, "plans/plan.html", context)
 
 
 @staff_required
 def plan_page(request: HttpRequest, episode_id: int) -> HttpResponse:
-    episode = get_object_or_404(
-        Episode, pk=episode_id, patient__in=Patient.objects.visible_to(request.user)
-    )
-    version = episode.plan_versions.order_by("-number").first()
-    record(request, "read", version or episode, patient=episode.patient)
-    return render(
+    """The latest version of the episode's plan, with the edit and publish forms."""
+    episode = _episode(request, episode_id)
+    version = versions.latest(episode)
+    if version is None:
+        record(request, "read", episode, patient=episode.patient, detail="plan page: no plan")
+        return render(request, "plans/no_plan.html", {"episode": episode})
+    record(request, "read", version, patient=episode.patient, detail="plan page")
+    return _render_plan(request, episode, version, editable=True)
+
+
+@staff_required
+def version_page(request: HttpRequest, episode_id: int, number: int) -> HttpResponse:
+    """Any version, read-only."""
+    episode = _episode(request, episode_id)
+    version = _version(episode, number)
+    record(request, "read", version, patient=episode.patient, detail=f"plan version {number}")
+    return _render_plan(request, episode, version, editable=False)
+
+
+def _not_saved(
+    request: HttpRequest,
+    episode: Episode,
+    version: PlanVersion,
+    action: str,
+    treatment: str,
+    form: Any,
+    problem: str | None,
+) -> HttpResponse:
+    record(request, "read", version, patient=episode.patient, detail=f"plan {action}: not saved")
+    bound = {
+        "action": action,
+        "treatment": treatment,
+        "errors": form.errors,
+        "data": form.data,
+        "problem": problem,
+    }
+    return _render_plan(request, episode, version, editable=True, bound=bound)
+
+
+def _edit(request: HttpRequest, episode_id: int, treatment: str, action: str) -> HttpResponse:
+    episode = _episode(request, episode_id)
+    if request.method != "POST":
+        return redirect("plans:plan", episode_id=episode.pk)
+    current = _latest(episode)
+    facts = versions.facts_for(episode)
+    form: AcceptForm | DropForm | AddForm
+    if action == "add":
+        lines = editing.allowed_lines(current.plan, treatment) or editing.LINES
+        form = AddForm(request.POST, lines=lines)
+    else:
+        form = DropForm(request.POST) if action == "drop" else AcceptForm(request.POST)
+    if not form.is_valid():
+        return _not_saved(request, episode, current, action, treatment, form, None)
+    data = form.cleaned_data
+    try:
+        if data["version"] != current.number:
+            raise versions.StaleVersion(current.number)
+        if action == "accept":
+            edit = editing.accept(current.plan, treatment, data["reason"])
+        elif action == "drop":
+            edit = editing.drop(current.plan, treatment, data["drop_reason"], data["reason"])
+        else:
+            edit = editing.add(current.plan, treatment, data["line"], data["reason"], facts)
+        with transaction.atomic():
+            created = versions.save_edit(
+                episode, data["version"], edit, data["reason"], request.user
+            )
+            record(
+                request,
+                "create",
+                created,
+                patient=episode.patient,
+                detail=f"plan {action}: {treatment}",
+            )
+    except EditRefused as exc:
+        return _not_saved(request, episode, current, action, treatment, form, exc.message)
+    messages.success(
         request,
-        "plans/plan.html",
-        {"episode": episode, "version": version, "plan": version.plan if version else None},
+        f"Saved as version {created.number} (draft). {edit.summary} "
+        "Publish it when the plan is ready for the patient.",
     )
+    return redirect("plans:plan", episode_id=episode.pk)
+
+
+@staff_required
+def accept_item(request: HttpRequest, episode_id: int, treatment: str) -> HttpResponse:
+    return _edit(request, episode_id, treatment, "accept")
+
+
+@staff_required
+def drop_item(request: HttpRequest, episode_id: int, treatment: str) -> HttpResponse:
+    return _edit(request, episode_id, treatment, "drop")
+
+
+@staff_required
+def add_item(request: HttpRequest, episode_id: int, treatment: str) -> HttpResponse:
+    return _edit(request, episode_id, treatment, "add")
+
+
+@staff_required
+def publish(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """Publish the latest version to the patient (POST; the note is optional)."""
+    episode = _episode(request, episode_id)
+    if request.method != "POST":
+        return redirect("plans:plan", episode_id=episode.pk)
+    current = _latest(episode)
+    form = PublishForm(request.POST)
+    problem = None
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                version = versions.publish(
+                    episode, form.cleaned_data["version"], form.cleaned_data["note"], request.user
+                )
+                record(request, "update", version, patient=episode.patient, detail="plan published")
+        except EditRefused as exc:
+            problem = exc.message
+        else:
+            messages.success(request, f"Version {version.number} is published to the patient.")
+            return redirect("plans:plan", episode_id=episode.pk)
+    return _not_saved(request, episode, current, "publish", "", form, problem)
+
+
+@staff_required
+def history(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """Every version with its status, author, summary and the recorded changes."""
+    episode = _episode(request, episode_id)
+    all_versions = list(
+        episode.plan_versions.order_by("-number")
+        .select_related("created_by")
+        .prefetch_related("changes__created_by")
+    )
+    names = {tid: t.name for tid, t in load_knowledge().treatments.items()}
+    rows = [
+        {
+            "version": v,
+            "changes": [
+                {"change": c, "name": names.get(c.treatment, c.treatment)} for c in v.changes.all()
+            ],
+        }
+        for v in all_versions
+    ]
+    record(request, "read", episode, patient=episode.patient, detail="plan history")
+    return render(request, "plans/history.html", {"episode": episode, "rows": rows})
+
+
+def _printable(
+    request: HttpRequest, episode: Episode, version: PlanVersion, inline_css: bool
+) -> str:
+    latest = versions.latest(episode)
+    context = _plan_context(episode, version, latest.number if latest else 0, Facts())
+    context |= {"editable": False, "inline_css": stylesheet() if inline_css else ""}
+    return render_to_string("plans/print.html", context, request=request)
+
+
+@staff_required
+def print_page(request: HttpRequest, episode_id: int, number: int) -> HttpResponse:
+    """A version as a printable page: no navigation, print styles, the disclaimer."""
+    episode = _episode(request, episode_id)
+    version = _version(episode, number)
+    record(request, "read", version, patient=episode.patient, detail=f"plan v{number} print")
+    return HttpResponse(_printable(request, episode, version, inline_css=False))
+
+
+@staff_required
+def plan_pdf(request: HttpRequest, episode_id: int, number: int) -> HttpResponse:
+    """A version as a PDF download (WeasyPrint), recorded as an export."""
+    episode = _episode(request, episode_id)
+    version = _version(episode, number)
+    pdf = render_pdf(_printable(request, episode, version, inline_css=True))
+    record(request, "export", version, patient=episode.patient, detail=f"plan v{number} PDF")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"backpath-plan-episode-{episode.pk}-v{version.number}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,260 @@
+"""What the clinician's plan page shows, regrouped from the plan JSON and the knowledge data.
+
+Nothing here decides care: items, lines, reasons and wording come from the stored plan (made
+by the engine, edited by a clinician); verdicts, seed claims and citations come from the
+treatment cards and ``sources.yaml``. This module only groups and labels them for templates.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from backpath.engine.stance import GUIDELINE_NAMES, disagreement
+from backpath.instruments import red_flags
+from backpath.knowledge import PHASES, load_knowledge
+from backpath.knowledge.models import GuidelineVerdict, Source
+from backpath.web.plans.editing import (
+    LINE_TITLES,
+    REASON_LABELS,
+    Facts,
+    add_refusal,
+    allowed_lines,
+)
+
+LINE_INTROS = {
+    1: "Start now.",
+    2: "Add at the review if the response to line 1 is not enough.",
+    3: "Options for a specialist referral if conservative care has not helped.",
+}
+VERDICT_LABELS = {
+    "recommend": "Recommends",
+    "against": "Against",
+    "insufficient": "Insufficient evidence",
+    "not_addressed": "Not addressed",
+}
+CONSENSUS_LABELS = {
+    "recommend": "Recommend",
+    "against": "Against",
+    "insufficient": "Insufficient evidence",
+    "not_indicated": "Not indicated",
+    "investigational": "Investigational",
+}
+AGREEMENT_LABELS = {
+    "partly": "Partly supported",
+    "conflicts": "Conflicts with the evidence",
+    "unsupported": "Not supported by evidence",
+}
+DISPOSITION_LABELS = {
+    "emergency": "Emergency",
+    "urgent_referral": "Urgent referral",
+    "referral_with_plan": "Referral alongside the plan",
+    "proceed": "No red flags: plan as usual",
+}
+
+
+def _first_author(source: Source) -> str:
+    return source.authors.split(";")[0].split(",")[0].strip()
+
+
+def source_href(source: Source) -> str:
+    """A DOI link when the source has a DOI, else its URL, else nothing."""
+    if source.doi:
+        return f"https://doi.org/{source.doi}"
+    return source.url or ""
+
+
+@cache
+def _source_link(sid: str) -> SafeString:
+    source = load_knowledge().sources.get(sid)
+    if source is None:
+        return format_html("<cite>{}</cite>", sid)
+    label = f"{_first_author(source)} {source.year}"
+    href = source_href(source)
+    if not href:
+        return format_html('<cite title="{}">{}</cite>', source.title, label)
+    return format_html(
+        '<a href="{}" rel="noopener noreferrer" title="{}">{}</a>', href, source.title, label
+    )
+
+
+def source_links(ids: list[str]) -> SafeString:
+    """The cited sources as HTML: a link (DOI, else URL) named by first author and year, or
+    the citation alone when nothing can be linked; separated by semicolons."""
+    return mark_safe("; ".join(_source_link(sid) for sid in ids))  # each part is escaped
+
+
+def references(plan: dict[str, Any]) -> list[dict[str, str]]:
+    """Every source the plan cites, once, with the full citation (for the reference list)."""
+    ids: dict[str, None] = {}
+    for item in (*plan.get("recommended", []), *plan.get("not_recommended", [])):
+        ids.update(dict.fromkeys(item.get("sources", [])))
+    known = load_knowledge().sources
+    out = []
+    for sid in ids:
+        source = known.get(sid)
+        if source is None:
+            out.append({"id": sid, "citation": sid, "href": ""})
+            continue
+        where = f" {source.published_in}." if source.published_in else ""
+        out.append(
+            {
+                "id": sid,
+                "citation": f"{source.authors} ({source.year}). {source.title}.{where}",
+                "href": source_href(source),
+            }
+        )
+    return out
+
+
+def schedule_text(schedule: dict[str, Any] | None) -> str:
+    """The schedule in words: sessions a week, minutes, weeks and total, or the routine."""
+    s = schedule or {}
+    weeks = s.get("weeks")
+    span = f"{weeks:g} week{'s' if weeks != 1 else ''}" if weeks else ""
+    if s.get("per_week"):
+        text = f"{s['per_week']} session{'s' if s['per_week'] != 1 else ''} a week"
+        if s.get("minutes"):
+            text += f", {s['minutes']} minutes each"
+        if span:
+            text += f", for {span}"
+        if s.get("sessions"):
+            text += f" ({s['sessions']} sessions in all)"
+        return text + "."
+    if s.get("routine"):
+        routine = str(s["routine"]).strip()
+        return f"{routine} For {span}." if span else routine
+    return ""
+
+
+def lines(plan: dict[str, Any]) -> list[dict[str, Any]]:
+    """Recommended items grouped by line (1, 2, 3), each with its schedule and sources."""
+    grouped: dict[int, list[dict[str, Any]]] = {}
+    for item in plan.get("recommended", []):
+        number = int(item.get("line", 1))
+        grouped.setdefault(number, []).append(
+            {
+                **item,
+                "name": item.get("name", item["treatment"]),
+                "schedule_text": schedule_text(item.get("schedule")),
+                "source_links": source_links(item.get("sources", [])),
+            }
+        )
+    return [
+        {
+            "number": n,
+            "title": LINE_TITLES.get(n, f"Line {n}"),
+            "intro": LINE_INTROS.get(n, ""),
+            "items": grouped[n],
+        }
+        for n in sorted(grouped)
+    ]
+
+
+def left_out(plan: dict[str, Any], facts: Facts) -> list[dict[str, Any]]:
+    """Not-recommended items with the reason's label and, for editing, whether (and at which
+    lines) the item may be added back."""
+    out = []
+    for item in plan.get("not_recommended", []):
+        refusal = add_refusal(plan, item, facts)
+        out.append(
+            {
+                **item,
+                "name": item.get("name", item["treatment"]),
+                "reason_label": REASON_LABELS.get(item.get("reason", ""), item.get("reason")),
+                "source_links": source_links(item.get("sources", [])),
+                "refusal": refusal,
+                "line_choices": []
+                if refusal
+                else [(n, LINE_TITLES[n]) for n in allowed_lines(plan, item["treatment"])],
+            }
+        )
+    return out
+
+
+def _verdict_cell(v: GuidelineVerdict) -> dict[str, str]:
+    detail = ", ".join(
+        p
+        for p in (v.strength, f"{v.certainty.replace('_', ' ')} certainty" if v.certainty else "")
+        if p
+    )
+    return {"verdict": v.verdict.value, "label": VERDICT_LABELS[v.verdict.value], "detail": detail}
+
+
+def _treatment_ids(plan: dict[str, Any]) -> list[str]:
+    items = (*plan.get("recommended", []), *plan.get("not_recommended", []))
+    return list(dict.fromkeys(i["treatment"] for i in items))
+
+
+def verdicts(plan: dict[str, Any]) -> dict[str, Any]:
+    """Per treatment of the plan: ACP, NICE and WHO verdicts for the plan's phase and the
+    BackPath consensus, side by side; plus the sentences naming guideline disagreements."""
+    phase = plan.get("phase")
+    if phase not in PHASES:
+        return {"rows": [], "disagreements": [], "columns": []}
+    kb = load_knowledge()
+    rows, split = [], []
+    for tid in _treatment_ids(plan):
+        card = kb.treatments.get(tid)
+        if card is None:
+            continue
+        g = card.guidelines
+        c = card.consensus.for_phase(phase)
+        consensus = CONSENSUS_LABELS[c.verdict.value]
+        if c.line:
+            consensus += f" (line {c.line})"
+        rows.append(
+            {
+                "treatment": tid,
+                "name": card.name,
+                "cells": [
+                    _verdict_cell(g.acp2017.for_phase(phase)),
+                    _verdict_cell(g.nice_ng59.for_phase(phase)),
+                    _verdict_cell(g.who2023.for_phase(phase)),
+                ],
+                "consensus": {"verdict": c.verdict.value, "label": consensus},
+            }
+        )
+        sentence = disagreement(card, phase)
+        if sentence:
+            split.append({"name": card.name, "text": sentence})
+    return {"rows": rows, "disagreements": split, "columns": list(GUIDELINE_NAMES.values())}
+
+
+def seed_differences(plan: dict[str, Any]) -> list[dict[str, Any]]:
+    """The seeds' claims about the plan's treatments that the evidence does not back fully."""
+    kb = load_knowledge()
+    out = []
+    for tid in _treatment_ids(plan):
+        card = kb.treatments.get(tid)
+        if card is None:
+            continue
+        for claim in card.seed_claims:
+            if claim.agreement == "agrees":
+                continue
+            out.append(
+                {
+                    "name": card.name,
+                    "claim": claim.claim.strip(),
+                    "evidence": claim.evidence.strip(),
+                    "agreement": claim.agreement,
+                    "agreement_label": AGREEMENT_LABELS[claim.agreement],
+                    "source_links": source_links(list(claim.sources)),
+                }
+            )
+    return out
+
+
+def triage(plan: dict[str, Any]) -> dict[str, Any]:
+    """The triage with red-flag ids turned into their screen labels."""
+    t = plan.get("triage", {})
+    labels = {item.id: item.label for item in red_flags.definition().items}
+    return {
+        "disposition": t.get("disposition", "proceed"),
+        "label": DISPOSITION_LABELS.get(t.get("disposition", ""), t.get("disposition", "")),
+        "reasons": [labels.get(r, r) for r in t.get("reasons", [])],
+        "actions": list(t.get("actions", [])),
+    }

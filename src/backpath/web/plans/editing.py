@@ -1,0 +1,278 @@
+"""A clinician's edits to a stored plan (contract JSON): accept, drop, or add an item back.
+
+Each function returns an ``Edit`` holding a NEW plan dict (the stored one is never touched)
+or raises ``EditRefused`` with a message for the clinician. Nothing here decides care: the
+engine made the plan, the clinician decides the change, and these functions only move items,
+refusing any change that would break one of BackPath's safety rules (DESIGN.md):
+
+- an emergency plan has no treatment and is never edited (rule 1);
+- an item left out for a red flag, a contraindication or an interaction, or because it is
+  investigational, is never added back (rules 1, 2 and 4), nor one whose absolute
+  contraindication the person carries;
+- interventional procedures come back only for chronic pain, at line 3 (rule 3);
+- a treatment card's safety limits (lowest line, phases it is never used in) hold (rule 5).
+
+Which treatments those limits concern is knowledge data; the rules here are generic.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from backpath.engine.decide import label as condition_label
+from backpath.engine.schedule import capped, schedule_for
+from backpath.knowledge import load_knowledge
+from backpath.knowledge.models import Category, Treatment
+
+REASON_LABELS = {
+    "contraindicated": "Contraindicated",
+    "interaction": "Interaction with a medicine or condition",
+    "preference": "The patient's preference",
+    "evidence_against": "Evidence against",
+    "insufficient_evidence": "Insufficient evidence",
+    "not_indicated_now": "Not indicated now",
+    "investigational": "Investigational (research only)",
+    "red_flag": "Red flag: not until serious disease is ruled out",
+}
+"""Human labels for the contract's not-recommended reasons."""
+
+LOCKED_REASONS = {
+    "red_flag": "it was left out because of a red flag; only comfort measures are allowed "
+    "until the urgent assessment has ruled out serious disease",
+    "contraindicated": "it is contraindicated for this patient",
+    "interaction": "it interacts with a medicine or condition this patient has",
+    "investigational": "it is investigational and is never recommended as treatment",
+}
+"""Reasons that no clinician edit can override, and why (in words for the message)."""
+
+DROP_REASONS = (
+    "preference",
+    "contraindicated",
+    "interaction",
+    "evidence_against",
+    "insufficient_evidence",
+    "not_indicated_now",
+)
+"""Reasons a clinician may give for dropping a recommended item ("preference": the patient
+declined). A red flag or investigational status is the engine's finding, not a drop reason."""
+
+LINE_TITLES = {
+    1: "Line 1: start now",
+    2: "Line 2: add at review if the response is not enough",
+    3: "Line 3: specialist referral options",
+}
+LINES = (1, 2, 3)
+
+
+class EditRefused(Exception):
+    """The change would break a safety rule or does not apply to this version."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the edits need to know about the person, from their assessed intake."""
+
+    conditions: frozenset[str] = frozenset()
+    max_sessions_per_week: int | None = None
+
+
+@dataclass(frozen=True)
+class Edit:
+    plan: dict[str, Any]
+    action: str
+    """accept, drop or add (the ``PlanChange`` action)."""
+    treatment: str
+    summary: str
+    """One sentence for the new version's change summary."""
+
+
+def _card(treatment: str) -> Treatment:
+    card = load_knowledge().treatments.get(treatment)
+    if card is None:
+        raise EditRefused(f"'{treatment}' is not a treatment BackPath knows.")
+    return card
+
+
+def _name(item: dict[str, Any]) -> str:
+    card = load_knowledge().treatments.get(item.get("treatment", ""))
+    return str(item.get("name") or (card.name if card else item.get("treatment", "")))
+
+
+def edit_refusal(plan: dict[str, Any]) -> str | None:
+    """Why this plan cannot be edited at all, or None."""
+    if plan.get("triage", {}).get("disposition") == "emergency":
+        return (
+            "This is an emergency: the patient must seek emergency care now. "
+            "An emergency plan has no treatment and cannot be edited."
+        )
+    return None
+
+
+def _check_editable(plan: dict[str, Any]) -> None:
+    refusal = edit_refusal(plan)
+    if refusal:
+        raise EditRefused(refusal)
+
+
+def _find(items: Iterable[dict[str, Any]], treatment: str) -> dict[str, Any] | None:
+    return next((i for i in items if i.get("treatment") == treatment), None)
+
+
+def _clean(reason: str) -> str:
+    text = " ".join(reason.split())
+    if not text:
+        raise EditRefused("Give the reason for this change.")
+    return text
+
+
+def allowed_lines(plan: dict[str, Any], treatment: str) -> tuple[int, ...]:
+    """The lines at which an item may be added back (none when it may not be added)."""
+    card = load_knowledge().treatments.get(treatment)
+    if card is None:
+        return ()
+    if card.category == Category.interventional:
+        return (3,) if plan.get("phase") == "chronic" else ()
+    lowest = card.safety.min_line if card.safety else 1
+    if card.safety and plan.get("phase") in card.safety.excluded_phases:
+        return ()
+    return tuple(n for n in LINES if n >= lowest)
+
+
+def add_refusal(plan: dict[str, Any], item: dict[str, Any], facts: Facts) -> str | None:
+    """Why a not-recommended item may not be added back, or None when it may."""
+    refusal = edit_refusal(plan)
+    if refusal:
+        return refusal
+    name = _name(item)
+    locked = LOCKED_REASONS.get(str(item.get("reason")))
+    if locked:
+        return f"{name} cannot be added: {locked}."
+    card = load_knowledge().treatments.get(item.get("treatment", ""))
+    if card is None:
+        return f"{name} cannot be added: BackPath has no card for it."
+    absolute = [
+        c
+        for c in card.contraindications
+        if c.severity == "absolute" and c.condition in facts.conditions
+    ]
+    if absolute:
+        which = ", ".join(condition_label(c.condition).lower() for c in absolute)
+        return f"{name} cannot be added: it is contraindicated ({which})."
+    if not allowed_lines(plan, card.id):
+        if card.category == Category.interventional:
+            return (
+                f"{name} cannot be added: procedures are considered only for chronic pain, "
+                "as a specialist referral."
+            )
+        assert card.safety is not None  # no allowed line without a safety limit
+        return f"{name} cannot be added for {plan.get('phase')} pain: {card.safety.reason.strip()}"
+    return None
+
+
+def accept(plan: dict[str, Any], treatment: str, reason: str) -> Edit:
+    """The clinician confirms a recommended item as it is; the decision is kept on the item."""
+    _check_editable(plan)
+    text = _clean(reason)
+    new = copy.deepcopy(plan)
+    item = _find(new.get("recommended", []), treatment)
+    if item is None:
+        raise EditRefused("Only a recommended item of this version can be accepted.")
+    if (item.get("clinician") or {}).get("action") == "accept":
+        raise EditRefused(f"{_name(item)} is already accepted in this version.")
+    item["clinician"] = {"action": "accept", "reason": text}
+    return Edit(new, "accept", treatment, f"Accepted {_name(item)}: {text}")
+
+
+def drop(plan: dict[str, Any], treatment: str, why: str, reason: str) -> Edit:
+    """Move a recommended item to not recommended, with the contract ``why`` code given."""
+    _check_editable(plan)
+    if why not in DROP_REASONS:
+        allowed = ", ".join(REASON_LABELS[r].lower() for r in DROP_REASONS)
+        raise EditRefused(f"Choose why it is left out: {allowed}.")
+    text = _clean(reason)
+    new = copy.deepcopy(plan)
+    item = _find(new.get("recommended", []), treatment)
+    if item is None:
+        raise EditRefused("Only a recommended item of this version can be dropped.")
+    new["recommended"].remove(item)
+    new.setdefault("not_recommended", []).append(
+        {
+            "treatment": treatment,
+            "name": _name(item),
+            "reason": why,
+            "why": f"Clinician: {text}",
+            "sources": list(item.get("sources", [])),
+            "clinician": {"action": "drop", "reason": text, "was_line": item.get("line")},
+        }
+    )
+    summary = f"Dropped {_name(item)} ({REASON_LABELS[why].lower()}): {text}"
+    return Edit(new, "drop", treatment, summary)
+
+
+def _precautions(card: Treatment, facts: Facts) -> list[str]:
+    """The card's relative contraindications the person carries, stated as precautions."""
+    return [
+        f"{condition_label(c.condition)}: {c.reason.strip()} {(c.precaution or '').strip()}"
+        for c in card.contraindications
+        if c.severity == "relative" and c.condition in facts.conditions
+    ]
+
+
+def add(plan: dict[str, Any], treatment: str, line: int, reason: str, facts: Facts) -> Edit:
+    """Move a not-recommended item into the plan at ``line``, unless a safety rule forbids it.
+
+    The item gets the card's typical course (capped by the person's weekly session limit),
+    the precautions of any relative contraindication the person carries, and a ``why`` that
+    keeps both the clinician's reason and why BackPath had left it out.
+    """
+    _check_editable(plan)
+    new = copy.deepcopy(plan)
+    item = _find(new.get("not_recommended", []), treatment)
+    if item is None:
+        raise EditRefused("Only a not-recommended item of this version can be added.")
+    refusal = add_refusal(new, item, facts)
+    if refusal:
+        raise EditRefused(refusal)
+    lines = allowed_lines(new, treatment)
+    if line not in lines:
+        raise EditRefused(
+            f"{_name(item)} can be added only at line {' or '.join(str(n) for n in lines)}."
+        )
+    text = _clean(reason)
+    card = _card(treatment)
+    schedule = schedule_for(card.course)
+    if facts.max_sessions_per_week:
+        schedule = capped(schedule, facts.max_sessions_per_week)
+    phase = new.get("phase", "chronic")
+    sources = list(
+        dict.fromkeys([*item.get("sources", []), *card.consensus.for_phase(phase).sources])
+    )
+    label = REASON_LABELS.get(str(item.get("reason")), str(item.get("reason")))
+    new["not_recommended"].remove(item)
+    new.setdefault("recommended", []).append(
+        {
+            "treatment": treatment,
+            "name": _name(item),
+            "category": card.category.value,
+            "line": line,
+            "why": f"Clinician: {text.rstrip('.')}. BackPath had left it out "
+            f"({label.lower()}): {item.get('why', '')}".strip(),
+            "precautions": _precautions(card, facts),
+            "schedule": schedule.model_dump(mode="json", exclude_none=True),
+            "sources": sources,
+            "clinician": {
+                "action": "add",
+                "reason": text,
+                "was": {"reason": item.get("reason"), "why": item.get("why", "")},
+            },
+        }
+    )
+    new["recommended"].sort(key=lambda r: r.get("line", 1))  # stable: plan order within a line
+    return Edit(new, "add", treatment, f"Added {_name(item)} at line {line}: {text}")

@@ -1,0 +1,85 @@
+"""Forms of the plan page: accept, drop or add an item, and publish a version.
+
+Every edit form carries the version number the clinician saw (so a change made meanwhile is
+never overwritten) and a required reason. Field names are fixed (``version``, ``reason``,
+``drop_reason``, ``line``, ``note``): the page writes one small form per item by hand, with ids
+prefixed by the item, and these classes only validate what is posted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from backpath.web.plans.editing import DROP_REASONS, LINE_TITLES, LINES, REASON_LABELS
+
+REASON_HELP = "Required. Say in a few words why, for the record (up to 1,000 characters)."
+DROP_CHOICES = [(r, REASON_LABELS[r]) for r in DROP_REASONS]
+
+
+class _Edit(forms.Form):
+    version = forms.IntegerField(
+        min_value=1,
+        widget=forms.HiddenInput,
+        error_messages={"required": "The form is missing the plan version; reload the page."},
+    )
+    reason = forms.CharField(
+        label="Reason",
+        max_length=1000,
+        strip=True,
+        help_text=REASON_HELP,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={
+            "required": REASON_HELP,
+            "max_length": "Keep the reason to 1,000 characters or fewer.",
+        },
+    )
+
+
+class AcceptForm(_Edit):
+    pass
+
+
+class DropForm(_Edit):
+    drop_reason = forms.ChoiceField(
+        label="Why it is left out",
+        choices=DROP_CHOICES,
+        help_text="Choose “The patient's preference” if the patient declined it.",
+        error_messages={
+            "required": "Required. Choose why the item is left out.",
+            "invalid_choice": "Choose one of the reasons listed.",
+        },
+    )
+
+
+class AddForm(_Edit):
+    line = forms.TypedChoiceField(
+        label="Add at line",
+        coerce=int,
+        choices=[(n, LINE_TITLES[n]) for n in LINES],
+        error_messages={
+            "required": "Required. Choose line 1, 2 or 3.",
+            "invalid_choice": "Choose one of the lines offered for this item.",
+        },
+    )
+
+    def __init__(self, *args: Any, lines: tuple[int, ...] = LINES, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["line"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [(n, LINE_TITLES[n]) for n in lines]
+        allowed = " or ".join(str(n) for n in lines) or "none"
+        field.error_messages["invalid_choice"] = f"Choose line {allowed} for this item."
+
+
+class PublishForm(forms.Form):
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    note = forms.CharField(
+        label="Note (optional)",
+        required=False,
+        max_length=1000,
+        strip=True,
+        help_text="Optional, up to 1,000 characters: e.g. what you discussed with the patient.",
+        error_messages={"max_length": "Keep the note to 1,000 characters or fewer."},
+    )
