@@ -30,10 +30,11 @@ test: $(STAMP) chromium postgres $(AXE)
 	  DATABASE_URL=$(PG_URL) BACKPATH_REQUIRE_BROWSER=1 $(BIN)/python -m pytest tests/web tests/browser; \
 	else echo "*** PostgreSQL is not installed: the PostgreSQL pass was skipped ***"; fi
 
-# Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium).
+# Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium) and poppler's
+# pdftotext, with which the tests read the text of the PDFs BackPath makes.
 chromium:
-	@test -x /usr/bin/chromium || ($(SUDO) apt-get update \
-	  && $(SUDO) apt-get install -y --no-install-recommends chromium)
+	@(test -x /usr/bin/chromium && command -v pdftotext >/dev/null) || ($(SUDO) apt-get update \
+	  && $(SUDO) apt-get install -y --no-install-recommends chromium poppler-utils)
 
 # Start the local PostgreSQL cluster "main" when it is installed and not running.
 postgres:

@@ -24,6 +24,8 @@ STAFF_PAGES: list[tuple[str, str]] = [
     ("plan", "/plans/episode/{chronic}/"),
     ("plan-emergency", "/plans/episode/{emergency}/"),
     ("plan-urgent", "/plans/episode/{urgent}/"),
+    ("plan-history", "/plans/episode/{chronic}/history/"),
+    ("plan-print", "/plans/episode/{chronic}/v1/print/"),
     ("review", "/me/review/{chronic}/"),
     ("requests", "/requests/"),
 ]

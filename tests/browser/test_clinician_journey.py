@@ -35,6 +35,24 @@ def test_a_clinician_signs_in_adds_a_patient_completes_the_intake_and_sees_the_p
         expect(main).to_contain_text(item["name"])
     expect(page.locator("footer")).to_contain_text("does not replace")
 
+    # Edit: drop a line-2 item with a recorded reason, then publish the new version.
+    item = next(r for r in version.plan["recommended"] if r["line"] == 2)
+    tid = item["treatment"]
+    page.get_by_text(f"Accept or drop {item['name']}", exact=True).click()
+    page.locator(f"#drop-{tid}-why").select_option("preference")
+    page.locator(f"#drop-{tid}-reason").fill("Declined: cannot attend weekly sessions")
+    page.get_by_role("button", name=f"Drop {item['name']}", exact=True).click()
+    expect(page.get_by_text("Version 2 is a draft")).to_be_visible()
+    page.get_by_role("button", name="Publish version 2 to the patient").click()
+    latest = PlanVersion.objects.filter(episode=version.episode).order_by("-number").first()
+    assert latest is not None and latest.number == 2
+    expect(page.locator("main")).to_contain_text("Clinician: Declined")
+    latest.refresh_from_db()
+    assert latest.status == "published"
+    dropped = next(n for n in latest.plan["not_recommended"] if n["treatment"] == tid)
+    assert dropped["reason"] == "preference" and "Declined" in dropped["why"]
+    shot(page, "plan-published")
+
 
 def test_a_red_flag_intake_shows_the_emergency_banner_and_no_plan(
     page: Any, clinician: User
