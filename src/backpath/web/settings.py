@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "ninja",  # serves its bundled Swagger UI (no CDN) through WhiteNoise
     "backpath.web.accounts",
     "backpath.web.audit",
     "backpath.web.patients",

@@ -1,0 +1,160 @@
+"""What the API accepts and returns, as Ninja schemas so that OpenAPI documents each of them.
+
+Intake and plan JSON are the stable contract (``backpath.contract``): they are documented by
+linking the contract's own JSON Schemas into the OpenAPI components (``link_contract``), not
+by a copy that could drift.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Annotated, Any
+
+from ninja import Field, Schema
+from pydantic import ConfigDict, StrictBool, StrictInt, WithJsonSchema
+
+from backpath import contract
+from backpath.web.diary.models import DiaryEntry
+from backpath.web.patients.models import Episode, Intake
+
+CONTRACT_MARK = "x-backpath-contract"
+IntakeJson = Annotated[Any, WithJsonSchema({CONTRACT_MARK: "intake"})]
+"""Any JSON in: ``backpath.engine.parse_intake`` checks it and names the bad field."""
+PlanJson = Annotated[dict[str, Any], WithJsonSchema({CONTRACT_MARK: "plan"})]
+
+
+def link_contract(openapi: dict[str, Any]) -> dict[str, Any]:
+    """Replace each contract mark by a ``$ref`` to the contract schema, added to components.
+
+    (Pydantic cannot emit a ``$ref`` to a schema it does not know, hence the mark.)
+    """
+    used: set[str] = set()
+
+    def visit(node: Any) -> Any:
+        if isinstance(node, dict):
+            if CONTRACT_MARK in node:
+                used.add(node[CONTRACT_MARK])
+                return {"$ref": f"#/components/schemas/{node[CONTRACT_MARK].title()}"}
+            return {k: visit(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [visit(v) for v in node]
+        return node
+
+    for key in ("paths", "components"):
+        openapi[key] = visit(openapi.get(key, {}))
+    schemas = openapi["components"].setdefault("schemas", {})
+    for name in sorted(used):
+        title = name.title()
+        raw = {k: v for k, v in contract.schema(name).items() if k not in ("$schema", "$id")}
+        text = json.dumps(raw).replace('"#/$defs/', f'"#/components/schemas/{title}.')
+        linked = json.loads(text)
+        for def_name, definition in linked.pop("$defs", {}).items():
+            schemas[f"{title}.{def_name}"] = definition
+        schemas[title] = linked
+    return openapi
+
+
+class EpisodeOut(Schema):
+    id: int
+    opened: dt.date
+    closed: dt.date | None
+    title: str
+    intake_completed: bool
+
+    @staticmethod
+    def resolve_intake_completed(obj: Episode) -> bool:
+        try:
+            return obj.intake.completed is not None
+        except Intake.DoesNotExist:
+            return False
+
+
+class PatientSummary(Schema):
+    id: int
+    given_name: str
+    family_name: str
+    birth_year: int
+    sex: str
+
+
+class PatientOut(PatientSummary):
+    created: dt.datetime
+    has_login: bool
+    current_episode: EpisodeOut | None
+
+    @staticmethod
+    def resolve_has_login(obj: Any) -> bool:
+        return obj.user_id is not None
+
+    @staticmethod
+    def resolve_current_episode(obj: Any) -> Episode | None:
+        return obj.current_episode()
+
+
+class PatientPage(Schema):
+    count: int = Field(description="Patients in total (all pages).")
+    limit: int
+    offset: int
+    items: list[PatientSummary]
+
+
+class Page(Schema):
+    limit: int = Field(50, ge=1, le=200, description="Patients per page, 1 to 200.")
+    offset: int = Field(0, ge=0, description="How many to skip.")
+
+
+class PlanVersionOut(Schema):
+    patient_id: int
+    episode_id: int
+    number: int = Field(description="Version number; each change makes a new version.")
+    status: str = Field(description="draft, published or superseded.")
+    profile: str = Field(description="Guideline profile: consensus, acp, nice or who.")
+    created: dt.datetime
+    published: dt.datetime | None
+    change_summary: str | None = Field(description="What changed (clinic staff only).")
+    plan: PlanJson
+
+
+class DiaryIn(Schema):
+    """One diary entry. Which fields a kind needs:
+
+    - ``nrs``: ``value``, pain now, an integer 0 to 10.
+    - ``peg``: ``answers``, 3 integers 0 to 10; the score is their mean.
+    - ``odi``: ``answers``, 10 sections 0 to 5 (null for one left blank); the score is a percent.
+    - ``rmdq``: ``answers``, 24 items 0 (no) or 1 (yes); the score is the count of yes.
+    - ``session``: ``treatment`` and ``attended``, optional ``note``.
+    - ``adverse_event``: ``note`` (what happened) and ``serious``, optional ``treatment``.
+
+    Scores are computed by BackPath's instruments, never taken from the caller.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: DiaryEntry.Kind
+    on: dt.date | None = Field(
+        None, description="The day (YYYY-MM-DD), today or up to a year back; default today."
+    )
+    value: StrictInt | None = Field(None, description="nrs only: pain now, 0 to 10.")
+    answers: list[StrictInt | None] | None = Field(
+        None, description="peg, odi, rmdq: the answers in questionnaire order."
+    )
+    treatment: str = Field("", max_length=60, description="A treatment id of the contract.")
+    attended: StrictBool | None = Field(None, description="session only: did it take place?")
+    serious: StrictBool = Field(False, description="adverse_event: was it serious?")
+    note: str = Field("", max_length=1000)
+
+
+class DiaryEntryOut(Schema):
+    id: int
+    patient_id: int
+    episode_id: int | None
+    on: dt.date
+    kind: str
+    value: float | None = Field(description="The computed score, for questionnaires.")
+    answers: list[Any]
+    treatment: str
+    attended: bool | None
+    serious: bool
+    note: str
+    created: dt.datetime
