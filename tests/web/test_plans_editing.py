@@ -14,11 +14,11 @@ from django.test import Client
 from django.urls import reverse
 
 from backpath import contract
+from backpath.engine import plan_edits as editing
+from backpath.engine.plan_edits import EditRefused, Facts
 from backpath.web.accounts.models import User
 from backpath.web.audit.models import AuditEvent
 from backpath.web.patients.models import Episode, Patient
-from backpath.web.plans import editing
-from backpath.web.plans.editing import EditRefused, Facts
 from backpath.web.plans.models import PlanChange, PlanVersion
 from tests.web.conftest import logged_in
 from tests.web.test_intake_flow import NO_FLAGS, complete_intake

@@ -13,17 +13,17 @@ from typing import Any
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from backpath.engine.stance import GUIDELINE_NAMES, disagreement
-from backpath.instruments import red_flags
-from backpath.knowledge import PHASES, load_knowledge
-from backpath.knowledge.models import GuidelineVerdict, Source
-from backpath.web.plans.editing import (
+from backpath.engine.plan_edits import (
     LINE_TITLES,
     REASON_LABELS,
     Facts,
     add_refusal,
     allowed_lines,
 )
+from backpath.engine.stance import GUIDELINE_NAMES, disagreement
+from backpath.instruments import red_flags
+from backpath.knowledge import PHASES, load_knowledge
+from backpath.knowledge.models import GuidelineVerdict, Source
 
 LINE_INTROS = {
     1: "Start now.",

@@ -12,7 +12,7 @@ from typing import Any
 
 from django import forms
 
-from backpath.web.plans.editing import DROP_REASONS, LINE_TITLES, LINES, REASON_LABELS
+from backpath.engine.plan_edits import DROP_REASONS, LINE_TITLES, LINES, REASON_LABELS
 
 REASON_HELP = "Required. Say in a few words why, for the record (up to 1,000 characters)."
 DROP_CHOICES = [(r, REASON_LABELS[r]) for r in DROP_REASONS]

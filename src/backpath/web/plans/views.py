@@ -2,7 +2,8 @@
 
 Every view finds the episode through ``Patient.objects.visible_to`` (another clinic's → 404;
 a patient → 403 from ``staff_required``) and records each read and write in the audit trail.
-Edits go through ``editing`` (what may change) and ``versions`` (how it is stored).
+Edits go through ``backpath.engine.plan_edits`` (what may change: the domain's safety rules)
+and ``versions`` (how it is stored).
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 
+from backpath.engine import plan_edits as editing
+from backpath.engine.plan_edits import EditRefused, Facts
 from backpath.knowledge import load_knowledge
 from backpath.web.accounts.access import staff_required
 from backpath.web.audit.record import record
 from backpath.web.patients.models import Episode, Patient
-from backpath.web.plans import display, editing, versions
-from backpath.web.plans.editing import EditRefused, Facts
+from backpath.web.plans import display, versions
 from backpath.web.plans.forms import DROP_CHOICES, AcceptForm, AddForm, DropForm, PublishForm
 from backpath.web.plans.models import PlanVersion
 from backpath.web.plans.pdf import render_pdf, stylesheet
