@@ -15,9 +15,9 @@ from django.urls import reverse
 from backpath import contract
 from backpath.engine import assess_and_plan
 from backpath.engine.adapt import Suggestion
+from backpath.engine.plan_revision import Accepted, plan_from_json, revised_plan
 from backpath.web.accounts.models import User
 from backpath.web.audit.models import AuditEvent
-from backpath.web.diary.adaptation import Accepted, plan_from_json, revised_plan
 from backpath.web.patients.models import Episode, Patient
 from backpath.web.plans.models import PlanChange, PlanVersion
 from tests.web.conftest import logged_in

@@ -14,18 +14,18 @@ from django.utils import timezone
 from pydantic import ValidationError
 
 from backpath.engine.adapt import PlanRevision, adapt
-from backpath.errors import InvalidInput
-from backpath.knowledge import load_knowledge
-from backpath.tracking import MEASURE_LABELS, Progress
-from backpath.web.accounts.access import staff_required
-from backpath.web.audit.record import record
-from backpath.web.diary.adaptation import (
+from backpath.engine.plan_revision import (
     ACTION_LABELS,
     Accepted,
     plan_from_json,
     revised_plan,
     suggestion_key,
 )
+from backpath.errors import InvalidInput
+from backpath.knowledge import load_knowledge
+from backpath.tracking import MEASURE_LABELS, Progress
+from backpath.web.accounts.access import staff_required
+from backpath.web.audit.record import record
 from backpath.web.diary.forms import ReviewForm
 from backpath.web.diary.outcomes import entries_for, progress_for
 from backpath.web.diary.plain_plan import treatment_name

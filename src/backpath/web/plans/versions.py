@@ -21,8 +21,8 @@ from pydantic import ValidationError
 
 from backpath.engine import assess, parse_intake
 from backpath.engine.plan_edits import Edit, EditRefused, Facts
+from backpath.engine.plan_revision import plan_from_json
 from backpath.errors import InvalidInput
-from backpath.web.diary.adaptation import plan_from_json
 from backpath.web.patients.models import Episode, Intake
 from backpath.web.plans.models import PlanChange, PlanVersion
 
