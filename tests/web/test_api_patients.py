@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from backpath import contract
+from backpath import DISCLAIMER, contract
 from backpath.engine import assess_and_plan
 from backpath.web.accounts.models import Clinic, User
 from backpath.web.audit.models import AuditEvent
@@ -236,3 +236,17 @@ def test_another_patients_diary_cannot_be_written(clinic: Clinic, patient: Patie
     )
     response = post_entry(logged_in(patient.user), other, {"kind": "nrs", "value": 3})
     assert response.status_code == 404 and not DiaryEntry.objects.exists()
+
+
+def test_every_api_response_about_a_patient_carries_the_disclaimer(
+    clinician: User, patient: Patient
+) -> None:
+    client = logged_in(clinician)
+    for url in ("/api/v1/patients", f"/api/v1/patients/{patient.pk}"):
+        assert client.get(url).json()["disclaimer"] == DISCLAIMER, url
+    entry = client.post(
+        f"/api/v1/patients/{patient.pk}/diary",
+        {"kind": "nrs", "value": 4},
+        content_type="application/json",
+    )
+    assert entry.status_code == 201 and entry.json()["disclaimer"] == DISCLAIMER

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from ninja import Field, Schema
 from pydantic import ConfigDict, StrictBool, StrictInt, WithJsonSchema
 
-from backpath import contract
+from backpath import DISCLAIMER, contract
 from backpath.web.diary.models import DiaryEntry
 from backpath.web.patients.models import Episode, Intake
 
@@ -79,6 +79,9 @@ class PatientSummary(Schema):
 
 
 class PatientOut(PatientSummary):
+    disclaimer: str = Field(
+        DISCLAIMER, description="BackPath supports, and does not replace, a clinician's judgement."
+    )
     created: dt.datetime
     has_login: bool
     current_episode: EpisodeOut | None
@@ -93,6 +96,9 @@ class PatientOut(PatientSummary):
 
 
 class PatientPage(Schema):
+    disclaimer: str = Field(
+        DISCLAIMER, description="BackPath supports, and does not replace, a clinician's judgement."
+    )
     count: int = Field(description="Patients in total (all pages).")
     limit: int
     offset: int
@@ -105,6 +111,9 @@ class Page(Schema):
 
 
 class PlanVersionOut(Schema):
+    disclaimer: str = Field(
+        DISCLAIMER, description="BackPath supports, and does not replace, a clinician's judgement."
+    )
     patient_id: int
     episode_id: int
     number: int = Field(description="Version number; each change makes a new version.")
@@ -146,6 +155,9 @@ class DiaryIn(Schema):
 
 
 class DiaryEntryOut(Schema):
+    disclaimer: str = Field(
+        DISCLAIMER, description="BackPath supports, and does not replace, a clinician's judgement."
+    )
     id: int
     patient_id: int
     episode_id: int | None
