@@ -47,3 +47,18 @@ def test_the_packaged_contract_equals_the_shared_contract(name: str) -> None:
         pytest.skip("shared/ is not beside this checkout")
     packaged = ROOT / "src" / "backpath" / "contract" / f"{name}.schema.json"
     assert json.loads(packaged.read_text()) == json.loads(Path(shared).read_text())
+
+
+def test_the_interop_services_import_no_web_or_interface_code() -> None:
+    offenders = []
+    for path in (ROOT / "src" / "backpath" / "interop").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            bad = ("django", "ninja", "backpath.web", "backpath.cli")
+            offenders += [f"{path.name}: {n}" for n in names if n.startswith(bad)]
+    assert offenders == []

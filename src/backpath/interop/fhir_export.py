@@ -1,0 +1,530 @@
+"""Export one patient episode (intake, plan, diary) as a FHIR R4B ``collection`` Bundle.
+
+Every resource is built from a ``fhir.resources.R4B`` model, so constructing it validates it.
+
+What goes where:
+
+- ``Patient``: name, birth year (``birthDate`` as a year), gender.
+- ``Condition``: SNOMED CT 279039007 low back pain (161891005 backache for other regions),
+  with ICD-10-CM M54.50 only when the episode is non-specific low back pain without
+  sciatica; SNOMED CT 23056005 sciatica when leg pain reaches below the knee; and one
+  Condition per BackPath condition tag (BackPath code system ``condition-tag``).
+- ``Observation`` (category survey): pain NRS 72514-3, STarT Back total 91351-7, distress
+  subscore 91350-9 and risk group 91352-5 (LOINC answers LA9194-7 / LA8982-6 / LA9193-9),
+  PEG mean 91147-9, Oswestry 97909-6. These LOINC codes are read from the instrument data
+  files. No LOINC code for the Roland-Morris total was found, so it is coded in BackPath's
+  ``https://backpath.example/fhir/CodeSystem/instrument-scores`` (code ``rmdq-total``).
+  Diary records become further dated Observations with the same codes.
+- ``Questionnaire``: one per instrument (items carry LOINC codes where the data has them)
+  plus ``intake_details``, BackPath's questionnaire for intake facts no instrument holds
+  (episode duration, region, leg pain, cause, preferences, prior treatments, ...). Their
+  ids are the instrument ids (``red_flags`` -> ``red-flags``), shared by every patient.
+- ``QuestionnaireResponse``: the intake's answers to each instrument, the red-flag screen
+  (boolean answers) and the intake details. These carry what an import needs to rebuild
+  the intake, so export -> import -> assess gives the same plan.
+- ``CarePlan`` (status ``draft``: a proposal until a clinician adopts it; intent ``plan``):
+  recommended treatments as ``not-started`` activities with schedule, reason, precautions
+  and line (extension ``treatment-line``); not-recommended ones with ``doNotPerform`` and
+  the reason in ``statusReason``; the disclaimer and plan notes as ``note``.
+
+Ids of patient resources derive from ``base_id`` (``<base_id>-patient``, ...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from fhir.resources.R4B.annotation import Annotation
+from fhir.resources.R4B.bundle import Bundle, BundleEntry
+from fhir.resources.R4B.careplan import CarePlan, CarePlanActivity, CarePlanActivityDetail
+from fhir.resources.R4B.codeableconcept import CodeableConcept
+from fhir.resources.R4B.coding import Coding
+from fhir.resources.R4B.condition import Condition
+from fhir.resources.R4B.domainresource import DomainResource
+from fhir.resources.R4B.extension import Extension
+from fhir.resources.R4B.humanname import HumanName
+from fhir.resources.R4B.observation import Observation
+from fhir.resources.R4B.patient import Patient
+from fhir.resources.R4B.quantity import Quantity
+from fhir.resources.R4B.questionnaire import (
+    Questionnaire,
+    QuestionnaireItem,
+    QuestionnaireItemAnswerOption,
+)
+from fhir.resources.R4B.questionnaireresponse import (
+    QuestionnaireResponse,
+    QuestionnaireResponseItem,
+    QuestionnaireResponseItemAnswer,
+)
+from fhir.resources.R4B.reference import Reference
+from fhir.resources.R4B.timing import Timing, TimingRepeat
+from pydantic import BaseModel, ConfigDict, Field
+
+from backpath.instruments import INSTRUMENTS
+from backpath.instruments.definition import InstrumentDefinition
+from backpath.interop import codes
+from backpath.interop.intake_details import DETAIL_ITEMS, DetailItem, detail_values
+
+QUESTIONNAIRE_INSTRUMENTS = ("nrs", "startback", "odi", "peg", "rmdq")
+"""Instruments whose intake answers are exported as scored questionnaires."""
+
+
+class PatientInfo(BaseModel):
+    """Who the bundle is about; BackPath keeps only a birth year."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(pattern=r"^[A-Za-z0-9\-.]{1,64}$")
+    given: str
+    family: str
+    birth_year: int = Field(ge=1850, le=2200)
+    sex: Literal["female", "male", "other", "unknown"] = "unknown"
+
+
+class DiaryRecord(BaseModel):
+    """One dated diary score (answers optional, kept for reference)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    date: date
+    kind: Literal["nrs", "peg", "odi", "rmdq"]
+    value: float
+    answers: tuple[int | None, ...] = ()
+
+
+def _coding(system: str, code: str, display: str | None = None) -> Coding:
+    return Coding(system=system, code=code, display=display)
+
+
+def _concept(*codings: Coding, text: str | None = None) -> CodeableConcept:
+    return CodeableConcept(coding=list(codings) or None, text=text)
+
+
+def _ref(resource_type: str, resource_id: str) -> Reference:
+    return Reference(reference=f"{resource_type}/{resource_id}")
+
+
+def _fhir_id(text: str) -> str:
+    return text.replace("_", "-")
+
+
+def _definition(instrument_id: str) -> InstrumentDefinition[Any]:
+    return INSTRUMENTS[instrument_id].definition()
+
+
+class _Builder:
+    """Collects resources for one bundle; ids derive from ``base_id``."""
+
+    def __init__(self, patient: PatientInfo, base_id: str, when: datetime) -> None:
+        self.patient = patient
+        self.base_id = base_id
+        self.when = when
+        self.resources: list[DomainResource] = []
+
+    def rid(self, suffix: str) -> str:
+        return _fhir_id(f"{self.base_id}-{suffix}")
+
+    @property
+    def subject(self) -> Reference:
+        return _ref("Patient", self.rid("patient"))
+
+    def add(self, resource: DomainResource) -> None:
+        self.resources.append(resource)
+
+    # -- Patient and Conditions -------------------------------------------------------
+    def patient_resource(self) -> None:
+        p = self.patient
+        name = HumanName(given=[p.given], family=p.family)
+        self.add(
+            Patient(
+                id=self.rid("patient"),
+                name=[name],
+                gender=p.sex,
+                birthDate=str(p.birth_year),
+            )
+        )
+
+    def condition(self, suffix: str, code: CodeableConcept, category: str) -> str:
+        rid = self.rid(suffix)
+        self.add(
+            Condition(
+                id=rid,
+                clinicalStatus=_concept(_coding(codes.CONDITION_CLINICAL, "active")),
+                category=[_concept(_coding(codes.CONDITION_CATEGORY, category))],
+                code=code,
+                subject=self.subject,
+                recordedDate=self.when,
+            )
+        )
+        return rid
+
+    def conditions(self, intake: dict[str, Any]) -> list[str]:
+        episode = intake.get("episode", {})
+        region = episode.get("region", "low_back")
+        sciatica = episode.get("leg_pain") == "below_knee"
+        if region == "low_back":
+            back = [_coding(codes.SNOMED, codes.LOW_BACK_PAIN, "Low back pain")]
+            if not sciatica and episode.get("suspected_cause", "nonspecific") == "nonspecific":
+                back.append(
+                    _coding(
+                        codes.ICD10CM, codes.ICD10CM_LOW_BACK_PAIN, "Low back pain, unspecified"
+                    )
+                )
+        else:
+            back = [_coding(codes.SNOMED, codes.BACKACHE, "Backache")]
+        ids = [self.condition("condition-back-pain", _concept(*back), "encounter-diagnosis")]
+        if sciatica:
+            sciatica_code = _concept(_coding(codes.SNOMED, codes.SCIATICA, "Sciatica"))
+            ids.append(self.condition("condition-sciatica", sciatica_code, "encounter-diagnosis"))
+        for tag in intake.get("conditions", []):
+            tag_code = _concept(_coding(codes.CONDITION_TAGS, tag, tag.replace("_", " ")))
+            self.condition(f"condition-{tag}", tag_code, "problem-list-item")
+        return ids
+
+    # -- Observations -----------------------------------------------------------------
+    def observation(
+        self,
+        suffix: str,
+        code: Coding,
+        value: int | float | Coding,
+        when: datetime | date,
+        derived_from: str | None = None,
+        unit: str | None = None,
+    ) -> None:
+        fields: dict[str, Any] = {}
+        if isinstance(value, Coding):
+            fields["valueCodeableConcept"] = _concept(value)
+        elif isinstance(value, int) and unit is None:
+            fields["valueInteger"] = value
+        else:
+            ucum = unit or "{score}"
+            fields["valueQuantity"] = Quantity(
+                value=Decimal(str(value)), unit=ucum, system=codes.UCUM, code=ucum
+            )
+        survey = _coding(codes.OBSERVATION_CATEGORY, "survey", "Survey")
+        self.add(
+            Observation(
+                id=self.rid(suffix),
+                status="final",
+                category=[_concept(survey)],
+                code=_concept(code),
+                subject=self.subject,
+                effectiveDateTime=when,
+                derivedFrom=[_ref("QuestionnaireResponse", derived_from)] if derived_from else None,
+                **fields,
+            )
+        )
+
+    def score_code(self, kind: str) -> tuple[Coding, str | None]:
+        """Code and UCUM unit of an instrument's total score."""
+        if kind == "rmdq":
+            return _coding(codes.INSTRUMENT_SCORES, codes.RMDQ_SCORE, "Roland-Morris total"), None
+        loinc = _definition(kind).loinc
+        assert loinc is not None and loinc.score is not None
+        name = _definition(kind).name
+        unit = {"odi": "%", "peg": "{score}"}.get(kind)
+        return _coding(codes.LOINC, loinc.score, name), unit
+
+    def observations(self, plan: dict[str, Any], answered: dict[str, str]) -> None:
+        scores = plan.get("scores", {})
+        for kind, key in (("nrs", "nrs"), ("odi", "odi_percent"), ("peg", "peg"), ("rmdq", "rmdq")):
+            if scores.get(key) is None:
+                continue
+            code, unit = self.score_code(kind)
+            value = scores[key]
+            self.observation(f"obs-{kind}", code, value, self.when, answered.get(kind), unit)
+        risk = plan.get("risk")
+        loinc = _definition("startback").loinc
+        if risk and loinc is not None and loinc.group is not None:
+            source = answered.get("startback")
+            total = _coding(codes.LOINC, str(loinc.score), "STarT Back total score")
+            self.observation(
+                "obs-startback-total", total, risk["startback_total"], self.when, source
+            )
+            distress = _coding(codes.LOINC, loinc.subscores["psychosocial"], "STarT Back distress")
+            value = risk["startback_psychosocial"]
+            self.observation("obs-startback-distress", distress, value, self.when, source)
+            group = risk["startback"]
+            answer = _coding(codes.LOINC, loinc.group.answers[group], group.capitalize())
+            risk_code = _coding(codes.LOINC, loinc.group.code, "STarT Back risk")
+            self.observation("obs-startback-risk", risk_code, answer, self.when, source)
+
+    def diary(self, records: Sequence[DiaryRecord]) -> None:
+        for index, record in enumerate(records):
+            code, unit = self.score_code(record.kind)
+            value: int | float = record.value
+            if record.kind in ("nrs", "rmdq") and float(record.value).is_integer():
+                value = int(record.value)
+            self.observation(f"diary-{index}-{record.kind}", code, value, record.date, None, unit)
+
+    # -- Questionnaires and responses ---------------------------------------------------
+    def questionnaire_response(
+        self, instrument_id: str, items: list[QuestionnaireResponseItem]
+    ) -> str:
+        rid = self.rid(f"qr-{instrument_id}")
+        self.add(
+            QuestionnaireResponse(
+                id=rid,
+                questionnaire=codes.questionnaire_url(instrument_id),
+                status="completed",
+                subject=self.subject,
+                authored=self.when,
+                item=items,
+            )
+        )
+        return rid
+
+    def responses(self, intake: dict[str, Any]) -> dict[str, str]:
+        """QuestionnaireResponses of the intake; returns instrument id -> response id."""
+        answered: dict[str, str] = {}
+        lists = dict(intake.get("questionnaires", {}))
+        lists["nrs"] = [intake["pain"]["nrs_now"]]
+        for instrument_id in QUESTIONNAIRE_INSTRUMENTS:
+            values = lists.get(instrument_id)
+            if values is None:
+                continue
+            definition = _definition(instrument_id)
+            items = []
+            for item, value in zip(definition.items, values, strict=True):
+                if value is None:
+                    continue
+                label = item.options_by_value[value].label
+                answer = _coding(codes.answer_system(instrument_id), str(value), label)
+                items.append(
+                    QuestionnaireResponseItem(
+                        linkId=item.id,
+                        text=item.label,
+                        answer=[QuestionnaireResponseItemAnswer(valueCoding=answer)],
+                    )
+                )
+            answered[instrument_id] = self.questionnaire_response(instrument_id, items)
+        flags = intake.get("red_flags", {})
+        flag_items = [
+            QuestionnaireResponseItem(
+                linkId=item.id,
+                text=item.label,
+                answer=[QuestionnaireResponseItemAnswer(valueBoolean=flags[item.id])],
+            )
+            for item in _definition("red_flags").items
+            if item.id in flags
+        ]
+        if flag_items:
+            answered["red_flags"] = self.questionnaire_response("red_flags", flag_items)
+        details = [
+            response
+            for item, value in detail_values(intake)
+            for response in _detail_responses(item, value)
+        ]
+        if details:
+            answered[codes.INTAKE_DETAILS] = self.questionnaire_response(
+                codes.INTAKE_DETAILS, details
+            )
+        return answered
+
+    # -- CarePlan ---------------------------------------------------------------------
+    def care_plan(self, plan: dict[str, Any], conditions: list[str]) -> None:
+        activities = [self.recommended(item) for item in plan.get("recommended", [])]
+        activities += [self.not_recommended(item) for item in plan.get("not_recommended", [])]
+        notes = [Annotation(text=plan["disclaimer"])] if plan.get("disclaimer") else []
+        notes += [Annotation(text=note) for note in plan.get("notes", [])]
+        triage = plan.get("triage", {})
+        description = f"BackPath plan ({plan.get('phase', 'unknown')} phase, "
+        description += f"triage: {triage.get('disposition', 'unknown')})"
+        self.add(
+            CarePlan(
+                id=self.rid("careplan"),
+                status="draft",
+                intent="plan",
+                title="BackPath treatment plan",
+                description=description,
+                subject=self.subject,
+                created=self.when,
+                addresses=[_ref("Condition", cid) for cid in conditions],
+                activity=activities or None,
+                note=notes or None,
+            )
+        )
+
+    def recommended(self, item: dict[str, Any]) -> CarePlanActivity:
+        treatment = _coding(codes.TREATMENTS, item["treatment"], item["name"])
+        schedule = item.get("schedule", {})
+        text = item["why"]
+        if item.get("precautions"):
+            text += " Precautions: " + " ".join(item["precautions"])
+        if schedule.get("routine"):
+            text += " Routine: " + schedule["routine"]
+        line = Extension(url=codes.LINE_EXTENSION, valueInteger=item["line"])
+        detail = CarePlanActivityDetail(
+            extension=[line],
+            code=_concept(treatment, text=item["name"]),
+            status="not-started",
+            doNotPerform=False,
+            reasonCode=[_concept(text=item["why"])],
+            scheduledTiming=_timing(schedule),
+            description=f"Line {item['line']}. {text}",
+        )
+        return CarePlanActivity(detail=detail)
+
+    def not_recommended(self, item: dict[str, Any]) -> CarePlanActivity:
+        treatment = _coding(codes.TREATMENTS, item["treatment"], item["name"])
+        reason = _coding(codes.NOT_RECOMMENDED_REASONS, item["reason"], item["reason"])
+        detail = CarePlanActivityDetail(
+            code=_concept(treatment, text=item["name"]),
+            status="not-started",
+            doNotPerform=True,
+            statusReason=_concept(reason, text=item["why"]),
+            reasonCode=[_concept(reason, text=item["why"])],
+            description=f"Not recommended ({item['reason'].replace('_', ' ')}): {item['why']}",
+        )
+        return CarePlanActivity(detail=detail)
+
+    # -- Questionnaire definitions ------------------------------------------------------
+    def questionnaires(self) -> None:
+        for instrument_id in (*QUESTIONNAIRE_INSTRUMENTS, "red_flags"):
+            self.add(_instrument_questionnaire(instrument_id))
+        self.add(_details_questionnaire())
+
+
+def _timing(schedule: dict[str, Any]) -> Timing | None:
+    repeat: dict[str, Any] = {}
+    if schedule.get("per_week"):
+        repeat.update(frequency=schedule["per_week"], period=1, periodUnit="wk")
+    if schedule.get("minutes"):
+        repeat.update(duration=schedule["minutes"], durationUnit="min")
+    if schedule.get("sessions"):
+        repeat["count"] = schedule["sessions"]
+    if schedule.get("weeks"):
+        weeks = Decimal(str(schedule["weeks"]))
+        repeat["boundsDuration"] = {
+            "value": weeks,
+            "unit": "wk",
+            "system": codes.UCUM,
+            "code": "wk",
+        }
+    if not repeat:
+        return None
+    return Timing(repeat=TimingRepeat(**repeat))
+
+
+def _instrument_questionnaire(instrument_id: str) -> Questionnaire:
+    definition = _definition(instrument_id)
+    items = []
+    for item in definition.items:
+        loinc = [_coding(codes.LOINC, item.loinc, item.label)] if item.loinc else None
+        if instrument_id == "red_flags":
+            items.append(
+                QuestionnaireItem(linkId=item.id, text=item.label, type="boolean", code=loinc)
+            )
+            continue
+        options = [
+            QuestionnaireItemAnswerOption(
+                valueCoding=_coding(codes.answer_system(instrument_id), str(o.value), o.label)
+            )
+            for o in item.options
+        ]
+        items.append(
+            QuestionnaireItem(
+                linkId=item.id,
+                text=item.label,
+                type="choice",
+                code=loinc,
+                answerOption=options,
+                required=instrument_id != "odi",
+            )
+        )
+    panel = definition.loinc.panel if definition.loinc else None
+    return Questionnaire(
+        id=_fhir_id(instrument_id),
+        url=codes.questionnaire_url(instrument_id),
+        version=definition.version,
+        name=instrument_id.replace("_", " ").title().replace(" ", ""),
+        title=definition.name,
+        status="active",
+        description=definition.description,
+        code=[_coding(codes.LOINC, panel, definition.name)] if panel else None,
+        item=items,
+    )
+
+
+def _details_questionnaire() -> Questionnaire:
+    def item(detail: DetailItem) -> QuestionnaireItem:
+        children = [item(child) for child in detail.children] or None
+        return QuestionnaireItem(
+            linkId=detail.link_id,
+            text=detail.text,
+            type=detail.fhir_type,
+            repeats=detail.repeats,
+            item=children,
+        )
+
+    return Questionnaire(
+        id=_fhir_id(codes.INTAKE_DETAILS),
+        url=codes.questionnaire_url(codes.INTAKE_DETAILS),
+        name="IntakeDetails",
+        title="BackPath intake details",
+        status="active",
+        description="Intake facts that no standard instrument records, keyed by intake path.",
+        item=[item(detail) for detail in DETAIL_ITEMS],
+    )
+
+
+def _detail_responses(detail: DetailItem, value: Any) -> list[QuestionnaireResponseItem]:
+    """Response items for one intake detail; a repeating group gives one item per entry."""
+    if detail.children:
+        return [
+            QuestionnaireResponseItem(
+                linkId=detail.link_id,
+                text=detail.text,
+                item=[
+                    response
+                    for child in detail.children
+                    if entry.get(child.key) is not None
+                    for response in _detail_responses(child, entry[child.key])
+                ],
+            )
+            for entry in value
+        ]
+    values = value if detail.repeats else [value]
+    answers = [QuestionnaireResponseItemAnswer(**{detail.answer_field: v}) for v in values]
+    return [QuestionnaireResponseItem(linkId=detail.link_id, text=detail.text, answer=answers)]
+
+
+def export_bundle(
+    patient: PatientInfo,
+    intake: dict[str, Any],
+    plan: dict[str, Any],
+    diary: Sequence[DiaryRecord] = (),
+    *,
+    base_id: str,
+    timestamp: datetime | None = None,
+) -> dict[str, Any]:
+    """The episode as a FHIR R4B ``collection`` Bundle in JSON form (a dict).
+
+    ``intake`` is a valid backpath.intake/1 document and ``plan`` the contract JSON of its
+    plan (``Plan.to_json_dict()``). ``timestamp`` (default: now, UTC) dates the bundle, the
+    responses and the intake observations; fix it for reproducible output.
+    """
+    when = timestamp or datetime.now(UTC)
+    builder = _Builder(patient, base_id, when)
+    builder.patient_resource()
+    condition_ids = builder.conditions(intake)
+    answered = builder.responses(intake)
+    builder.observations(plan, answered)
+    builder.diary(diary)
+    builder.care_plan(plan, condition_ids)
+    builder.questionnaires()
+    entries = [
+        BundleEntry(
+            fullUrl=f"{codes.BASE}/{resource.get_resource_type()}/{resource.id}",
+            resource=resource,
+        )
+        for resource in builder.resources
+    ]
+    bundle = Bundle(
+        id=_fhir_id(f"{base_id}-bundle"), type="collection", timestamp=when, entry=entries
+    )
+    result: dict[str, Any] = bundle.model_dump(mode="json")
+    return result
