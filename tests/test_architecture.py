@@ -16,18 +16,22 @@ DOMAIN = ("knowledge", "instruments", "engine", "tracking")
 FORBIDDEN = ("django", "ninja", "backpath.web", "backpath.cli", "backpath.interop")
 
 
-def test_domain_modules_import_no_django_or_web_code() -> None:
+def forbidden_imports(package: str, forbidden: tuple[str, ...]) -> list[str]:
+    """Every ``import`` in ``backpath.<package>`` of a module starting with ``forbidden``."""
     offenders = []
-    for package in DOMAIN:
-        for path in (ROOT / "src" / "backpath" / package).rglob("*.py"):
-            for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-                names = []
-                if isinstance(node, ast.Import):
-                    names = [a.name for a in node.names]
-                elif isinstance(node, ast.ImportFrom) and node.module:
-                    names = [node.module]
-                offenders += [f"{path.name}: {n}" for n in names if n.startswith(FORBIDDEN)]
-    assert offenders == []
+    for path in (ROOT / "src" / "backpath" / package).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            offenders += [f"{path.name}: {n}" for n in names if n.startswith(forbidden)]
+    return offenders
+
+
+def test_domain_modules_import_no_django_or_web_code() -> None:
+    assert [o for package in DOMAIN for o in forbidden_imports(package, FORBIDDEN)] == []
 
 
 def test_loading_the_domain_pulls_in_no_web_framework() -> None:
@@ -50,15 +54,4 @@ def test_the_packaged_contract_equals_the_shared_contract(name: str) -> None:
 
 
 def test_the_interop_services_import_no_web_or_interface_code() -> None:
-    offenders = []
-    for path in (ROOT / "src" / "backpath" / "interop").rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.module:
-                names = [node.module]
-            elif isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            else:
-                continue
-            bad = ("django", "ninja", "backpath.web", "backpath.cli")
-            offenders += [f"{path.name}: {n}" for n in names if n.startswith(bad)]
-    assert offenders == []
+    assert forbidden_imports("interop", ("django", "ninja", "backpath.web", "backpath.cli")) == []
