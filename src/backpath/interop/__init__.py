@@ -6,7 +6,8 @@ the web package. Resources are built and parsed with the ``fhir.resources.R4B`` 
 
 from __future__ import annotations
 
-from backpath.interop.fhir_export import DiaryRecord, PatientInfo, export_bundle
+from backpath.interop.export_inputs import DiaryRecord, PatientInfo
+from backpath.interop.fhir_export import export_bundle
 from backpath.interop.fhir_import import intake_from_bundle
 
 __all__ = ["DiaryRecord", "PatientInfo", "export_bundle", "intake_from_bundle"]

@@ -35,7 +35,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from fhir.resources.R4B.annotation import Annotation
 from fhir.resources.R4B.bundle import Bundle, BundleEntry
@@ -49,70 +49,30 @@ from fhir.resources.R4B.humanname import HumanName
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.patient import Patient
 from fhir.resources.R4B.quantity import Quantity
-from fhir.resources.R4B.questionnaire import (
-    Questionnaire,
-    QuestionnaireItem,
-    QuestionnaireItemAnswerOption,
-)
 from fhir.resources.R4B.questionnaireresponse import (
     QuestionnaireResponse,
     QuestionnaireResponseItem,
     QuestionnaireResponseItemAnswer,
 )
 from fhir.resources.R4B.reference import Reference
-from fhir.resources.R4B.timing import Timing, TimingRepeat
-from pydantic import BaseModel, ConfigDict, Field
 
-from backpath.instruments import INSTRUMENTS
-from backpath.instruments.definition import InstrumentDefinition
 from backpath.interop import codes
-from backpath.interop.intake_details import DETAIL_ITEMS, DetailItem, detail_values
+from backpath.interop.export_inputs import DiaryRecord, PatientInfo
+from backpath.interop.fhir_parts import (
+    coding,
+    concept,
+    detail_responses,
+    details_questionnaire,
+    fhir_id,
+    instrument_definition,
+    instrument_questionnaire,
+    ref,
+    timing,
+)
+from backpath.interop.intake_details import detail_values
 
 QUESTIONNAIRE_INSTRUMENTS = ("nrs", "startback", "odi", "peg", "rmdq")
 """Instruments whose intake answers are exported as scored questionnaires."""
-
-
-class PatientInfo(BaseModel):
-    """Who the bundle is about; BackPath keeps only a birth year."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    id: str = Field(pattern=r"^[A-Za-z0-9\-.]{1,64}$")
-    given: str
-    family: str
-    birth_year: int = Field(ge=1850, le=2200)
-    sex: Literal["female", "male", "other", "unknown"] = "unknown"
-
-
-class DiaryRecord(BaseModel):
-    """One dated diary score (answers optional, kept for reference)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    date: date
-    kind: Literal["nrs", "peg", "odi", "rmdq"]
-    value: float
-    answers: tuple[int | None, ...] = ()
-
-
-def _coding(system: str, code: str, display: str | None = None) -> Coding:
-    return Coding(system=system, code=code, display=display)
-
-
-def _concept(*codings: Coding, text: str | None = None) -> CodeableConcept:
-    return CodeableConcept(coding=list(codings) or None, text=text)
-
-
-def _ref(resource_type: str, resource_id: str) -> Reference:
-    return Reference(reference=f"{resource_type}/{resource_id}")
-
-
-def _fhir_id(text: str) -> str:
-    return text.replace("_", "-")
-
-
-def _definition(instrument_id: str) -> InstrumentDefinition[Any]:
-    return INSTRUMENTS[instrument_id].definition()
 
 
 class _Builder:
@@ -125,11 +85,11 @@ class _Builder:
         self.resources: list[DomainResource] = []
 
     def rid(self, suffix: str) -> str:
-        return _fhir_id(f"{self.base_id}-{suffix}")
+        return fhir_id(f"{self.base_id}-{suffix}")
 
     @property
     def subject(self) -> Reference:
-        return _ref("Patient", self.rid("patient"))
+        return ref("Patient", self.rid("patient"))
 
     def add(self, resource: DomainResource) -> None:
         self.resources.append(resource)
@@ -152,8 +112,8 @@ class _Builder:
         self.add(
             Condition(
                 id=rid,
-                clinicalStatus=_concept(_coding(codes.CONDITION_CLINICAL, "active")),
-                category=[_concept(_coding(codes.CONDITION_CATEGORY, category))],
+                clinicalStatus=concept(coding(codes.CONDITION_CLINICAL, "active")),
+                category=[concept(coding(codes.CONDITION_CATEGORY, category))],
                 code=code,
                 subject=self.subject,
                 recordedDate=self.when,
@@ -166,21 +126,19 @@ class _Builder:
         region = episode.get("region", "low_back")
         sciatica = episode.get("leg_pain") == "below_knee"
         if region == "low_back":
-            back = [_coding(codes.SNOMED, codes.LOW_BACK_PAIN, "Low back pain")]
+            back = [coding(codes.SNOMED, codes.LOW_BACK_PAIN, "Low back pain")]
             if not sciatica and episode.get("suspected_cause", "nonspecific") == "nonspecific":
                 back.append(
-                    _coding(
-                        codes.ICD10CM, codes.ICD10CM_LOW_BACK_PAIN, "Low back pain, unspecified"
-                    )
+                    coding(codes.ICD10CM, codes.ICD10CM_LOW_BACK_PAIN, "Low back pain, unspecified")
                 )
         else:
-            back = [_coding(codes.SNOMED, codes.BACKACHE, "Backache")]
-        ids = [self.condition("condition-back-pain", _concept(*back), "encounter-diagnosis")]
+            back = [coding(codes.SNOMED, codes.BACKACHE, "Backache")]
+        ids = [self.condition("condition-back-pain", concept(*back), "encounter-diagnosis")]
         if sciatica:
-            sciatica_code = _concept(_coding(codes.SNOMED, codes.SCIATICA, "Sciatica"))
+            sciatica_code = concept(coding(codes.SNOMED, codes.SCIATICA, "Sciatica"))
             ids.append(self.condition("condition-sciatica", sciatica_code, "encounter-diagnosis"))
         for tag in intake.get("conditions", []):
-            tag_code = _concept(_coding(codes.CONDITION_TAGS, tag, tag.replace("_", " ")))
+            tag_code = concept(coding(codes.CONDITION_TAGS, tag, tag.replace("_", " ")))
             self.condition(f"condition-{tag}", tag_code, "problem-list-item")
         return ids
 
@@ -196,7 +154,7 @@ class _Builder:
     ) -> None:
         fields: dict[str, Any] = {}
         if isinstance(value, Coding):
-            fields["valueCodeableConcept"] = _concept(value)
+            fields["valueCodeableConcept"] = concept(value)
         elif isinstance(value, int) and unit is None:
             fields["valueInteger"] = value
         else:
@@ -204,16 +162,16 @@ class _Builder:
             fields["valueQuantity"] = Quantity(
                 value=Decimal(str(value)), unit=ucum, system=codes.UCUM, code=ucum
             )
-        survey = _coding(codes.OBSERVATION_CATEGORY, "survey", "Survey")
+        survey = coding(codes.OBSERVATION_CATEGORY, "survey", "Survey")
         self.add(
             Observation(
                 id=self.rid(suffix),
                 status="final",
-                category=[_concept(survey)],
-                code=_concept(code),
+                category=[concept(survey)],
+                code=concept(code),
                 subject=self.subject,
                 effectiveDateTime=when,
-                derivedFrom=[_ref("QuestionnaireResponse", derived_from)] if derived_from else None,
+                derivedFrom=[ref("QuestionnaireResponse", derived_from)] if derived_from else None,
                 **fields,
             )
         )
@@ -221,12 +179,12 @@ class _Builder:
     def score_code(self, kind: str) -> tuple[Coding, str | None]:
         """Code and UCUM unit of an instrument's total score."""
         if kind == "rmdq":
-            return _coding(codes.INSTRUMENT_SCORES, codes.RMDQ_SCORE, "Roland-Morris total"), None
-        loinc = _definition(kind).loinc
+            return coding(codes.INSTRUMENT_SCORES, codes.RMDQ_SCORE, "Roland-Morris total"), None
+        loinc = instrument_definition(kind).loinc
         assert loinc is not None and loinc.score is not None
-        name = _definition(kind).name
+        name = instrument_definition(kind).name
         unit = {"odi": "%", "peg": "{score}"}.get(kind)
-        return _coding(codes.LOINC, loinc.score, name), unit
+        return coding(codes.LOINC, loinc.score, name), unit
 
     def observations(self, plan: dict[str, Any], answered: dict[str, str]) -> None:
         scores = plan.get("scores", {})
@@ -237,19 +195,19 @@ class _Builder:
             value = scores[key]
             self.observation(f"obs-{kind}", code, value, self.when, answered.get(kind), unit)
         risk = plan.get("risk")
-        loinc = _definition("startback").loinc
+        loinc = instrument_definition("startback").loinc
         if risk and loinc is not None and loinc.group is not None:
             source = answered.get("startback")
-            total = _coding(codes.LOINC, str(loinc.score), "STarT Back total score")
+            total = coding(codes.LOINC, str(loinc.score), "STarT Back total score")
             self.observation(
                 "obs-startback-total", total, risk["startback_total"], self.when, source
             )
-            distress = _coding(codes.LOINC, loinc.subscores["psychosocial"], "STarT Back distress")
+            distress = coding(codes.LOINC, loinc.subscores["psychosocial"], "STarT Back distress")
             value = risk["startback_psychosocial"]
             self.observation("obs-startback-distress", distress, value, self.when, source)
             group = risk["startback"]
-            answer = _coding(codes.LOINC, loinc.group.answers[group], group.capitalize())
-            risk_code = _coding(codes.LOINC, loinc.group.code, "STarT Back risk")
+            answer = coding(codes.LOINC, loinc.group.answers[group], group.capitalize())
+            risk_code = coding(codes.LOINC, loinc.group.code, "STarT Back risk")
             self.observation("obs-startback-risk", risk_code, answer, self.when, source)
 
     def diary(self, records: Sequence[DiaryRecord]) -> None:
@@ -286,13 +244,13 @@ class _Builder:
             values = lists.get(instrument_id)
             if values is None:
                 continue
-            definition = _definition(instrument_id)
+            definition = instrument_definition(instrument_id)
             items = []
             for item, value in zip(definition.items, values, strict=True):
                 if value is None:
                     continue
                 label = item.options_by_value[value].label
-                answer = _coding(codes.answer_system(instrument_id), str(value), label)
+                answer = coding(codes.answer_system(instrument_id), str(value), label)
                 items.append(
                     QuestionnaireResponseItem(
                         linkId=item.id,
@@ -308,7 +266,7 @@ class _Builder:
                 text=item.label,
                 answer=[QuestionnaireResponseItemAnswer(valueBoolean=flags[item.id])],
             )
-            for item in _definition("red_flags").items
+            for item in instrument_definition("red_flags").items
             if item.id in flags
         ]
         if flag_items:
@@ -316,7 +274,7 @@ class _Builder:
         details = [
             response
             for item, value in detail_values(intake)
-            for response in _detail_responses(item, value)
+            for response in detail_responses(item, value)
         ]
         if details:
             answered[codes.INTAKE_DETAILS] = self.questionnaire_response(
@@ -342,14 +300,14 @@ class _Builder:
                 description=description,
                 subject=self.subject,
                 created=self.when,
-                addresses=[_ref("Condition", cid) for cid in conditions],
+                addresses=[ref("Condition", cid) for cid in conditions],
                 activity=activities or None,
                 note=notes or None,
             )
         )
 
     def recommended(self, item: dict[str, Any]) -> CarePlanActivity:
-        treatment = _coding(codes.TREATMENTS, item["treatment"], item["name"])
+        treatment = coding(codes.TREATMENTS, item["treatment"], item["name"])
         schedule = item.get("schedule", {})
         text = item["why"]
         if item.get("precautions"):
@@ -359,24 +317,24 @@ class _Builder:
         line = Extension(url=codes.LINE_EXTENSION, valueInteger=item["line"])
         detail = CarePlanActivityDetail(
             extension=[line],
-            code=_concept(treatment, text=item["name"]),
+            code=concept(treatment, text=item["name"]),
             status="not-started",
             doNotPerform=False,
-            reasonCode=[_concept(text=item["why"])],
-            scheduledTiming=_timing(schedule),
+            reasonCode=[concept(text=item["why"])],
+            scheduledTiming=timing(schedule),
             description=f"Line {item['line']}. {text}",
         )
         return CarePlanActivity(detail=detail)
 
     def not_recommended(self, item: dict[str, Any]) -> CarePlanActivity:
-        treatment = _coding(codes.TREATMENTS, item["treatment"], item["name"])
-        reason = _coding(codes.NOT_RECOMMENDED_REASONS, item["reason"], item["reason"])
+        treatment = coding(codes.TREATMENTS, item["treatment"], item["name"])
+        reason = coding(codes.NOT_RECOMMENDED_REASONS, item["reason"], item["reason"])
         detail = CarePlanActivityDetail(
-            code=_concept(treatment, text=item["name"]),
+            code=concept(treatment, text=item["name"]),
             status="not-started",
             doNotPerform=True,
-            statusReason=_concept(reason, text=item["why"]),
-            reasonCode=[_concept(reason, text=item["why"])],
+            statusReason=concept(reason, text=item["why"]),
+            reasonCode=[concept(reason, text=item["why"])],
             description=f"Not recommended ({item['reason'].replace('_', ' ')}): {item['why']}",
         )
         return CarePlanActivity(detail=detail)
@@ -384,112 +342,8 @@ class _Builder:
     # -- Questionnaire definitions ------------------------------------------------------
     def questionnaires(self) -> None:
         for instrument_id in (*QUESTIONNAIRE_INSTRUMENTS, "red_flags"):
-            self.add(_instrument_questionnaire(instrument_id))
-        self.add(_details_questionnaire())
-
-
-def _timing(schedule: dict[str, Any]) -> Timing | None:
-    repeat: dict[str, Any] = {}
-    if schedule.get("per_week"):
-        repeat.update(frequency=schedule["per_week"], period=1, periodUnit="wk")
-    if schedule.get("minutes"):
-        repeat.update(duration=schedule["minutes"], durationUnit="min")
-    if schedule.get("sessions"):
-        repeat["count"] = schedule["sessions"]
-    if schedule.get("weeks"):
-        weeks = Decimal(str(schedule["weeks"]))
-        repeat["boundsDuration"] = {
-            "value": weeks,
-            "unit": "wk",
-            "system": codes.UCUM,
-            "code": "wk",
-        }
-    if not repeat:
-        return None
-    return Timing(repeat=TimingRepeat(**repeat))
-
-
-def _instrument_questionnaire(instrument_id: str) -> Questionnaire:
-    definition = _definition(instrument_id)
-    items = []
-    for item in definition.items:
-        loinc = [_coding(codes.LOINC, item.loinc, item.label)] if item.loinc else None
-        if instrument_id == "red_flags":
-            items.append(
-                QuestionnaireItem(linkId=item.id, text=item.label, type="boolean", code=loinc)
-            )
-            continue
-        options = [
-            QuestionnaireItemAnswerOption(
-                valueCoding=_coding(codes.answer_system(instrument_id), str(o.value), o.label)
-            )
-            for o in item.options
-        ]
-        items.append(
-            QuestionnaireItem(
-                linkId=item.id,
-                text=item.label,
-                type="choice",
-                code=loinc,
-                answerOption=options,
-                required=instrument_id != "odi",
-            )
-        )
-    panel = definition.loinc.panel if definition.loinc else None
-    return Questionnaire(
-        id=_fhir_id(instrument_id),
-        url=codes.questionnaire_url(instrument_id),
-        version=definition.version,
-        name=instrument_id.replace("_", " ").title().replace(" ", ""),
-        title=definition.name,
-        status="active",
-        description=definition.description,
-        code=[_coding(codes.LOINC, panel, definition.name)] if panel else None,
-        item=items,
-    )
-
-
-def _details_questionnaire() -> Questionnaire:
-    def item(detail: DetailItem) -> QuestionnaireItem:
-        children = [item(child) for child in detail.children] or None
-        return QuestionnaireItem(
-            linkId=detail.link_id,
-            text=detail.text,
-            type=detail.fhir_type,
-            repeats=detail.repeats,
-            item=children,
-        )
-
-    return Questionnaire(
-        id=_fhir_id(codes.INTAKE_DETAILS),
-        url=codes.questionnaire_url(codes.INTAKE_DETAILS),
-        name="IntakeDetails",
-        title="BackPath intake details",
-        status="active",
-        description="Intake facts that no standard instrument records, keyed by intake path.",
-        item=[item(detail) for detail in DETAIL_ITEMS],
-    )
-
-
-def _detail_responses(detail: DetailItem, value: Any) -> list[QuestionnaireResponseItem]:
-    """Response items for one intake detail; a repeating group gives one item per entry."""
-    if detail.children:
-        return [
-            QuestionnaireResponseItem(
-                linkId=detail.link_id,
-                text=detail.text,
-                item=[
-                    response
-                    for child in detail.children
-                    if entry.get(child.key) is not None
-                    for response in _detail_responses(child, entry[child.key])
-                ],
-            )
-            for entry in value
-        ]
-    values = value if detail.repeats else [value]
-    answers = [QuestionnaireResponseItemAnswer(**{detail.answer_field: v}) for v in values]
-    return [QuestionnaireResponseItem(linkId=detail.link_id, text=detail.text, answer=answers)]
+            self.add(instrument_questionnaire(instrument_id))
+        self.add(details_questionnaire())
 
 
 def export_bundle(
@@ -524,7 +378,7 @@ def export_bundle(
         for resource in builder.resources
     ]
     bundle = Bundle(
-        id=_fhir_id(f"{base_id}-bundle"), type="collection", timestamp=when, entry=entries
+        id=fhir_id(f"{base_id}-bundle"), type="collection", timestamp=when, entry=entries
     )
     result: dict[str, Any] = bundle.model_dump(mode="json")
     return result
