@@ -184,3 +184,7 @@ def main() -> None:
 from backpath.cli.web_commands import register as register_web_commands  # noqa: E402
 
 register_web_commands(app, edge)
+
+from backpath.cli.fhir_commands import register as register_fhir_commands  # noqa: E402
+
+register_fhir_commands(app, edge)
