@@ -135,3 +135,10 @@ def test_invalid_yaml_fails_with_the_file_name(tmp_path: Path) -> None:
     (target / "policy.yaml").write_text("review_in_weeks: [unclosed")
     with pytest.raises(KnowledgeBaseError, match=r"policy\.yaml: not valid YAML"):
         load_from(target)
+
+
+def test_a_source_links_to_its_doi_first_then_its_url() -> None:
+    sources = load_knowledge().sources
+    assert sources["acp2017"].href == "https://doi.org/10.7326/M16-2367"  # has both
+    assert sources["nice_ng59"].href == "https://www.nice.org.uk/guidance/ng59"
+    assert sources["product_labelling"].href == ""

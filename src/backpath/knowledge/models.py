@@ -100,6 +100,13 @@ class Source(Strict):
     )
     note: str | None = None
 
+    @property
+    def href(self) -> str:
+        """Where a reader can find it: the DOI link when there is a DOI, else the URL, else ""."""
+        if self.doi:
+            return f"https://doi.org/{self.doi}"
+        return self.url or ""
+
 
 class Condition(Strict):
     id: str = Field(pattern=r"^[a-z0-9_]+$")

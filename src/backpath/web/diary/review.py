@@ -73,8 +73,7 @@ def _sources(ids: list[str]) -> list[dict[str, str]]:
         if source is None:
             out.append({"id": sid, "label": sid, "href": ""})
             continue
-        href = source.url or (f"https://doi.org/{source.doi}" if source.doi else "")
-        out.append({"id": sid, "label": f"{source.authors} {source.year}", "href": href})
+        out.append({"id": sid, "label": f"{source.authors} {source.year}", "href": source.href})
     return out
 
 

@@ -60,20 +60,13 @@ def _first_author(source: Source) -> str:
     return source.authors.split(";")[0].split(",")[0].strip()
 
 
-def source_href(source: Source) -> str:
-    """A DOI link when the source has a DOI, else its URL, else nothing."""
-    if source.doi:
-        return f"https://doi.org/{source.doi}"
-    return source.url or ""
-
-
 @cache
 def _source_link(sid: str) -> SafeString:
     source = load_knowledge().sources.get(sid)
     if source is None:
         return format_html("<cite>{}</cite>", sid)
     label = f"{_first_author(source)} {source.year}"
-    href = source_href(source)
+    href = source.href
     if not href:
         return format_html('<cite title="{}">{}</cite>', source.title, label)
     return format_html(
@@ -104,7 +97,7 @@ def references(plan: dict[str, Any]) -> list[dict[str, str]]:
             {
                 "id": sid,
                 "citation": f"{source.authors} ({source.year}). {source.title}.{where}",
-                "href": source_href(source),
+                "href": source.href,
             }
         )
     return out
