@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from backpath import DISCLAIMER
-from backpath.engine.plan_models import Plan
+from backpath.engine.plan_models import REASON_LABELS, Plan
 from backpath.engine.stance import GUIDELINE_NAMES
 from backpath.knowledge import PHASES, KnowledgeBase, Treatment
 
@@ -16,16 +16,6 @@ LINE_TITLES = {
     1: "Line 1: start now",
     2: "Line 2: add if the response is not enough at review",
     3: "Line 3: specialist referral options",
-}
-REASON_LABELS = {
-    "contraindicated": "contraindicated",
-    "interaction": "interaction",
-    "preference": "your preference",
-    "evidence_against": "evidence against",
-    "insufficient_evidence": "insufficient evidence",
-    "not_indicated_now": "not indicated now",
-    "investigational": "investigational (research only)",
-    "red_flag": "red flag",
 }
 DISPOSITION_STYLE = {
     "emergency": "bold white on red",
@@ -97,7 +87,9 @@ def plan(p: Plan) -> None:
     if d["not_recommended"]:
         out.print("\n[bold underline]Not recommended[/]")
         for n in d["not_recommended"]:
-            out.print(f"* {escape(n['name'])} ({n['treatment']}) - {REASON_LABELS[n['reason']]}")
+            out.print(
+                f"* {escape(n['name'])} ({n['treatment']}) - {REASON_LABELS[n['reason']].lower()}"
+            )
             out.print(f"    {escape(n['why'])}")
     if "review_in_weeks" in d:
         out.print(f"\nReview in {d['review_in_weeks']:g} weeks.")

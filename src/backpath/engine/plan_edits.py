@@ -23,21 +23,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from backpath.engine.decide import label as condition_label
+from backpath.engine.plan_models import REASON_LABELS
 from backpath.engine.schedule import capped, schedule_for
 from backpath.knowledge import load_knowledge
 from backpath.knowledge.models import Category, Treatment
-
-REASON_LABELS = {
-    "contraindicated": "Contraindicated",
-    "interaction": "Interaction with a medicine or condition",
-    "preference": "The patient's preference",
-    "evidence_against": "Evidence against",
-    "insufficient_evidence": "Insufficient evidence",
-    "not_indicated_now": "Not indicated now",
-    "investigational": "Investigational (research only)",
-    "red_flag": "Red flag: not until serious disease is ruled out",
-}
-"""Human labels for the contract's not-recommended reasons."""
 
 LOCKED_REASONS = {
     "red_flag": "it was left out because of a red flag; only comfort measures are allowed "

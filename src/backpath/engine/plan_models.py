@@ -23,6 +23,17 @@ Reason = Literal[
     "investigational",
     "red_flag",
 ]
+REASON_LABELS: dict[str, str] = {
+    "contraindicated": "Contraindicated",
+    "interaction": "Interaction with a medicine or condition",
+    "preference": "The patient's preference",
+    "evidence_against": "Evidence against",
+    "insufficient_evidence": "Insufficient evidence",
+    "not_indicated_now": "Not indicated now",
+    "investigational": "Investigational (research only)",
+    "red_flag": "Red flag: not until serious disease is ruled out",
+}
+"""Human labels for the contract's not-recommended reasons (pages, CLI, plan edits)."""
 Profile = Literal["consensus", "acp", "nice", "who"]
 PROFILES: tuple[Profile, ...] = ("consensus", "acp", "nice", "who")
 

@@ -15,11 +15,11 @@ from django.utils.safestring import SafeString, mark_safe
 
 from backpath.engine.plan_edits import (
     LINE_TITLES,
-    REASON_LABELS,
     Facts,
     add_refusal,
     allowed_lines,
 )
+from backpath.engine.plan_models import REASON_LABELS
 from backpath.engine.stance import GUIDELINE_NAMES, disagreement
 from backpath.instruments import red_flags
 from backpath.knowledge import PHASES, load_knowledge

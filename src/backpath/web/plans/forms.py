@@ -12,7 +12,8 @@ from typing import Any
 
 from django import forms
 
-from backpath.engine.plan_edits import DROP_REASONS, LINE_TITLES, LINES, REASON_LABELS
+from backpath.engine.plan_edits import DROP_REASONS, LINE_TITLES, LINES
+from backpath.engine.plan_models import REASON_LABELS
 
 REASON_HELP = "Required. Say in a few words why, for the record (up to 1,000 characters)."
 DROP_CHOICES = [(r, REASON_LABELS[r]) for r in DROP_REASONS]
