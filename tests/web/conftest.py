@@ -59,6 +59,17 @@ def patient(clinic: Clinic, clinician: User) -> Patient:
     return p
 
 
+@pytest.fixture
+def episode(clinician: User, patient: Patient) -> Episode:
+    """The patient's episode with a plan made through the intake form: chronic, on an
+    anticoagulant, avoiding needles, at most 2 sessions a week."""
+    from tests.web.test_intake_flow import complete_intake  # imports this module
+
+    episode = patient.episodes.get()
+    assert complete_intake(logged_in(clinician), episode).status_code == 302
+    return episode
+
+
 def logged_in(user: User) -> Client:
     client = Client()
     client.force_login(user)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 from typing import Any
 
-import pytest
 from django.test import Client
 from django.urls import reverse
 
@@ -16,15 +15,6 @@ from backpath.web.patients.models import Episode, Patient
 from backpath.web.plans.models import PlanVersion
 from tests.web.conftest import logged_in
 from tests.web.test_intake_flow import NO_FLAGS, complete_intake
-
-
-@pytest.fixture
-def episode(clinician: User, patient: Patient) -> Episode:
-    """The patient's episode with a plan made through the intake (chronic, on an
-    anticoagulant, avoiding needles)."""
-    episode = patient.episodes.get()
-    assert complete_intake(logged_in(clinician), episode).status_code == 302
-    return episode
 
 
 def page_of(client: Client, episode: Episode) -> str:

@@ -29,14 +29,6 @@ def client(clinician: User) -> Client:
     return logged_in(clinician)
 
 
-@pytest.fixture
-def episode(client: Client, patient: Patient) -> Episode:
-    """A chronic plan: on an anticoagulant, avoiding needles, at most 2 sessions a week."""
-    episode = patient.episodes.get()
-    assert complete_intake(client, episode).status_code == 302
-    return episode
-
-
 def post(client: Client, action: str, episode: Episode, treatment: str, **data: Any) -> Any:
     fields = {"version": str(latest(episode).number), "reason": "Discussed with the patient."}
     fields |= {k: str(v) for k, v in data.items()}

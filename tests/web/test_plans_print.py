@@ -26,13 +26,6 @@ def client(clinician: User) -> Client:
     return logged_in(clinician)
 
 
-@pytest.fixture
-def episode(client: Client, patient: Patient) -> Episode:
-    episode = patient.episodes.get()
-    assert complete_intake(client, episode).status_code == 302
-    return episode
-
-
 def pdf_text(pdf: bytes) -> str:
     """The PDF's text by ``pdftotext`` when installed; else its metadata and every inflated
     stream (WeasyPrint writes the page's description, the disclaimer, as the PDF subject)."""
