@@ -118,7 +118,7 @@ def _conditions(intake: Intake) -> frozenset[str]:
     tags: set[str] = set(intake.conditions)
     if intake.patient.pregnant:
         tags.add("pregnancy")
-    if intake.patient.age >= load_knowledge().policy.older_adult_age:
+    if intake.patient.age >= load_knowledge().policy.older_adult.age:
         tags.add("older_adult")
     return frozenset(tags)
 

@@ -97,7 +97,7 @@ def stance(treatment_id: str, phase: Phase, profile: Profile) -> Stance:
                 "so BackPath's consensus policy applies. "
             )
         why = prefix + c.rationale.strip()
-        if split and split.split(":")[0] not in why:
+        if split:
             why = f"{why} {split}"
         if consensus_recommends:
             return Stance(

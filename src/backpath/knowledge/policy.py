@@ -36,12 +36,17 @@ class PriorNonResponse(_Strict):
     sources: SourceIds
 
 
+class OlderAdult(_Strict):
+    age: int = Field(ge=16, le=120)
+    sources: SourceIds
+
+
 class Policy(_Strict):
     phase_cutoffs_weeks: PhaseCutoffs
     review_in_weeks: ReviewWeeks
     adequate_conservative_care: ConservativeCare
     prior_non_response: PriorNonResponse
-    older_adult_age: int = Field(ge=16, le=120)
+    older_adult: OlderAdult
     budget_tiers: dict[Tier, list[Tier]]
 
     def source_ids(self) -> set[str]:
@@ -51,6 +56,7 @@ class Policy(_Strict):
             self.review_in_weeks,
             self.adequate_conservative_care,
             self.prior_non_response,
+            self.older_adult,
         ):
             ids.update(part.sources)
         return ids
