@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "backpath.web.diary",
     "backpath.web.api",
     "backpath.web.selfcheck",
+    "backpath.web.fhir",
+    "backpath.web.cds",
 ]
 
 MIDDLEWARE = [
