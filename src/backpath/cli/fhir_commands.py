@@ -1,16 +1,85 @@
-"""``backpath import fhir``: an EHR's FHIR R4B Bundle in, a BackPath intake (or plan) out."""
+"""FHIR on the command line.
+
+- ``backpath import fhir``: an EHR's FHIR R4B Bundle in, a BackPath intake (or plan) out.
+- ``backpath export fhir --patient ID``: a patient's record from the BackPath database out,
+  as the same ``searchset`` Bundle that ``GET /fhir/Patient/ID/$everything`` gives staff
+  (every episode and plan version). Django is set up as for ``backpath serve``: the database
+  of ``DATABASE_URL``, else SQLite in ``BACKPATH_DATA_DIR`` (default ``./data``).
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import secrets
 from collections.abc import Callable
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
 from backpath.errors import InvalidInput
 
 import_app = typer.Typer(help="Read data from other systems.", no_args_is_help=True)
+export_app = typer.Typer(help="Write data for other systems.", no_args_is_help=True)
+DEFAULT_BASE_URL = "https://backpath.example/fhir"
+
+
+def setup_django() -> None:
+    """Configure Django from the environment, unless it already is (as in the test suite)."""
+    from django.conf import settings
+
+    if not settings.configured:
+        from backpath.cli.web_commands import SETTINGS, data_dir
+
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
+        os.environ.setdefault("BACKPATH_DATA_DIR", str(data_dir()))
+        # Reading the database signs nothing, so a throwaway key is as good as the real one.
+        os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(64))
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        raise InvalidInput("settings", str(exc)) from None
+
+
+def patient_bundle(patient_id: str, base_url: str) -> dict[str, Any]:
+    """The patient's $everything Bundle, audited as a command-line export."""
+    from django.db import DatabaseError
+    from django.utils import timezone
+
+    from backpath.web.audit.models import AuditEvent
+    from backpath.web.fhir.access import PATIENT_ID
+    from backpath.web.fhir.records import everything
+    from backpath.web.fhir.searchset import searchset
+    from backpath.web.patients.models import Patient
+
+    if not PATIENT_ID.fullmatch(patient_id):
+        raise InvalidInput(
+            "--patient", f"must be a patient id (a whole number), got {patient_id!r}"
+        )
+    try:
+        patient = Patient.objects.filter(pk=int(patient_id)).first()
+        if patient is None:
+            raise InvalidInput("--patient", f"no patient with id {patient_id}")
+        resources = everything(patient, staff=True)
+        AuditEvent.objects.create(
+            clinic_id=patient.clinic_id,
+            action="export",
+            object_type="Patient",
+            object_id=str(patient.pk),
+            patient=patient,
+            path="backpath export fhir",
+            method="CLI",
+            detail="FHIR Patient $everything (command line)",
+        )
+    except DatabaseError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InvalidInput("database", first) from None
+    self_url = f"{base_url}/Patient/{patient.pk}/$everything"
+    return searchset(resources, base_url, self_url, timezone.now())
 
 
 def register(app: typer.Typer, edge: Callable[[Callable[..., None]], Callable[..., None]]) -> None:
@@ -38,3 +107,31 @@ def register(app: typer.Typer, edge: Callable[[Callable[..., None]], Callable[..
 
     import_app.command("fhir")(edge(fhir))
     app.add_typer(import_app, name="import")
+
+    def export_fhir(
+        patient: Annotated[str, typer.Option("--patient", help="The patient's id (as in URLs)")],
+        output: Annotated[
+            Path | None, typer.Option("--output", "-o", help="Write here instead of stdout")
+        ] = None,
+        base_url: Annotated[
+            str, typer.Option(help="Server base for the entries' fullUrl (ends in /fhir)")
+        ] = DEFAULT_BASE_URL,
+    ) -> None:
+        """Print a patient's record as a FHIR R4B searchset Bundle (as Patient/$everything):
+        Patient, Conditions, responses, scores, diary and every plan version as a CarePlan."""
+        if not base_url.startswith(("http://", "https://")):
+            raise InvalidInput("--base-url", f"must be an http(s) URL, got {base_url!r}")
+        setup_django()
+        bundle = patient_bundle(patient.strip(), base_url.rstrip("/"))
+        text = json.dumps(bundle, indent=2, ensure_ascii=False)
+        if output is None:
+            typer.echo(text)
+            return
+        try:
+            output.write_text(text + "\n", "utf-8")
+        except OSError as exc:
+            raise InvalidInput("--output", f"cannot write {output}: {exc.strerror}") from None
+        typer.echo(f"Wrote {len(bundle['entry'])} entries for patient {patient} to {output}")
+
+    export_app.command("fhir")(edge(export_fhir))
+    app.add_typer(export_app, name="export")

@@ -1,9 +1,13 @@
-"""What an export needs besides the intake and the plan: who the patient is, and diary scores."""
+"""What an export needs besides the intake and the plan: who the patient is, and diary scores.
+
+For a patient's whole record (``everything_resources``) also the episodes, each with its
+intake and its plan versions as stored.
+"""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Literal
+from datetime import date, datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -29,3 +33,33 @@ class DiaryRecord(BaseModel):
     kind: Literal["nrs", "peg", "odi", "rmdq"]
     value: float
     answers: tuple[int | None, ...] = ()
+    key: str | None = Field(default=None, pattern=r"^[A-Za-z0-9\-.]{1,32}$")
+    """A stable key (e.g. the diary row's id) for the Observation id; default: its position."""
+
+
+class PlanRecord(BaseModel):
+    """One stored version of an episode's plan."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    number: int = Field(ge=1)
+    status: Literal["draft", "published", "superseded"]
+    """BackPath's status; the export maps it to a FHIR CarePlan status."""
+    created: datetime
+    plan: dict[str, Any]
+    """The plan as contract JSON (backpath.plan/1)."""
+
+
+class EpisodeRecord(BaseModel):
+    """One episode of back pain: its intake (once completed) and its plan versions."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(pattern=r"^[A-Za-z0-9\-.]{1,32}$")
+    intake: dict[str, Any] | None = None
+    """A valid backpath.intake/1 document, or None while the intake is not complete."""
+    recorded: datetime | None = None
+    """When the intake was completed; dates its responses, observations and conditions."""
+    closed: bool = False
+    plans: tuple[PlanRecord, ...] = ()
+    """Oldest first; the last one is the current version."""

@@ -28,6 +28,21 @@ What goes where:
   the reason in ``statusReason``; the disclaimer and plan notes as ``note``.
 
 Ids of patient resources derive from ``base_id`` (``<base_id>-patient``, ...).
+
+``everything_resources`` gives a patient's whole record for the REST API and
+``backpath export fhir``, with ids that resolve inside one Bundle:
+
+- ``Patient``: ``patient.id`` itself (the REST id, e.g. ``12``).
+- Per episode: ``<patient>-ep<episode>-<suffix>``, e.g. ``12-ep5-condition-back-pain``,
+  ``12-ep5-qr-startback``, ``12-ep5-obs-nrs``, and one CarePlan per stored plan version,
+  ``12-ep5-careplan-v3``, each ``replaces`` the version before it.
+- Diary scores: ``<patient>-diary-<key>-<kind>``, e.g. ``12-diary-301-nrs``.
+- Questionnaires keep their shared ids (``startback``, ``red-flags``, ``intake-details``).
+
+CarePlan status of a stored version (FHIR request-status value set): published -> ``active``
+(``completed`` once its episode is closed); the latest draft of an open episode ->
+``draft``; a superseded version, or a draft that a newer version replaced or whose episode
+closed -> ``revoked`` (no further activity should follow from it).
 """
 
 from __future__ import annotations
@@ -56,8 +71,9 @@ from fhir.resources.R4B.questionnaireresponse import (
 )
 from fhir.resources.R4B.reference import Reference
 
+from backpath.engine import assess_and_plan
 from backpath.interop import codes
-from backpath.interop.export_inputs import DiaryRecord, PatientInfo
+from backpath.interop.export_inputs import DiaryRecord, EpisodeRecord, PatientInfo, PlanRecord
 from backpath.interop.fhir_parts import (
     coding,
     concept,
@@ -78,18 +94,25 @@ QUESTIONNAIRE_INSTRUMENTS = ("nrs", "startback", "odi", "peg", "rmdq")
 class _Builder:
     """Collects resources for one bundle; ids derive from ``base_id``."""
 
-    def __init__(self, patient: PatientInfo, base_id: str, when: datetime) -> None:
+    def __init__(
+        self, patient: PatientInfo, base_id: str, when: datetime, patient_id: str | None = None
+    ) -> None:
         self.patient = patient
         self.base_id = base_id
         self.when = when
+        self.patient_id = patient_id
         self.resources: list[DomainResource] = []
 
     def rid(self, suffix: str) -> str:
         return fhir_id(f"{self.base_id}-{suffix}")
 
     @property
+    def patient_rid(self) -> str:
+        return self.patient_id or self.rid("patient")
+
+    @property
     def subject(self) -> Reference:
-        return ref("Patient", self.rid("patient"))
+        return ref("Patient", self.patient_rid)
 
     def add(self, resource: DomainResource) -> None:
         self.resources.append(resource)
@@ -100,7 +123,7 @@ class _Builder:
         name = HumanName(given=[p.given], family=p.family)
         self.add(
             Patient(
-                id=self.rid("patient"),
+                id=self.patient_rid,
                 name=[name],
                 gender=p.sex,
                 birthDate=str(p.birth_year),
@@ -216,7 +239,8 @@ class _Builder:
             value: int | float = record.value
             if record.kind in ("nrs", "rmdq") and float(record.value).is_integer():
                 value = int(record.value)
-            self.observation(f"diary-{index}-{record.kind}", code, value, record.date, None, unit)
+            suffix = f"diary-{record.key or index}-{record.kind}"
+            self.observation(suffix, code, value, record.date, None, unit)
 
     # -- Questionnaires and responses ---------------------------------------------------
     def questionnaire_response(
@@ -283,7 +307,15 @@ class _Builder:
         return answered
 
     # -- CarePlan ---------------------------------------------------------------------
-    def care_plan(self, plan: dict[str, Any], conditions: list[str]) -> None:
+    def care_plan(
+        self,
+        plan: dict[str, Any],
+        conditions: list[str],
+        suffix: str = "careplan",
+        status: str = "draft",
+        created: datetime | None = None,
+        replaces: str | None = None,
+    ) -> str:
         activities = [self.recommended(item) for item in plan.get("recommended", [])]
         activities += [self.not_recommended(item) for item in plan.get("not_recommended", [])]
         notes = [Annotation(text=plan["disclaimer"])] if plan.get("disclaimer") else []
@@ -291,20 +323,23 @@ class _Builder:
         triage = plan.get("triage", {})
         description = f"BackPath plan ({plan.get('phase', 'unknown')} phase, "
         description += f"triage: {triage.get('disposition', 'unknown')})"
+        rid = self.rid(suffix)
         self.add(
             CarePlan(
-                id=self.rid("careplan"),
-                status="draft",
+                id=rid,
+                status=status,
                 intent="plan",
                 title="BackPath treatment plan",
                 description=description,
                 subject=self.subject,
-                created=self.when,
-                addresses=[ref("Condition", cid) for cid in conditions],
+                created=created or self.when,
+                replaces=[ref("CarePlan", replaces)] if replaces else None,
+                addresses=[ref("Condition", cid) for cid in conditions] or None,
                 activity=activities or None,
                 note=notes or None,
             )
         )
+        return rid
 
     def recommended(self, item: dict[str, Any]) -> CarePlanActivity:
         treatment = coding(codes.TREATMENTS, item["treatment"], item["name"])
@@ -382,3 +417,58 @@ def export_bundle(
     )
     result: dict[str, Any] = bundle.model_dump(mode="json")
     return result
+
+
+def care_plan_status(record: PlanRecord, latest: bool, episode_closed: bool) -> str:
+    """The FHIR CarePlan status of a stored plan version (see the module docstring)."""
+    if record.status == "published":
+        return "completed" if episode_closed else "active"
+    if record.status == "draft" and latest and not episode_closed:
+        return "draft"
+    return "revoked"
+
+
+def everything_resources(
+    patient: PatientInfo,
+    episodes: Sequence[EpisodeRecord] = (),
+    diary: Sequence[DiaryRecord] = (),
+) -> list[DomainResource]:
+    """A patient's whole record as validated R4B resources, ids as in the module docstring.
+
+    Order: the Patient; per episode its Conditions, QuestionnaireResponses, Observations and
+    CarePlans; the diary Observations; last the Questionnaires the responses answer. An
+    episode without an intake gives only its CarePlans (if any); no episodes give just the
+    Patient. Raises ``InvalidInput`` if an episode's intake is not a valid intake.
+    """
+    pid = patient.id
+    head = _Builder(patient, pid, datetime.now(UTC), patient_id=pid)
+    head.patient_resource()
+    answered: set[str] = set()
+    for episode in episodes:
+        when = episode.recorded or (episode.plans[0].created if episode.plans else head.when)
+        builder = _Builder(patient, f"{pid}-ep{episode.id}", when, patient_id=pid)
+        conditions: list[str] = []
+        if episode.intake is not None:
+            conditions = builder.conditions(episode.intake)
+            responses = builder.responses(episode.intake)
+            answered |= responses.keys()
+            builder.observations(assess_and_plan(episode.intake).to_json_dict(), responses)
+        previous: str | None = None
+        for index, record in enumerate(episode.plans):
+            latest = index == len(episode.plans) - 1
+            previous = builder.care_plan(
+                record.plan,
+                conditions,
+                suffix=f"careplan-v{record.number}",
+                status=care_plan_status(record, latest, episode.closed),
+                created=record.created,
+                replaces=previous,
+            )
+        head.resources += builder.resources
+    head.diary(diary)
+    for instrument_id in (*QUESTIONNAIRE_INSTRUMENTS, "red_flags"):
+        if instrument_id in answered:
+            head.add(instrument_questionnaire(instrument_id))
+    if codes.INTAKE_DETAILS in answered:
+        head.add(details_questionnaire())
+    return head.resources

@@ -1,0 +1,64 @@
+"""Who is calling the FHIR endpoints, and which patient they may read.
+
+The rules are the REST API's (``backpath.web.api``), written once there and reused here:
+
+- ``Authorization: Bearer <key>`` with an ``ApiToken``; a bad or revoked token is 401 even
+  when a session cookie is also sent (a bad token is never silently replaced).
+- Otherwise the signed-in browser session (these endpoints are read-only, so no CSRF).
+- Neither: 401 with ``WWW-Authenticate: Bearer``.
+- Patients are found through ``Patient.objects.visible_to``: staff see their clinic's, a
+  patient only their own record; anything else, or an id that is not a number, is 404.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.http import HttpRequest
+
+from backpath.web.api.errors import LOGIN_NEEDED
+from backpath.web.api.models import ApiToken
+from backpath.web.fhir.responses import FhirError
+from backpath.web.patients.models import Patient
+
+FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="BackPath"'}
+PATIENT_ID = re.compile(r"[1-9][0-9]{0,17}")
+"""A primary key as FHIR id; longer numbers cannot exist (and would overflow the database)."""
+
+
+def unauthorised(diagnostics: str) -> FhirError:
+    return FhirError(401, "login", diagnostics, CHALLENGE)
+
+
+def caller(request: HttpRequest) -> Any:
+    """The authenticated user (also set as ``request.user`` for the audit trail)."""
+    header = request.headers.get("Authorization")
+    if header is not None:
+        scheme, _, key = header.strip().partition(" ")
+        if scheme.lower() != "bearer" or not key.strip():
+            raise unauthorised("Authorization: only 'Bearer <key>' with a BackPath API token.")
+        user = ApiToken.user_for(key.strip())
+        if user is None:
+            raise unauthorised("Authorization: the API token is unknown or revoked.")
+        request.user = user
+        return user
+    if request.user.is_authenticated:
+        return request.user
+    raise unauthorised(LOGIN_NEEDED)
+
+
+def not_found(patient_id: str) -> FhirError:
+    shown = patient_id[:64]
+    return FhirError(404, "not-found", f"Patient/{shown}: no such patient (or not yours).")
+
+
+def visible_patient(user: Any, patient_id: str) -> Patient:
+    """The patient ``user`` may read, or a 404 that does not reveal whether it exists."""
+    if not PATIENT_ID.fullmatch(patient_id):
+        raise not_found(patient_id)
+    patient = Patient.objects.visible_to(user).filter(pk=int(patient_id)).first()
+    if patient is None:
+        raise not_found(patient_id)
+    return patient

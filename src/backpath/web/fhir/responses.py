@@ -1,0 +1,56 @@
+"""FHIR JSON responses and errors: every error is an OperationOutcome, never HTML or a 500.
+
+Content type ``application/fhir+json; fhirVersion=4.3; charset=utf-8``: the FHIR JSON type,
+R4B's version parameter (major.minor of 4.3.0) and UTF-8 as the specification asks.
+``_pretty=true`` indents the JSON; otherwise it is compact.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
+from fhir.resources.R4B.operationoutcome import OperationOutcome, OperationOutcomeIssue
+
+FHIR_JSON = "application/fhir+json; fhirVersion=4.3; charset=utf-8"
+
+
+def outcome(code: str, diagnostics: str, severity: str = "error") -> OperationOutcome:
+    """An OperationOutcome with one issue (``code`` from the FHIR issue-type value set)."""
+    issue = OperationOutcomeIssue(severity=severity, code=code, diagnostics=diagnostics)
+    return OperationOutcome(issue=[issue])
+
+
+class FhirError(Exception):
+    """An error the caller caused; the view answers it as an OperationOutcome."""
+
+    def __init__(
+        self, status: int, code: str, diagnostics: str, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(diagnostics)
+        self.status = status
+        self.code = code
+        self.diagnostics = diagnostics
+        self.headers = headers or {}
+
+
+def fhir_json(
+    request: HttpRequest, body: dict[str, Any], status: int = 200, private: bool = False
+) -> HttpResponse:
+    """``body`` as FHIR JSON; ``private`` (patient data) forbids any cache from keeping it."""
+    pretty = request.GET.get("_pretty") == "true"
+    text = json.dumps(body, indent=2 if pretty else None, ensure_ascii=False)
+    response = HttpResponse(text, status=status, content_type=FHIR_JSON)
+    if private:
+        patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def error_response(request: HttpRequest, error: FhirError) -> HttpResponse:
+    body = outcome(error.code, error.diagnostics).model_dump(mode="json")
+    response = fhir_json(request, body, error.status)
+    for name, value in error.headers.items():
+        response[name] = value
+    return response
