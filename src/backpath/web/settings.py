@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "backpath.web.selfcheck",
     "backpath.web.fhir",
     "backpath.web.cds",
+    "backpath.web.reminders",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("patients/", include("backpath.web.patients.urls")),
     path("plans/", include("backpath.web.plans.urls")),
     path("me/", include("backpath.web.diary.urls")),
+    path("me/", include("backpath.web.reminders.urls")),
     path("api/", include("backpath.web.api.urls")),
     path("audit/", include("backpath.web.audit.urls")),
     path("fhir/", include("backpath.web.fhir.urls")),

@@ -1,0 +1,1 @@
+"""Patient reminders (email, sent by ``backpath send-reminders``) and the program calendar."""
