@@ -1,0 +1,507 @@
+"""CDS Hooks service without the web: request checks, prefetch, fetching and the card rules."""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+from collections.abc import Iterator
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+from backpath import DISCLAIMER
+from backpath.engine import assess_and_plan
+from backpath.errors import InvalidInput, KnowledgeBaseError
+from backpath.interop import cds_hooks, intake_from_bundle
+from backpath.interop.cds_codes import cds_codes, find, parse_codes
+from backpath.interop.cds_prefetch import (
+    PREFETCH,
+    REQUIRED,
+    FetchError,
+    PrefetchUnavailable,
+    fetch_json,
+    query_url,
+)
+from backpath.knowledge import load_knowledge
+
+EXAMPLES = Path(__file__).parent / "cds_examples"
+GOLDEN = Path(__file__).parent / "golden" / "chronic_bundle.json"
+TODAY = date(2026, 1, 5)
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+SNOMED = "http://snomed.info/sct"
+LOINC = "http://loinc.org"
+ACTIVE = {
+    "coding": [
+        {"system": "http://terminology.hl7.org/CodeSystem/condition-clinical", "code": "active"}
+    ]
+}
+
+
+def example(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((EXAMPLES / f"{name}.json").read_text("utf-8"))
+    return data
+
+
+def searchset(*resources: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "entry": [{"resource": r} for r in resources],
+    }
+
+
+def condition(system: str, code: str, display: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "resourceType": "Condition",
+        "clinicalStatus": ACTIVE,
+        "code": {"coding": [{"system": system, "code": code, "display": display}]},
+        "subject": {"reference": "Patient/1288992"},
+        **extra,
+    }
+
+
+def medicine(code: str, name: str, kind: str = "MedicationRequest") -> dict[str, Any]:
+    resource = {
+        "resourceType": kind,
+        "status": "active",
+        "medicationCodeableConcept": {
+            "coding": [{"system": RXNORM, "code": code, "display": name}],
+            "text": name,
+        },
+        "subject": {"reference": "Patient/1288992"},
+    }
+    if kind == "MedicationRequest":
+        resource["intent"] = "order"
+    return resource
+
+
+def observation(code: str, **value: Any) -> dict[str, Any]:
+    return {
+        "resourceType": "Observation",
+        "status": "final",
+        "code": {"coding": [{"system": LOINC, "code": code}]},
+        "subject": {"reference": "Patient/1288992"},
+        "effectiveDateTime": "2026-01-04T10:00:00Z",
+        **value,
+    }
+
+
+def request(**prefetch: Any) -> dict[str, Any]:
+    """The red-flag example's patient with nothing known, then ``prefetch`` on top."""
+    data = example("request_red_flags")
+    data["prefetch"] = {
+        "patient": data["prefetch"]["patient"],
+        "conditions": None,
+        "observations": None,
+        "medications": None,
+        **prefetch,
+    }
+    return data
+
+
+def cards(data: dict[str, Any]) -> list[dict[str, Any]]:
+    call = cds_hooks.parse_request(json.dumps(data))
+    response = cds_hooks.build_cards(cds_hooks.gather(call), today=TODAY)
+    found: list[dict[str, Any]] = response.to_json()["cards"]
+    return found
+
+
+def by_indicator(found: list[dict[str, Any]], indicator: str) -> list[dict[str, Any]]:
+    return [card for card in found if card["indicator"] == indicator]
+
+
+# --- discovery ---------------------------------------------------------------------------
+
+
+def test_discovery_offers_one_patient_view_service_with_spec_prefetch_tokens() -> None:
+    (service,) = cds_hooks.discovery()["services"]
+    assert service["hook"] == "patient-view"
+    assert service["id"] == "backpath-patient-view"
+    assert DISCLAIMER in service["description"]
+    assert service["prefetch"]["patient"] == "Patient/{{context.patientId}}"
+    for key in REQUIRED:
+        assert "{{context.patientId}}" in service["prefetch"][key]
+    assert "72514-3" in service["prefetch"]["observations"]
+    assert "91352-5" in service["prefetch"]["observations"]
+    assert "_sort=-date" in service["prefetch"]["observations"]
+    assert "JWT" in service["usageRequirements"]
+
+
+def test_prefetch_template_becomes_a_quoted_url_on_the_fhir_server() -> None:
+    call = cds_hooks.parse_request(json.dumps(example("request_full")))
+    url = query_url("https://ehr.example/fhir/", PREFETCH["observations"], call.context)
+    assert url.startswith("https://ehr.example/fhir/Observation?patient=1288992&code=")
+    assert "http://loinc.org%7C72514-3" in url
+    assert "{{" not in url
+
+
+# --- request checks ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        ({"hook": "order-sign"}, "hook", "patient-view"),
+        ({"hookInstance": None}, "hookInstance", ""),
+        ({"context": {"userId": "Practitioner/example"}}, "context.patientId", "required"),
+        ({"context": {"userId": "P/1", "patientId": "a b"}}, "context.patientId", "pattern"),
+        ({"fhirServer": None}, "body", "fhirServer"),
+        ({"prefetch": []}, "prefetch", "dictionary"),
+    ],
+)
+def test_a_bad_request_names_the_field_and_what_is_allowed(
+    change: dict[str, Any], field: str, words: str
+) -> None:
+    data = example("request_full")
+    data.update(change)
+    data = {key: value for key, value in data.items() if value is not None}
+    with pytest.raises(InvalidInput) as caught:
+        cds_hooks.parse_request(json.dumps(data))
+    assert caught.value.field == field
+    assert words in caught.value.message
+
+
+def test_malformed_json_is_invalid_input_on_the_body() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        cds_hooks.parse_request(b'{"hook": "patient-view",')
+    assert caught.value.field == "body"
+    assert "JSON" in caught.value.message
+
+
+def test_invalid_fhir_in_prefetch_names_the_resource_field() -> None:
+    data = example("request_full")
+    data["prefetch"]["patient"]["birthDate"] = "yesterday"
+    with pytest.raises(InvalidInput) as caught:
+        cards(data)
+    assert caught.value.field == "prefetch.patient.birthDate"
+
+
+def test_invalid_fhir_inside_a_searchset_names_the_entry() -> None:
+    data = example("request_full")
+    data["prefetch"]["conditions"]["entry"][0]["resource"]["onsetDateTime"] = "soon"
+    with pytest.raises(InvalidInput) as caught:
+        cards(data)
+    assert caught.value.field == "prefetch.conditions.entry[0].resource.onsetDateTime"
+
+
+def test_a_prefetched_patient_other_than_the_context_patient_is_refused() -> None:
+    data = example("request_full")
+    data["prefetch"]["patient"]["id"] = "someone-else"
+    with pytest.raises(InvalidInput) as caught:
+        cards(data)
+    assert caught.value.field == "prefetch.patient.id"
+
+
+# --- missing prefetch --------------------------------------------------------------------
+
+
+def test_missing_required_prefetch_without_a_server_names_each_key_and_why() -> None:
+    data = example("request_patient_only")
+    del data["fhirServer"], data["fhirAuthorization"]
+    with pytest.raises(PrefetchUnavailable) as caught:
+        cards(data)
+    assert set(caught.value.missing) == {"conditions", "observations", "medications"}
+    assert "no fhirServer" in caught.value.missing["conditions"]
+
+
+def test_a_null_patient_is_unavailable_because_the_patient_is_required() -> None:
+    data = request()
+    data["prefetch"]["patient"] = None
+    with pytest.raises(PrefetchUnavailable) as caught:
+        cards(data)
+    assert list(caught.value.missing) == ["patient"]
+
+
+def test_missing_prefetch_is_fetched_from_the_fhir_server_with_the_access_token() -> None:
+    asked: list[tuple[str, str]] = []
+    answers = {
+        "Condition": searchset(condition(SNOMED, "192970008", "Cauda equina syndrome")),
+        "Observation": searchset(),
+    }
+
+    def fetch(url: str, token: str) -> object:
+        asked.append((url, token))
+        kind = url.split("/")[-1].split("?")[0]
+        return answers.get(kind, searchset())
+
+    call = cds_hooks.parse_request(json.dumps(example("request_patient_only")))
+    data = cds_hooks.gather(call, fetch=fetch)
+    assert {token for _, token in asked} == {"some-opaque-fhir-access-token"}
+    assert all(url.startswith("http://hooks.smarthealthit.org:9080/") for url, _ in asked)
+    assert set(data.fetched) == set(PREFETCH) - {"patient"}
+    response = cds_hooks.build_cards(data, today=TODAY).to_json()
+    assert response["cards"][0]["indicator"] == "critical"
+
+
+def test_a_fetch_failure_of_a_required_key_is_unavailable_with_the_reason() -> None:
+    def fetch(url: str, token: str) -> object:
+        raise FetchError("the FHIR server answered HTTP 503")
+
+    call = cds_hooks.parse_request(json.dumps(example("request_patient_only")))
+    with pytest.raises(PrefetchUnavailable) as caught:
+        cds_hooks.gather(call, fetch=fetch)
+    assert "HTTP 503" in caught.value.missing["medications"]
+
+
+def test_invalid_fhir_from_the_server_makes_the_key_unavailable_not_a_bad_request() -> None:
+    def fetch(url: str, token: str) -> object:
+        return {"resourceType": "Bundle", "type": "searchset", "entry": [{"resource": 5}]}
+
+    call = cds_hooks.parse_request(json.dumps(example("request_patient_only")))
+    with pytest.raises(PrefetchUnavailable) as caught:
+        cds_hooks.gather(call, fetch=fetch)
+    assert "invalid FHIR" in caught.value.missing["conditions"]
+
+
+class _FhirServer(BaseHTTPRequestHandler):
+    seen: ClassVar[list[tuple[str, str | None, str | None]]] = []
+
+    def do_GET(self) -> None:  # the name http.server calls
+        _FhirServer.seen.append(
+            (self.path, self.headers.get("Authorization"), self.headers.get("Accept"))
+        )
+        if self.path.startswith("/moved"):
+            self.send_response(302)
+            self.send_header("Location", "http://127.0.0.1:9/elsewhere")
+            self.end_headers()
+            return
+        status = 404 if self.path.startswith("/missing") else 200
+        body = json.dumps(searchset()).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/fhir+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def fhir_server() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _FhirServer)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    _FhirServer.seen.clear()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_fetch_json_sends_the_bearer_token_and_asks_for_fhir_json(fhir_server: str) -> None:
+    assert fetch_json(f"{fhir_server}/Condition?patient=1", "tok") == searchset()
+    assert _FhirServer.seen == [("/Condition?patient=1", "Bearer tok", "application/fhir+json")]
+
+
+def test_fetch_json_turns_http_errors_and_redirects_into_fetch_errors(fhir_server: str) -> None:
+    with pytest.raises(FetchError, match="HTTP 404"):
+        fetch_json(f"{fhir_server}/missing", "tok")
+    with pytest.raises(FetchError, match="HTTP 302"):
+        fetch_json(f"{fhir_server}/moved", "tok")
+    with pytest.raises(FetchError, match="could not be reached"):
+        fetch_json("http://127.0.0.1:9/Patient/1", "tok")
+
+
+# --- card rules --------------------------------------------------------------------------
+
+
+def test_a_cauda_equina_condition_gives_an_emergency_card_and_no_plan() -> None:
+    found = cards(example("request_red_flags"))
+    assert [card["indicator"] for card in found] == ["critical"]
+    (card,) = found
+    assert card["summary"].startswith("Emergency: possible cauda equina syndrome")
+    assert "192970008" in card["detail"]
+    assert "ces_pathway" in card["detail"]
+    assert "start now" not in card["detail"]
+
+
+def test_a_resolved_red_flag_condition_raises_no_alarm() -> None:
+    data = example("request_red_flags")
+    entry = data["prefetch"]["conditions"]["entry"][0]["resource"]
+    entry["clinicalStatus"]["coding"][0]["code"] = "resolved"
+    assert by_indicator(cards(data), "critical") == []
+
+
+def test_an_icd10_vertebral_fracture_subcode_is_an_urgent_referral() -> None:
+    icd = "http://hl7.org/fhir/sid/icd-10-cm"
+    data = request(conditions=searchset(condition(icd, "S32.010A", "Wedge fracture of L1")))
+    (card,) = cards(data)
+    assert card["indicator"] == "critical"
+    assert card["summary"].startswith("Urgent referral: possible spinal fracture")
+
+
+def test_a_red_flag_screen_response_with_a_flag_gives_a_critical_card() -> None:
+    golden = json.loads(GOLDEN.read_text("utf-8"))
+    screen = next(
+        e["resource"] for e in golden["entry"] if e["resource"]["id"] == "chronic-qr-red-flags"
+    )
+    screen = copy.deepcopy(screen)
+    for item in screen["item"]:
+        if item["linkId"] == "major_trauma":
+            item["answer"] = [{"valueBoolean": True}]
+    (card,) = cards(request(questionnaireResponses=searchset(screen)))
+    assert card["indicator"] == "critical"
+    assert "BackPath red-flag screen" in card["detail"]
+    assert "serious injury" in card["detail"]
+
+
+def test_an_nsaid_while_anticoagulated_gives_a_warning_with_the_kb_reason_and_sources() -> None:
+    found = cards(example("request_full"))
+    (warning,) = by_indicator(found, "warning")
+    nsaid_rule = next(
+        rule
+        for rule in load_knowledge().treatment("nsaids").contraindications
+        if rule.condition == "anticoagulant_therapy"
+    )
+    assert warning["summary"].startswith("Ibuprofen: interaction with 'Takes an anticoagulant'")
+    assert nsaid_rule.reason in warning["detail"]
+    for source in nsaid_rule.sources:
+        assert source in warning["detail"]
+    assert "Warfarin (RxNorm 11289)" in warning["detail"]
+
+
+def test_an_nsaid_without_a_clashing_condition_gives_no_warning() -> None:
+    data = request(medications=searchset(medicine("5640", "Ibuprofen")))
+    assert by_indicator(cards(data), "warning") == []
+
+
+def test_duloxetine_warns_with_an_ssri_but_not_on_its_own() -> None:
+    alone = request(medications=searchset(medicine("72625", "Duloxetine")))
+    assert by_indicator(cards(alone), "warning") == []
+    both = request(
+        medications=searchset(medicine("72625", "Duloxetine")),
+        medicationStatements=searchset(medicine("36437", "Sertraline", "MedicationStatement")),
+    )
+    (warning,) = by_indicator(cards(both), "warning")
+    assert "Takes serotonergic medication" in warning["summary"]
+
+
+def test_startback_high_risk_observation_gives_an_info_card_with_its_meaning() -> None:
+    data = request(observations=searchset(observation("91352-5", valueCodeableConcept={
+        "coding": [{"system": LOINC, "code": "LA9193-9"}]})))  # fmt: skip
+    (info,) = by_indicator(cards(data), "info")
+    assert info["summary"].startswith("STarT Back high risk")
+    assert cds_codes().startback_groups.high in info["detail"]
+    assert "hill2008" in info["detail"]
+
+
+@pytest.mark.parametrize(
+    ("total", "distress", "group"), [(2, None, "low"), (6, 2, "medium"), (6, 4, "high")]
+)
+def test_startback_group_follows_from_total_and_distress_observations(
+    total: int, distress: int | None, group: str
+) -> None:
+    found = [observation("91351-7", valueInteger=total)]
+    if distress is not None:
+        found.append(observation("91350-9", valueInteger=distress))
+    (info,) = by_indicator(cards(request(observations=searchset(*found))), "info")
+    assert info["summary"].startswith(f"STarT Back {group} risk")
+
+
+def test_with_too_little_data_the_info_card_says_what_is_missing() -> None:
+    (info,) = cards(request())
+    assert info["summary"].startswith("STarT Back not recorded; BackPath plan needs")
+    assert "episode.duration_weeks" in info["detail"]
+    assert "medicationStatements" in info["detail"]
+
+
+def test_exported_backpath_bundle_as_prefetch_gives_the_plan_summary() -> None:
+    golden = json.loads(GOLDEN.read_text("utf-8"))
+    resources = [e["resource"] for e in golden["entry"]]
+
+    def of(kind: str) -> dict[str, Any]:
+        return searchset(*(r for r in resources if r["resourceType"] == kind))
+
+    patient = next(r for r in resources if r["resourceType"] == "Patient")
+    data = {
+        "hook": "patient-view",
+        "hookInstance": "0b4c6d5e-1f2a-4b3c-9d8e-7f6a5b4c3d2e",
+        "context": {"userId": "Practitioner/example", "patientId": patient["id"]},
+        "prefetch": {
+            "patient": patient,
+            "conditions": of("Condition"),
+            "observations": of("Observation"),
+            "medications": None,
+            "questionnaireResponses": of("QuestionnaireResponse"),
+        },
+    }
+    (info,) = cards(data)
+    plan = assess_and_plan(intake_from_bundle(golden, as_of=TODAY))
+    first_line = [item.name for item in plan.recommended if item.line == 1]
+    assert (
+        info["summary"]
+        == f"STarT Back high risk; BackPath plan: {len(first_line)} items to start now"
+    )
+    for name in first_line:
+        assert f"- {name}" in info["detail"]
+
+
+def test_an_unreadable_backpath_questionnaire_is_reported_in_the_card_not_failed() -> None:
+    odd = {
+        "resourceType": "QuestionnaireResponse",
+        "status": "completed",
+        "questionnaire": "https://backpath.example/fhir/Questionnaire/intake-details",
+        "item": [{"linkId": "shoe_size", "answer": [{"valueInteger": 9}]}],
+    }
+    (info,) = cards(request(questionnaireResponses=searchset(odd)))
+    assert "prefetch.questionnaireResponses.entry[0].resource.item[0].linkId" in info["detail"]
+    assert "unknown 'shoe_size'" in info["detail"]
+
+
+def test_every_card_is_short_sourced_from_backpath_and_ends_with_the_disclaimer() -> None:
+    found = cards(example("request_full")) + cards(example("request_red_flags"))
+    assert {card["indicator"] for card in found} == {"critical", "warning", "info"}
+    for card in found:
+        assert len(card["summary"]) < 140
+        assert card["source"]["label"] == "BackPath"
+        assert card["detail"].endswith(f"*{DISCLAIMER}*")
+        assert card["uuid"]
+
+
+def test_cards_come_most_urgent_first() -> None:
+    data = example("request_red_flags")
+    data["prefetch"]["medications"] = example("request_full")["prefetch"]["medications"]
+    assert [card["indicator"] for card in cards(data)] == ["critical", "warning"]
+
+
+def test_medicine_text_from_the_ehr_cannot_inject_markdown_links() -> None:
+    data = request(
+        medications=searchset(medicine("5640", "[click](http://evil.example)"),
+                              medicine("11289", "Warfarin"))
+    )  # fmt: skip
+    (warning,) = by_indicator(cards(data), "warning")
+    assert "[click](http://evil.example)" not in warning["detail"]
+
+
+# --- code tables -------------------------------------------------------------------------
+
+
+def test_icd10_prefix_rows_match_their_subcodes_written_with_or_without_the_dot() -> None:
+    table = cds_codes()
+    icd = "http://hl7.org/fhir/sid/icd-10-cm"
+    for code in ("S32.010A", "S32010A", "G83.4"):
+        assert find(table, table.serious_conditions, [(icd, code)])
+    assert not find(table, table.serious_conditions, [(icd, "S33.5")])
+
+
+def test_every_code_row_says_where_it_was_verified_or_that_it_is_to_confirm() -> None:
+    table = cds_codes()
+    rows = [
+        *table.serious_conditions,
+        *table.condition_tags,
+        *table.medication_tags,
+        *table.treatment_medications,
+    ]
+    assert all(row.verified == "to confirm" or "(" in row.verified for row in rows)
+
+
+def test_code_tables_with_an_unknown_tag_are_refused_naming_the_field() -> None:
+    data = cds_codes().model_dump()
+    data["condition_tags"][0]["tag"] = "no_such_tag"
+    with pytest.raises(KnowledgeBaseError) as caught:
+        parse_codes(data)
+    assert caught.value.field == "condition_tags[0].tag"
