@@ -209,12 +209,14 @@ class _Ehr(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def ehr_server() -> Iterator[str]:
+def ehr_server(settings: Any) -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Ehr)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     _Ehr.seen.clear()
     _Ehr.failing = False
-    yield f"http://127.0.0.1:{server.server_address[1]}/fhir"
+    base = f"http://127.0.0.1:{server.server_address[1]}/fhir"
+    settings.CDS_FHIR_SERVERS = [base]
+    yield base
     server.shutdown()
     server.server_close()
 
@@ -249,6 +251,18 @@ def test_a_failing_fhir_server_is_412_naming_the_keys(
     missing = response.json()["missing"]
     assert set(missing) == {"conditions", "observations", "medications"}
     assert "HTTP 500" in missing["conditions"]
+
+
+def test_a_fhir_server_off_the_allow_list_is_never_called(
+    client: Client, ehr_key: str, ehr_server: str, settings: Any
+) -> None:
+    settings.CDS_FHIR_SERVERS = ["https://ehr.example/fhir"]
+    data = example("request_patient_only")
+    data["fhirServer"] = ehr_server
+    response = call(client, data, ehr_key)
+    assert response.status_code == 412
+    assert _Ehr.seen == []
+    assert "not one BackPath may fetch from" in response.json()["missing"]["conditions"]
 
 
 def test_missing_prefetch_without_a_fhir_server_is_412_with_a_clear_message(

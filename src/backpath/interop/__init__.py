@@ -1,4 +1,4 @@
-"""Interoperability services: FHIR R4B export and import (CDS Hooks to follow).
+"""Interoperability services: FHIR R4B export and import, and the CDS Hooks service.
 
 A service layer: it may use the domain (engine, instruments, knowledge) but never Django or
 the web package. Resources are built and parsed with the ``fhir.resources.R4B`` models only.

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
@@ -55,6 +56,17 @@ def _caller(request: HttpRequest) -> tuple[Any, JsonResponse | None]:
     if not user.is_clinic_staff:
         return None, _error(403, "The CDS service is for a clinic's staff and integration users.")
     return user, None
+
+
+def _allowed_fetch(url: str, access_token: str) -> object:
+    """Fetch only from the FHIR servers this deployment lists (BACKPATH_CDS_FHIR_SERVERS)."""
+    allowed = [base.rstrip("/") + "/" for base in settings.CDS_FHIR_SERVERS]
+    if not any(url.startswith(base) for base in allowed):
+        raise cds_hooks.FetchError(
+            "this fhirServer is not one BackPath may fetch from "
+            "(set BACKPATH_CDS_FHIR_SERVERS, or send the data as prefetch)"
+        )
+    return cds_hooks.fetch_json(url, access_token)
 
 
 def _matched_patient(user: Any, data: cds_hooks.PatientData) -> Patient | None:
@@ -108,7 +120,7 @@ def patient_view(request: HttpRequest) -> JsonResponse:
         return _error(413, "The request body is larger than this server accepts.", "body")
     try:
         call = cds_hooks.parse_request(body)
-        data = cds_hooks.gather(call)
+        data = cds_hooks.gather(call, _allowed_fetch)
     except InvalidInput as exc:
         record(request, ACTION, None, detail=f"status=400 {exc}")
         return _error(400, exc.message, exc.field)
