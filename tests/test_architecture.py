@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import ROOT, SHARED
 
-DOMAIN = ("knowledge", "instruments", "engine", "tracking")
+DOMAIN = ("knowledge", "instruments", "engine", "tracking", "exercises")
 FORBIDDEN = ("django", "ninja", "backpath.web", "backpath.cli", "backpath.interop")
 
 

@@ -88,6 +88,7 @@ class Source(Strict):
         "framework",
         "clinical_reference",
         "editorial",
+        "patient_information",
     ]
     authors: Text
     year: int = Field(ge=1950, le=2100)

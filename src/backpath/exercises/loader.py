@@ -1,0 +1,142 @@
+"""Load, validate and cross-check the home-exercise library.
+
+Loaded once per process and cached; the result is immutable. Any problem raises
+``KnowledgeBaseError`` naming the file and the field, as the knowledge base does: an unknown
+field or wrong type, an id that is not the file name or not one of ``EXERCISE_IDS``, a missing
+or duplicated exercise, an unknown source, condition tag or stop rule, a dose that is
+inconsistent or outside the exercise's limits, and a broken library rule (below).
+
+Library rules checked here, because a wrong edit would be unsafe:
+- every exercise lists every general stop rule;
+- an exercise that starts lying face down avoids ``pregnancy`` (the intake records pregnancy,
+  not its stage, so face-down lying is left out for the whole pregnancy).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from functools import cache
+from importlib import resources
+from importlib.abc import Traversable
+from types import MappingProxyType
+
+from backpath import contract
+from backpath.errors import KnowledgeBaseError
+from backpath.exercises.models import EXERCISE_IDS, Exercise, StopRule
+from backpath.knowledge import load_knowledge
+from backpath.knowledge.loader import _listed, _read_yaml, _unique, _validate
+
+STOP_RULES_FILE = "stop_rules.yaml"
+FACE_DOWN_AVOIDS = "pregnancy"
+
+
+def _data_dir() -> Traversable:
+    return resources.files("backpath.exercises").joinpath("data")
+
+
+def _check_sources(ids: list[str], known: Collection[str], label: str, field: str) -> None:
+    for source in ids:
+        if source not in known:
+            raise KnowledgeBaseError(label, field, f"unknown source id '{source}'")
+
+
+def _load_stop_rules(data_dir: Traversable, sources: Collection[str]) -> dict[str, StopRule]:
+    label = STOP_RULES_FILE
+    raw = _listed(_read_yaml(data_dir.joinpath(label), label), "stop_rules", label)
+    rules = _unique(
+        [_validate(StopRule, r, label, f"stop_rules.{i}") for i, r in enumerate(raw)],
+        label,
+        "stop_rules",
+    )
+    for i, rule in enumerate(rules.values()):
+        _check_sources(rule.sources, sources, label, f"stop_rules.{i}.sources")
+    return rules
+
+
+def _check_exercise(
+    ex: Exercise, rules: Mapping[str, StopRule], sources: Collection[str], label: str
+) -> None:
+    for field, ids in ex.cited():
+        _check_sources(ids, sources, label, field)
+    for i, rule_id in enumerate(ex.stop_rules):
+        if rule_id not in rules:
+            raise KnowledgeBaseError(label, f"stop_rules.{i}", f"unknown stop rule '{rule_id}'")
+    missing = [r.id for r in rules.values() if r.general and r.id not in ex.stop_rules]
+    if missing:
+        raise KnowledgeBaseError(label, "stop_rules", f"lacks the general rule '{missing[0]}'")
+    tags = set(contract.condition_tags())
+    tagged = [("avoid", i, a.tag) for i, a in enumerate(ex.avoid)]
+    tagged += [("caution", i, c.tag) for i, c in enumerate(ex.caution)]
+    for key, i, tag in tagged:
+        if tag not in tags:
+            raise KnowledgeBaseError(label, f"{key}.{i}.tag", f"unknown condition tag '{tag}'")
+    for i, c in enumerate(ex.caution):
+        if c.tag in ex.avoided_tags:
+            raise KnowledgeBaseError(label, f"caution.{i}.tag", f"'{c.tag}' is also avoided")
+    for field, message in ex.dose_violations():
+        raise KnowledgeBaseError(label, field, message)
+    if ex.position == "lying_face_down" and FACE_DOWN_AVOIDS not in ex.avoided_tags:
+        raise KnowledgeBaseError(
+            label, "avoid", f"an exercise that starts face down must avoid '{FACE_DOWN_AVOIDS}'"
+        )
+
+
+def _load(
+    data_dir: Traversable, sources: Collection[str] | None
+) -> tuple[Mapping[str, StopRule], Mapping[str, Exercise]]:
+    known = set(load_knowledge().sources) if sources is None else set(sources)
+    rules = _load_stop_rules(data_dir, known)
+    folder = data_dir.joinpath("exercises")
+    files = sorted(f.name for f in folder.iterdir() if f.name.endswith(".yaml"))
+    found: dict[str, Exercise] = {}
+    where: dict[str, str] = {}
+    for name in files:
+        label = f"exercises/{name}"
+        ex = _validate(Exercise, _read_yaml(folder.joinpath(name), label), label)
+        if ex.id in found:
+            raise KnowledgeBaseError(label, "id", f"duplicate id '{ex.id}' (also {where[ex.id]})")
+        if ex.id not in EXERCISE_IDS:
+            raise KnowledgeBaseError(label, "id", f"'{ex.id}' is not a library exercise id")
+        if name != f"{ex.id}.yaml":
+            raise KnowledgeBaseError(label, "id", f"is '{ex.id}', expected '{name[:-5]}'")
+        _check_exercise(ex, rules, known, label)
+        found[ex.id] = ex
+        where[ex.id] = label
+    for ident in EXERCISE_IDS:
+        if ident not in found:
+            raise KnowledgeBaseError(f"exercises/{ident}.yaml", "", "file is missing")
+    ordered = {ident: found[ident] for ident in EXERCISE_IDS}
+    return MappingProxyType(rules), MappingProxyType(ordered)
+
+
+def load_exercises_from(
+    data_dir: Traversable, sources: Collection[str] | None = None
+) -> Mapping[str, Exercise]:
+    """Load and check the library under ``data_dir`` (tests pass broken copies).
+
+    ``sources`` are the citable source ids; by default those of the packaged knowledge base.
+    Returns a read-only mapping id -> exercise in ``EXERCISE_IDS`` order.
+    """
+    return _load(data_dir, sources)[1]
+
+
+def load_stop_rules_from(
+    data_dir: Traversable, sources: Collection[str] | None = None
+) -> Mapping[str, StopRule]:
+    """The stop-rule vocabulary under ``data_dir``, checked with the exercises that use it."""
+    return _load(data_dir, sources)[0]
+
+
+@cache
+def _library() -> tuple[Mapping[str, StopRule], Mapping[str, Exercise]]:
+    return _load(_data_dir(), None)
+
+
+def load_exercises() -> Mapping[str, Exercise]:
+    """The packaged library, loaded and checked once per process: id -> exercise, in order."""
+    return _library()[1]
+
+
+def load_stop_rules() -> Mapping[str, StopRule]:
+    """The packaged stop-rule vocabulary: id -> rule, in file order."""
+    return _library()[0]
