@@ -24,7 +24,7 @@ from backpath import contract
 from backpath.errors import KnowledgeBaseError
 from backpath.exercises.models import EXERCISE_IDS, Exercise, StopRule
 from backpath.knowledge import load_knowledge
-from backpath.knowledge.loader import _listed, _read_yaml, _unique, _validate
+from backpath.knowledge.yaml_files import listed, read_yaml, unique_by_id, validate
 
 STOP_RULES_FILE = "stop_rules.yaml"
 FACE_DOWN_AVOIDS = "pregnancy"
@@ -42,9 +42,9 @@ def _check_sources(ids: list[str], known: Collection[str], label: str, field: st
 
 def _load_stop_rules(data_dir: Traversable, sources: Collection[str]) -> dict[str, StopRule]:
     label = STOP_RULES_FILE
-    raw = _listed(_read_yaml(data_dir.joinpath(label), label), "stop_rules", label)
-    rules = _unique(
-        [_validate(StopRule, r, label, f"stop_rules.{i}") for i, r in enumerate(raw)],
+    raw = listed(read_yaml(data_dir.joinpath(label), label), "stop_rules", label)
+    rules = unique_by_id(
+        [validate(StopRule, r, label, f"stop_rules.{i}") for i, r in enumerate(raw)],
         label,
         "stop_rules",
     )
@@ -92,7 +92,7 @@ def _load(
     where: dict[str, str] = {}
     for name in files:
         label = f"exercises/{name}"
-        ex = _validate(Exercise, _read_yaml(folder.joinpath(name), label), label)
+        ex = validate(Exercise, read_yaml(folder.joinpath(name), label), label)
         if ex.id in found:
             raise KnowledgeBaseError(label, "id", f"duplicate id '{ex.id}' (also {where[ex.id]})")
         if ex.id not in EXERCISE_IDS:

@@ -13,19 +13,12 @@ from functools import cache
 from importlib import resources
 from importlib.abc import Traversable
 from types import MappingProxyType
-from typing import Any, TypeVar
-
-import yaml
-from pydantic import BaseModel, ValidationError
 
 from backpath import contract
 from backpath.errors import KnowledgeBaseError
 from backpath.knowledge.models import Condition, Source, Treatment
 from backpath.knowledge.policy import Policy
-
-M = TypeVar("M", bound=BaseModel)
-# libyaml's C parser when the wheel has it (it does on common platforms): ~10x faster loading.
-_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from backpath.knowledge.yaml_files import listed, read_yaml, unique_by_id, validate
 
 
 @dataclass(frozen=True)
@@ -45,53 +38,18 @@ def _data_dir() -> Traversable:
     return resources.files("backpath.knowledge").joinpath("data")
 
 
-def _read_yaml(file: Traversable, label: str) -> Any:
-    try:
-        return yaml.load(file.read_text("utf-8"), Loader=_LOADER)
-    except FileNotFoundError:
-        raise KnowledgeBaseError(label, "", "file is missing") from None
-    except yaml.YAMLError as exc:
-        raise KnowledgeBaseError(label, "", f"not valid YAML ({exc})") from None
-
-
-def _validate(model: type[M], data: Any, label: str, prefix: str = "") -> M:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        field = ".".join(str(p) for p in (prefix, *err["loc"]) if p != "")
-        raise KnowledgeBaseError(label, field, err["msg"]) from None
-
-
-def _listed(data: Any, key: str, label: str) -> list[Any]:
-    if not isinstance(data, dict) or not isinstance(data.get(key), list):
-        raise KnowledgeBaseError(label, key, f"expected a mapping with a list under '{key}'")
-    items: list[Any] = data[key]
-    return items
-
-
-def _unique(items: list[M], label: str, key: str) -> dict[str, M]:
-    out: dict[str, M] = {}
-    for i, item in enumerate(items):
-        ident = getattr(item, "id")  # noqa: B009 - every listed model has an id
-        if ident in out:
-            raise KnowledgeBaseError(label, f"{key}[{i}].id", f"duplicate id '{ident}'")
-        out[ident] = item
-    return out
-
-
 def load_from(data_dir: Traversable) -> KnowledgeBase:
     """Load and cross-check a knowledge base from ``data_dir`` (tests pass broken copies)."""
     label = "sources.yaml"
-    raw = _listed(_read_yaml(data_dir.joinpath(label), label), "sources", label)
-    sources = _unique(
-        [_validate(Source, s, label, f"sources[{i}]") for i, s in enumerate(raw)], label, "sources"
+    raw = listed(read_yaml(data_dir.joinpath(label), label), "sources", label)
+    sources = unique_by_id(
+        [validate(Source, s, label, f"sources[{i}]") for i, s in enumerate(raw)], label, "sources"
     )
 
     label = "conditions.yaml"
-    raw = _listed(_read_yaml(data_dir.joinpath(label), label), "conditions", label)
-    conditions = _unique(
-        [_validate(Condition, c, label, f"conditions[{i}]") for i, c in enumerate(raw)],
+    raw = listed(read_yaml(data_dir.joinpath(label), label), "conditions", label)
+    conditions = unique_by_id(
+        [validate(Condition, c, label, f"conditions[{i}]") for i, c in enumerate(raw)],
         label,
         "conditions",
     )
@@ -100,7 +58,7 @@ def load_from(data_dir: Traversable) -> KnowledgeBase:
             raise KnowledgeBaseError(label, "conditions", f"contract tag '{tag}' is not described")
 
     label = "policy.yaml"
-    policy = _validate(Policy, _read_yaml(data_dir.joinpath(label), label), label)
+    policy = validate(Policy, read_yaml(data_dir.joinpath(label), label), label)
     _check_sources(policy.source_ids(), sources, label)
 
     treatments: dict[str, Treatment] = {}
@@ -110,7 +68,7 @@ def load_from(data_dir: Traversable) -> KnowledgeBase:
         label = f"treatments/{tid}.yaml"
         if f"{tid}.yaml" not in known_files:
             raise KnowledgeBaseError(label, "", "file is missing for a contract treatment id")
-        treatment = _validate(Treatment, _read_yaml(folder.joinpath(f"{tid}.yaml"), label), label)
+        treatment = validate(Treatment, read_yaml(folder.joinpath(f"{tid}.yaml"), label), label)
         if treatment.id != tid:
             raise KnowledgeBaseError(label, "id", f"is '{treatment.id}', expected '{tid}'")
         _check_treatment(treatment, sources, conditions, label)
