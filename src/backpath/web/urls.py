@@ -18,7 +18,7 @@ urlpatterns = [
     path("api/", include("backpath.web.api.urls")),
     path("audit/", include("backpath.web.audit.urls")),
     path("fhir/", include("backpath.web.fhir.urls")),
-    path("cds-services", include("backpath.web.cds.urls")),
+    path("", include("backpath.web.cds.urls")),
     path("", include("backpath.web.selfcheck.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

@@ -1,4 +1,5 @@
-"""Mounted at ``cds-services`` (no trailing slash), as the CDS Hooks specification fixes."""
+"""``/cds-services`` and ``/cds-services/<id>``: no trailing slash, as the CDS Hooks
+specification fixes; mounted at the root so Django's include() needs no slash either."""
 
 from django.urls import path
 
@@ -8,6 +9,6 @@ from backpath.web.cds import views
 app_name = "cds"
 
 urlpatterns = [
-    path("", views.discovery, name="discovery"),
-    path(f"/{SERVICE_ID}", views.patient_view, name="patient-view"),
+    path("cds-services", views.discovery, name="discovery"),
+    path(f"cds-services/{SERVICE_ID}", views.patient_view, name="patient-view"),
 ]
