@@ -6,6 +6,7 @@ STAMP := $(VENV)/.installed
 # The PostgreSQL pass of make test; pytest-django creates and drops test_backpath there.
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/backpath
 AXE := tests/browser/node_modules/axe-core/axe.min.js
+LFORMS := tests/browser/node_modules/lforms/dist/lforms/webcomponent/main.js
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test check bench lint typecheck clean chromium postgres
@@ -43,12 +44,15 @@ postgres:
 	    $(SUDO) pg_ctlcluster --skip-systemctl-redirect $$version main start; done; \
 	fi
 
-# axe-core from npm, pinned by tests/browser/package-lock.json.
-$(AXE): tests/browser/package.json tests/browser/package-lock.json
+# axe-core and lforms (LHC-Forms) from npm, pinned by tests/browser/package-lock.json. npm ci
+# runs again when package.json or the lock file changes, or when lforms is missing (FORCE).
+$(AXE): tests/browser/package.json tests/browser/package-lock.json $(if $(wildcard $(LFORMS)),,FORCE)
 	@command -v npm >/dev/null 2>&1 || ($(SUDO) apt-get update \
 	  && $(SUDO) apt-get install -y --no-install-recommends npm)
 	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
-	@touch $@
+	@test -f $(LFORMS) && touch $@
+
+FORCE:
 
 check: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -12,7 +12,8 @@ Every entry is parsed with its ``fhir.resources.R4B`` model; a bad one raises
   ``data/medication_codes.yaml`` (ATC and RxNorm) become condition tags, e.g. an
   anticoagulant -> ``anticoagulant_therapy``. ``medicationReference`` to a Medication in
   the bundle is followed.
-- ``QuestionnaireResponse`` for BackPath's questionnaires: instrument answers become the
+- ``QuestionnaireResponse`` for BackPath's questionnaires (canonical URL, with or without a
+  ``|version``, as LHC-Forms sends it): instrument answers become the
   ``questionnaires`` arrays (NRS -> ``pain.nrs_now``), the red-flag screen becomes
   ``red_flags`` and ``intake_details`` answers go back to their intake paths, which win
   over what was inferred from Conditions.
@@ -52,6 +53,7 @@ from backpath.instruments import INSTRUMENTS
 from backpath.interop import codes
 from backpath.interop.fhir_export import QUESTIONNAIRE_INSTRUMENTS
 from backpath.interop.intake_details import DetailItem, by_link_id, store
+from backpath.interop.questionnaire_scoring import questionnaire_id
 
 _INACTIVE = {"inactive", "resolved", "remission"}
 _TAKING = {"active", "intended", "on-hold"}
@@ -196,9 +198,7 @@ class _Reader:
             self.nrs_observation = int(resource.valueInteger)
 
     def response(self, resource: QuestionnaireResponse, field: str) -> None:
-        url = resource.questionnaire or ""
-        prefix = codes.questionnaire_url("")
-        instrument_id = url[len(prefix) :].replace("-", "_") if url.startswith(prefix) else ""
+        instrument_id = questionnaire_id(resource.questionnaire) or ""
         items = resource.item or []
         if instrument_id in QUESTIONNAIRE_INSTRUMENTS:
             answers = {item.linkId: _first_answer(item) for item in items}

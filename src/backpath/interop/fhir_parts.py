@@ -11,6 +11,7 @@ from typing import Any
 
 from fhir.resources.R4B.codeableconcept import CodeableConcept
 from fhir.resources.R4B.coding import Coding
+from fhir.resources.R4B.extension import Extension
 from fhir.resources.R4B.questionnaire import (
     Questionnaire,
     QuestionnaireItem,
@@ -27,6 +28,9 @@ from backpath.instruments import INSTRUMENTS
 from backpath.instruments.definition import InstrumentDefinition
 from backpath.interop import codes
 from backpath.interop.intake_details import DETAIL_ITEMS, DetailItem
+
+ITEM_CONTROL = "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl"
+ITEM_CONTROL_CODES = "http://hl7.org/fhir/questionnaire-item-control"
 
 
 def coding(system: str, code: str, display: str | None = None) -> Coding:
@@ -70,6 +74,13 @@ def timing(schedule: dict[str, Any]) -> Timing | None:
     return Timing(repeat=TimingRepeat(**repeat))
 
 
+def radio_buttons() -> Extension:
+    """Ask form fillers (e.g. LHC-Forms) to show every option at once, as the validated
+    paper forms do, rather than hiding them in a drop-down list."""
+    control = concept(coding(ITEM_CONTROL_CODES, "radio-button", "Radio Button"))
+    return Extension(url=ITEM_CONTROL, valueCodeableConcept=control)
+
+
 def instrument_questionnaire(instrument_id: str) -> Questionnaire:
     definition = instrument_definition(instrument_id)
     items = []
@@ -94,6 +105,7 @@ def instrument_questionnaire(instrument_id: str) -> Questionnaire:
                 code=loinc,
                 answerOption=options,
                 required=instrument_id != "odi",
+                extension=[radio_buttons()],
             )
         )
     panel = definition.loinc.panel if definition.loinc else None
