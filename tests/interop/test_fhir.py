@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -135,6 +136,8 @@ def test_golden_bundle_is_unchanged() -> None:
     plan = assess_and_plan(intake).to_json_dict()
     diary = [DiaryRecord(date=date(2026, 1, 19), kind="nrs", value=5)]
     bundle = export_bundle(patient, intake, plan, diary, base_id="chronic", timestamp=WHEN)
+    if os.environ.get("UPDATE_GOLDEN") == "1":  # rewrite, then review the diff
+        GOLDEN.write_text(json.dumps(bundle, indent=2, ensure_ascii=False) + "\n", "utf-8")
     assert bundle == json.loads(GOLDEN.read_text("utf-8"))
 
 

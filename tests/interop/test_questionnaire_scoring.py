@@ -181,3 +181,18 @@ def test_the_bundle_import_reads_a_response_with_a_versioned_canonical() -> None
     response["questionnaire"] += "|9-item"
     bundle = {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": response}]}
     assert intake_from_bundle(bundle)["questionnaires"]["startback"] == expected
+
+
+@pytest.mark.parametrize("instrument_id", sorted(INSTRUMENTS))
+def test_each_questionnaire_version_can_follow_a_bar_in_a_canonical(instrument_id: str) -> None:
+    """FHIR canonicals allow no whitespace, and LHC-Forms answers with ``url|version``."""
+    questionnaire = instrument_questionnaire(instrument_id)
+    assert questionnaire.version and not any(c.isspace() for c in questionnaire.version)
+    assert questionnaire_id(f"{questionnaire.url}|{questionnaire.version}") == instrument_id
+
+
+def test_a_version_with_the_instruments_edition_text_is_named_as_not_ours() -> None:
+    response, _ = _answered("peg", 0)
+    response["questionnaire"] += "|3-item (2009)"
+    with pytest.raises(InvalidInput, match="3-item-2009"):
+        answers_from_response(response)

@@ -14,6 +14,8 @@ condition tags, intake-detail items and the Roland-Morris total score.
 
 from __future__ import annotations
 
+import re
+
 BASE = "https://backpath.example/fhir"
 SNOMED = "http://snomed.info/sct"
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
@@ -33,6 +35,12 @@ LINE_EXTENSION = f"{BASE}/StructureDefinition/treatment-line"
 def questionnaire_url(instrument_id: str) -> str:
     """Canonical URL; its last part is the Questionnaire id (``red_flags`` -> ``red-flags``)."""
     return f"{BASE}/Questionnaire/{instrument_id.replace('_', '-')}"
+
+
+def questionnaire_version(version: str) -> str:
+    """The instrument edition as a Questionnaire.version that can follow ``|`` in a canonical
+    reference (canonicals allow no whitespace): '3-item (2009)' -> '3-item-2009'."""
+    return re.sub(r"[^a-z0-9.]+", "-", version.lower()).strip("-")
 
 
 def answer_system(instrument_id: str) -> str:

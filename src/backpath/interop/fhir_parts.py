@@ -112,7 +112,7 @@ def instrument_questionnaire(instrument_id: str) -> Questionnaire:
     return Questionnaire(
         id=fhir_id(instrument_id),
         url=codes.questionnaire_url(instrument_id),
-        version=definition.version,
+        version=codes.questionnaire_version(definition.version),
         name=instrument_id.replace("_", " ").title().replace(" ", ""),
         title=definition.name,
         status="active",

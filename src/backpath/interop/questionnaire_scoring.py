@@ -69,10 +69,11 @@ def _instrument(resource: QuestionnaireResponse) -> tuple[str, InstrumentDefinit
         )
     definition = INSTRUMENTS[instrument_id].definition()
     _, bar, version = (canonical or "").partition("|")
-    if bar and version != definition.version:
+    expected = codes.questionnaire_version(definition.version)
+    if bar and version != expected:
         raise InvalidInput(
             "questionnaire",
-            f"version {version!r} is not the version BackPath scores ({definition.version!r})",
+            f"version {version!r} is not the version BackPath scores ({expected!r})",
         )
     return instrument_id, definition
 
