@@ -30,6 +30,7 @@ STAFF_PAGES: list[tuple[str, str]] = [
     ("requests", "/requests/"),
 ]
 PATIENT_PAGES: list[tuple[str, str]] = [
+    ("today", "/me/today/"),
     ("my-plan", "/me/plan/"),
     ("diary", "/me/diary/"),
     *[

@@ -2,14 +2,22 @@
 
 The one place the web layer maps ``DiaryEntry`` kinds onto ``backpath.tracking`` measures;
 the progress page and the clinician's review both read progress through ``progress_for``.
+Home-exercise adherence (``adherence_for``) counts the one-tap ``ExerciseLog`` answers against
+the exercises due each day under the program published at the time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
+
+from backpath.engine.program_models import ExerciseLog as DomainExerciseLog
+from backpath.engine.program_models import HomeProgram
+from backpath.errors import InvalidInput
 from backpath.instruments import nrs, odi, rmdq
 from backpath.instruments.change import threshold_of
 from backpath.instruments.definition import InstrumentDefinition
@@ -26,7 +34,8 @@ from backpath.tracking import (
 )
 from backpath.tracking.records import scale_of
 from backpath.web.diary.charts import Chart, Series, measure_chart
-from backpath.web.diary.models import DiaryEntry
+from backpath.web.diary.models import DiaryEntry, ExerciseLog
+from backpath.web.diary.program_display import program_of
 from backpath.web.patients.models import Episode, Patient
 
 MEASURE_OF_KIND: dict[str, Measure] = {
@@ -149,3 +158,156 @@ def charts_for(entries: Iterable[DiaryEntry], plan: dict[str, Any] | None) -> li
             )
         )
     return charts + drawn
+
+
+# --- Home exercises: adherence ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WeekAdherence:
+    """One calendar week (Monday to Sunday, or to today) of the home program."""
+
+    start: dt.date
+    due: int
+    done: int
+    too_painful: int
+    skipped: int
+
+    @property
+    def share(self) -> float | None:
+        """Percent of the due exercises marked done; None when nothing was due."""
+        return round(100 * self.done / self.due, 1) if self.due else None
+
+    @property
+    def unanswered(self) -> int:
+        return self.due - self.done - self.too_painful - self.skipped
+
+
+@dataclass(frozen=True)
+class ExerciseRecord:
+    """One exercise of the current program: its last answer and the last seven days."""
+
+    exercise: str
+    name: str
+    last: ExerciseLog | None
+    done_7_days: int
+    due_7_days: int
+
+
+@dataclass(frozen=True)
+class Adherence:
+    weeks: list[WeekAdherence]
+    exercises: list[ExerciseRecord]
+    chart: Chart
+
+
+def exercise_logs_for(patient: Patient, episode: Episode | None) -> Any:
+    logs = ExerciseLog.objects.filter(patient=patient)
+    if episode is not None:
+        logs = logs.filter(episode=episode)
+    return logs.order_by("on", "id")
+
+
+def programs_by_day(episode: Episode | None) -> Callable[[dt.date], HomeProgram | None]:
+    """Which home program applied on a day: the one of the version published last before it.
+
+    Superseded versions keep their publishing date, so past weeks are counted against the
+    program the person actually had then. Programs that cannot be read count as none.
+    """
+    published: list[tuple[dt.date, HomeProgram | None]] = []
+    if episode is not None:
+        rows = episode.plan_versions.filter(published__isnull=False).order_by("published")
+        for version in rows:
+            try:
+                program = program_of(version.plan)
+            except InvalidInput:
+                program = None
+            published.append((timezone.localdate(version.published), program))
+
+    def program_on(day: dt.date) -> HomeProgram | None:
+        current = None
+        for since, program in published:
+            if since > day:
+                break
+            current = program
+        return current
+
+    return program_on
+
+
+def weekly_adherence(
+    program_on: Callable[[dt.date], HomeProgram | None],
+    logs: Iterable[DomainExerciseLog],
+    start: dt.date,
+    today: dt.date,
+) -> list[WeekAdherence]:
+    """Per calendar week from ``start`` to ``today``: exercises due, and how many were done,
+    too painful or skipped. Only exercises due that day count, so a share is at most 100%."""
+    answers = {(log.on, log.exercise): log.outcome for log in logs}
+    weeks: dict[dt.date, dict[str, int]] = {}
+    day = start
+    while day <= today:
+        monday = day - dt.timedelta(days=day.weekday())
+        counts = weeks.setdefault(monday, {"due": 0, "done": 0, "too_painful": 0, "skipped": 0})
+        program = program_on(day)
+        for item in program.due_on(day) if program else ():
+            counts["due"] += 1
+            outcome = answers.get((day, item.exercise))
+            if outcome is not None:
+                counts[outcome] += 1
+        day += dt.timedelta(days=1)
+    return [WeekAdherence(start=monday, **c) for monday, c in sorted(weeks.items()) if c["due"]]
+
+
+def adherence_chart(weeks: list[WeekAdherence]) -> Chart:
+    points = [(w.start, w.share) for w in weeks if w.share is not None]
+    summary = []
+    if weeks:
+        done, due = sum(w.done for w in weeks), sum(w.due for w in weeks)
+        summary.append(f"Over {len(weeks)} week{'s' if len(weeks) != 1 else ''}: {done} of {due} "
+                       "exercises due were done.")  # fmt: skip
+    return Chart(
+        key="adherence",
+        title="Home exercises done each week",
+        y_label="% of the exercises due",
+        y_max=100,
+        series=[Series("Done (% of due, week starting)", points)],
+        summary=summary,
+    )
+
+
+def adherence_for(
+    patient: Patient, episode: Episode | None, program: HomeProgram | None, today: dt.date
+) -> Adherence | None:
+    """Weekly adherence since the first published program, and per exercise of ``program``
+    (the current one) its last answer; None when no program was ever published."""
+    program_on = programs_by_day(episode)
+    rows = [log for log in exercise_logs_for(patient, episode) if log.on <= today]
+    starts = []
+    if episode is not None:
+        first = episode.plan_versions.filter(published__isnull=False).order_by("published").first()
+        if first is not None:
+            starts.append(timezone.localdate(first.published))
+    if rows:
+        starts.append(rows[0].on)
+    if program is None and not rows:
+        return None
+    start = min(starts) if starts else today
+    weeks = weekly_adherence(program_on, [r.to_domain() for r in rows], start, today)
+    last = {r.exercise: r for r in rows}
+    week_ago = today - dt.timedelta(days=6)
+    recent = [r for r in rows if r.on >= week_ago]
+    exercises = []
+    for item in program.exercises if program else ():
+        due = sum(
+            1
+            for k in range(7)
+            if (p := program_on(week_ago + dt.timedelta(days=k))) is not None
+            and (e := p.find(item.exercise)) is not None
+            and e.due_on(week_ago + dt.timedelta(days=k))
+        )
+        done = sum(1 for r in recent if r.exercise == item.exercise and r.outcome == "done")
+        exercises.append(
+            ExerciseRecord(item.exercise, item.name, last.get(item.exercise), min(done, due), due)
+        )
+    return Adherence(weeks, exercises, adherence_chart(weeks))

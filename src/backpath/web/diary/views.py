@@ -1,4 +1,5 @@
-"""Patient side: my plan in plain words, the diary, and progress charts.
+"""Patient side: my plan in plain words (with the illustrated home program), the diary, and
+progress charts (with home-exercise adherence). The 'today' page is in ``today.py``.
 
 The patient's record is always found from the login (``visible_to(user).get()``), never from
 the URL, so no id in a link can reach another person's data.
@@ -18,11 +19,12 @@ from django.utils.safestring import mark_safe
 from backpath.errors import InvalidInput
 from backpath.web.accounts.access import patient_required
 from backpath.web.audit.record import record
-from backpath.web.diary import plain_plan
+from backpath.web.diary import plain_plan, program_display
 from backpath.web.diary.charts import svg
 from backpath.web.diary.forms import FORMS, NEEDS_TREATMENTS, EntryForm
 from backpath.web.diary.models import DiaryEntry
-from backpath.web.diary.outcomes import charts_for, entries_for, progress_for
+from backpath.web.diary.outcomes import adherence_for, charts_for, entries_for, progress_for
+from backpath.web.diary.program_display import program_of
 from backpath.web.patients.models import Episode, Patient
 from backpath.web.plans.models import PlanVersion
 
@@ -51,6 +53,15 @@ def my_plan(request: HttpRequest) -> HttpResponse:
         "warning_signs": plain_plan.warning_signs(),
     }
     if plan:
+        try:
+            program = program_of(plan)
+        except InvalidInput as exc:  # stored data the shared model rejects: say so, no 500
+            program, context["program_problem"] = None, str(exc)
+        if program is not None:
+            context |= {
+                "program_cards": program_display.cards(program),
+                "walking": program.walking_goal,
+            }
         context |= {
             "lines": plain_plan.lines(plan),
             "week": plain_plan.week_table(plan),
@@ -123,6 +134,11 @@ def progress(request: HttpRequest) -> HttpResponse:
         summary = progress_for(entries, plan, timezone.localdate())
     except InvalidInput as exc:  # a stored value the domain rejects: say so, do not crash
         problem = str(exc)
+    try:
+        program = program_of(plan)
+    except InvalidInput as exc:
+        program, problem = None, problem or str(exc)
+    adherence = adherence_for(patient, episode, program, timezone.localdate())
     courses = {r["treatment"]: r for r in (plan or {}).get("recommended", [])}
     attendance = [
         {
@@ -140,6 +156,8 @@ def progress(request: HttpRequest) -> HttpResponse:
         {
             "charts": [{"chart": c, "svg": mark_safe(svg(c)), "table": c.table()} for c in charts],
             "attendance": attendance,
+            "adherence": adherence,
+            "adherence_svg": mark_safe(svg(adherence.chart)) if adherence else "",
             "problem": problem,
             "has_plan": plan is not None,
         },

@@ -1,0 +1,130 @@
+"""The home program as a printable handout: an HTML page and the same page as a PDF.
+
+Each exercise is drawn as two numbered frames (start and end pose; print runs no animation)
+with its dose, days, steps and stop rules, then the walking goal and the warning signs. The
+PDF inlines the stylesheet and fetches nothing (``plans.pdf.render_pdf``). ``handout_html``
+and ``pdf_response`` take any (patient, version), so a clinician's page can offer the same
+handout; the caller checks access and records the audit event.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.contrib.staticfiles import finders
+from django.core.exceptions import ImproperlyConfigured
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from backpath import DISCLAIMER, __version__
+from backpath.errors import InvalidInput
+from backpath.web.accounts.access import patient_required
+from backpath.web.audit.record import record
+from backpath.web.diary import plain_plan
+from backpath.web.diary.program_display import cards, general_stop_rules, program_of
+from backpath.web.diary.views import _mine
+from backpath.web.patients.models import Patient
+from backpath.web.plans.models import PlanVersion
+from backpath.web.plans.pdf import render_pdf
+
+STYLESHEET = "backpath/program.css"
+
+
+@cache
+def stylesheet() -> str:
+    """The program stylesheet's text, for inlining into the PDF's HTML."""
+    found = finders.find(STYLESHEET)
+    if not isinstance(found, str):
+        raise ImproperlyConfigured(f"the static file {STYLESHEET} is missing")
+    return Path(found).read_text("utf-8")
+
+
+def handout_html(
+    patient: Patient,
+    version: PlanVersion,
+    *,
+    request: HttpRequest | None = None,
+    inline_css: bool = False,
+    links: dict[str, str] | None = None,
+) -> str:
+    """The handout page of ``version``'s home program.
+
+    ``links`` (label -> URL) are shown on screen only; ``inline_css`` is for the PDF.
+
+    Raises:
+        Http404: the version has no home program, or it cannot be read.
+    """
+    try:
+        program = program_of(version.plan)
+    except InvalidInput as exc:
+        raise Http404(f"The home program of this plan cannot be read ({exc}).") from None
+    if program is None:
+        raise Http404("This plan has no home exercise program.")
+    context: dict[str, Any] = {
+        "patient": patient,
+        "version": version,
+        "program": program,
+        "cards": cards(program, animated=False),
+        "general_stop_rules": general_stop_rules(program),
+        "walking": program.walking_goal,
+        "warning_signs": plain_plan.warning_signs(),
+        "printed": timezone.localtime(),
+        "inline_css": stylesheet() if inline_css else "",
+        "links": links or {},
+        # Also set by the context processor, which needs a request; a PDF made without one
+        # must still carry the disclaimer.
+        "disclaimer": DISCLAIMER,
+        "backpath_version": __version__,
+    }
+    return render_to_string("diary/handout.html", context, request=request)
+
+
+def pdf_filename(version: PlanVersion) -> str:
+    return f"backpath-home-program-v{version.number}-{timezone.localdate():%Y-%m-%d}.pdf"
+
+
+def pdf_response(
+    patient: Patient, version: PlanVersion, request: HttpRequest | None = None
+) -> HttpResponse:
+    """The handout as a PDF download (raises ``Http404`` like ``handout_html``)."""
+    pdf = render_pdf(handout_html(patient, version, request=request, inline_css=True))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{pdf_filename(version)}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _published(request: HttpRequest) -> tuple[Patient, PlanVersion]:
+    patient, _episode, version = _mine(request)
+    if version is None:
+        raise Http404("Your clinic has not shared a plan with you yet.")
+    return patient, version
+
+
+@patient_required
+def handout(request: HttpRequest) -> HttpResponse:
+    """The patient's printable handout of the published program."""
+    patient, version = _published(request)
+    page = handout_html(
+        patient,
+        version,
+        request=request,
+        links={
+            "Download as PDF": reverse("diary:handout_pdf"),
+            "Back to today's exercises": reverse("diary:today"),
+        },
+    )
+    record(request, "read", version, patient=patient, detail="home program handout")
+    return HttpResponse(page)
+
+
+@patient_required
+def handout_pdf(request: HttpRequest) -> HttpResponse:
+    patient, version = _published(request)
+    response = pdf_response(patient, version, request)
+    record(request, "export", version, patient=patient, detail="home program handout PDF")
+    return response

@@ -1,0 +1,259 @@
+"""The patient's 'today' page: the home exercises due on a day, one tap each to log them.
+
+A tap (done, too painful, skipped) is one ``ExerciseLog`` row per episode, day and exercise;
+tapping again the same day changes the answer. 'Too painful' asks which stop rule applied,
+if any; a stop-rule answer tells the person to stop the exercise and contact their clinic.
+Only the published plan's program is shown or accepted, and only today and the six days
+before it can be logged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from backpath.engine.program_models import OUTCOME_LABELS, HomeProgram
+from backpath.errors import InvalidInput
+from backpath.web.accounts.access import patient_required
+from backpath.web.audit.record import record
+from backpath.web.diary import plain_plan
+from backpath.web.diary.models import ExerciseLog
+from backpath.web.diary.program_display import (
+    card,
+    days_text,
+    program_of,
+    stop_rule_text,
+    stop_rules_of,
+)
+from backpath.web.diary.views import _mine
+
+DAYS_BACK = 6
+"""Besides today, how many past days can still be logged (a week in all)."""
+NO_STOP_RULE = "none"
+
+
+def window(today: dt.date) -> list[dt.date]:
+    """The days that can be logged, newest first."""
+    return [today - dt.timedelta(days=k) for k in range(DAYS_BACK + 1)]
+
+
+def check_day(day: dt.date, today: dt.date) -> None:
+    """Raises ``InvalidInput`` for a day outside today and the six days before it."""
+    first = today - dt.timedelta(days=DAYS_BACK)
+    if day > today:
+        problem = f"{day:%-d %b %Y} is in the future"
+    elif day < first:
+        problem = f"{day:%-d %b %Y} is more than {DAYS_BACK} days ago"
+    else:
+        return
+    raise InvalidInput(
+        "on", f"{problem}; choose today or a day from {first:%-d %b} to {today:%-d %b %Y}"
+    )
+
+
+class ExerciseLogForm(forms.Form):
+    """One tap. ``question`` marks the follow-up answer to 'too painful'."""
+
+    on = forms.DateField(label="Day")
+    exercise = forms.CharField(label="Exercise", max_length=60)
+    outcome = forms.ChoiceField(label="How it went", choices=list(OUTCOME_LABELS.items()))
+    stop_rule = forms.CharField(label="What happened", required=False, max_length=60)
+    question = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, program: HomeProgram | None, today: dt.date, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.program = program
+        self.today = today
+
+    def clean_on(self) -> dt.date:
+        day: dt.date = self.cleaned_data["on"]
+        try:
+            check_day(day, self.today)
+        except InvalidInput as exc:
+            raise forms.ValidationError(exc.message) from None
+        return day
+
+    def clean_exercise(self) -> str:
+        exercise: str = self.cleaned_data["exercise"]
+        if self.program is None:
+            raise forms.ValidationError("your clinic has not shared a home program with you yet")
+        if self.program.find(exercise) is None:
+            names = ", ".join(e.exercise for e in self.program.exercises)
+            raise forms.ValidationError(
+                f"'{exercise}' is not in your published program; choose one of: {names}"
+            )
+        return exercise
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        exercise, outcome = data.get("exercise"), data.get("outcome")
+        answer = data.get("stop_rule", "")
+        if self.program is None or exercise is None or outcome is None:
+            return data
+        if outcome != "too_painful":
+            if answer:
+                self.add_error("stop_rule", "only goes with the answer 'Too painful'")
+            return data
+        item = self.program.find(exercise)
+        allowed = [r.id for r in stop_rules_of(item)] if item else []
+        if data.get("question") and not answer:
+            self.add_error(
+                "stop_rule", "choose one of the answers, or 'None of these, it just hurt'"
+            )
+        elif answer and answer != NO_STOP_RULE and answer not in allowed:
+            self.add_error(
+                "stop_rule",
+                f"'{answer}' is not one of this exercise's answers: "
+                f"{', '.join([*allowed, NO_STOP_RULE])}",
+            )
+        return data
+
+
+def _day_from(request: HttpRequest, today: dt.date) -> tuple[dt.date, str | None]:
+    """The day asked for in ``?day=``, or today with the reason it was refused."""
+    raw = request.GET.get("day")
+    if not raw:
+        return today, None
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        return today, f"day: '{raw[:20]}' is not a date like {today.isoformat()}"
+    try:
+        check_day(day, today)
+    except InvalidInput as exc:
+        return today, str(exc)
+    return day, None
+
+
+def _today_url(day: dt.date, today: dt.date, **more: str) -> str:
+    query = {"day": day.isoformat()} if day != today else {}
+    query |= more
+    url = reverse("diary:today")
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def _errors(form: ExerciseLogForm) -> list[str]:
+    """Each error as 'Field label: message' (the fields are hidden, so one list at the top)."""
+    return [
+        f"{form.fields[name].label if name in form.fields else 'Answer'}: {message}"
+        for name, errors in form.errors.items()
+        for message in errors
+    ]
+
+
+def _page(
+    request: HttpRequest,
+    day: dt.date,
+    *,
+    problem: str | None = None,
+    form: ExerciseLogForm | None = None,
+    ask: str | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    patient, episode, version = _mine(request)
+    today = timezone.localdate()
+    plan = version.plan if version else None
+    program, unreadable = None, None
+    try:
+        program = program_of(plan)
+    except InvalidInput as exc:
+        unreadable = str(exc)
+    record(request, "read", version or patient, patient=patient, detail=f"today {day}")
+    context: dict[str, Any] = {
+        "day": day,
+        "today": today,
+        "days": [{"day": d, "url": _today_url(d, today)} for d in window(today)],
+        "plan": plan,
+        "program": program,
+        "unreadable": unreadable,
+        "problem": problem,
+        "form_errors": _errors(form) if form is not None else [],
+        "warning_signs": plain_plan.warning_signs(),
+    }
+    if program is not None and episode is not None:
+        logs = {log.exercise: log for log in episode.exercise_logs.filter(on=day)}
+        due = program.due_on(day)
+        items = []
+        for item in due:
+            log = logs.get(item.exercise)
+            items.append(
+                {
+                    "card": card(item),
+                    "log": log,
+                    "stop_rule": stop_rule_text(log.stop_rule) if log and log.stop_rule else None,
+                    "ask": ask == item.exercise
+                    and log is not None
+                    and log.outcome == "too_painful",
+                    "ask_url": _today_url(day, today, ask=item.exercise) + f"#ex-{item.exercise}",
+                }
+            )
+        context |= {
+            "items": items,
+            "not_due": [
+                {"name": e.name, "days": days_text(e)} for e in program.exercises if e not in due
+            ],
+            "walking": program.walking_goal,
+            "outcomes": list(OUTCOME_LABELS.items()),
+            "no_stop_rule": NO_STOP_RULE,
+        }
+    return render(request, "diary/today.html", context, status=status)
+
+
+@patient_required
+def today(request: HttpRequest) -> HttpResponse:
+    now = timezone.localdate()
+    day, problem = _day_from(request, now)
+    ask = request.GET.get("ask")
+    return _page(request, day, problem=problem, ask=ask, status=400 if problem else 200)
+
+
+@patient_required
+@require_POST
+def log_exercise(request: HttpRequest) -> HttpResponse:
+    patient, episode, version = _mine(request)
+    now = timezone.localdate()
+    try:
+        program = program_of(version.plan if version else None)
+    except InvalidInput:
+        program = None
+    form = ExerciseLogForm(request.POST, program=program, today=now)
+    if not form.is_valid() or episode is None:
+        return _page(request, form.cleaned_data.get("on", now), form=form, status=400)
+    data = form.cleaned_data
+    stop_rule = "" if data["stop_rule"] == NO_STOP_RULE else data["stop_rule"]
+    log, created = ExerciseLog.objects.update_or_create(
+        episode=episode,
+        on=data["on"],
+        exercise=data["exercise"],
+        defaults={
+            "patient": patient,
+            "version": version,
+            "outcome": data["outcome"],
+            "stop_rule": stop_rule,
+            "created_by": request.user,
+        },
+    )
+    record(
+        request,
+        "create" if created else "update",
+        log,
+        patient=patient,
+        detail=f"exercise log {log.on}: {log.exercise} {log.outcome}"
+        + (f" ({stop_rule})" if stop_rule else ""),
+    )
+    item = program.find(log.exercise) if program else None  # the valid form guarantees it
+    name = item.name if item else log.exercise
+    messages.success(request, f"Saved: {name}, {log.get_outcome_display().lower()}.")
+    ask = {}
+    if log.outcome == "too_painful" and not data["question"]:
+        ask = {"ask": log.exercise}
+    return redirect(_today_url(log.on, now, **ask) + f"#ex-{log.exercise}")
