@@ -38,6 +38,7 @@ PATIENT_PAGES: list[tuple[str, str]] = [
         for kind in ("nrs", "peg", "odi", "rmdq", "session", "adverse_event")
     ],
     ("progress", "/me/progress/"),
+    ("reminders", "/me/reminders/"),
 ]
 PUBLIC_PAGES: list[tuple[str, str]] = [("self-check", "/check/{clinic}/")]
 

@@ -123,7 +123,7 @@ def test_a_body_that_is_not_json_is_422_naming_the_body_never_500(
 # --- OpenAPI --------------------------------------------------------------------------------
 
 
-def test_the_openapi_document_lists_the_five_paths_and_says_it_supports_judgement(
+def test_the_openapi_document_lists_the_eight_paths_and_says_it_supports_judgement(
     db: Any,
 ) -> None:
     response = Client().get("/api/openapi.json")
@@ -135,6 +135,9 @@ def test_the_openapi_document_lists_the_five_paths_and_says_it_supports_judgemen
         "/api/v1/patients/{patient_id}",
         "/api/v1/patients/{patient_id}/plan",
         "/api/v1/patients/{patient_id}/diary",
+        "/api/v1/patients/{patient_id}/program",
+        "/api/v1/patients/{patient_id}/exercise-log",
+        "/api/v1/exercises",
     }
     assert DISCLAIMER in doc["info"]["description"]
 

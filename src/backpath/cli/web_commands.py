@@ -7,6 +7,8 @@ imported only when one of these commands runs, so the rest of the CLI stays ligh
 - ``demo``: SQLite in the data folder, the demo clinic, plain HTTP on 127.0.0.1 only.
 - ``serve``: production settings from the environment (``SECRET_KEY`` required,
   ``DATABASE_URL``, ``ALLOWED_HOSTS``, ``BACKPATH_SECURE``, ...; see backpath.web.settings).
+- ``send-reminders``: one run of the email reminders against the same database (for cron or
+  a timer); it neither migrates nor serves.
 """
 
 from __future__ import annotations
@@ -167,7 +169,41 @@ def serve(
     exec_gunicorn(gunicorn_args(host, port, workers), env)
 
 
+def send_reminders(
+    date: Annotated[
+        str | None,
+        typer.Option("--date", help="Send for this day (YYYY-MM-DD) whatever the hour"),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what would be sent; send and record nothing")
+    ] = False,
+) -> None:
+    """Email the day's home exercises to patients who turned reminders on, once each (run
+    it every 15 minutes or hourly). Exit 1 when a send failed (the next run retries it)."""
+    from backpath.cli.fhir_commands import setup_django
+
+    setup_django()
+    from django.db import DatabaseError
+    from django.utils import timezone
+
+    from backpath.web.reminders.reminders import parse_day
+    from backpath.web.reminders.reminders import send_reminders as run
+
+    now = timezone.now()
+    day = parse_day(date, now) if date is not None else None
+    try:
+        result = run(now, day=day, dry_run=dry_run)
+    except DatabaseError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InvalidInput("database", first) from None
+    typer.echo(result.summary())
+    if result.failed:
+        raise typer.Exit(1)
+
+
 def register(app: typer.Typer, edge: Callable[[Callable[..., None]], Callable[..., None]]) -> None:
-    """Add ``demo`` and ``serve`` to the ``backpath`` command (``edge`` maps errors)."""
+    """Add ``demo``, ``serve`` and ``send-reminders`` to the ``backpath`` command (``edge``
+    maps errors)."""
     app.command()(edge(demo))
     app.command()(edge(serve))
+    app.command("send-reminders")(edge(send_reminders))

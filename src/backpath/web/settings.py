@@ -161,6 +161,19 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Email (patient reminders sent by `backpath send-reminders`). The default writes each message
+# to a file in DATA_DIR/mail, so the demo never tries to reach a mail server.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = DATA_DIR / "mail"
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "BackPath <backpath@localhost>")
+# The address links in emails point to (the site as patients reach it).
+BACKPATH_BASE_URL = os.environ.get("BACKPATH_BASE_URL", "http://127.0.0.1:8000")
+
 # FHIR servers the CDS Hooks service may fetch missing prefetch from (space-separated base
 # URLs). Empty: it never fetches, so an API token cannot make BackPath call arbitrary hosts.
 CDS_FHIR_SERVERS = os.environ.get("BACKPATH_CDS_FHIR_SERVERS", "").split()

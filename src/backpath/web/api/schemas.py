@@ -15,6 +15,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict, StrictBool, StrictInt, WithJsonSchema
 
 from backpath import DISCLAIMER, contract
+from backpath.engine.program_models import ExerciseOutcome, HomeProgram
 from backpath.web.diary.models import DiaryEntry
 from backpath.web.patients.models import Episode, Intake
 
@@ -170,3 +171,94 @@ class DiaryEntryOut(Schema):
     serious: bool
     note: str
     created: dt.datetime
+
+
+class ExerciseOut(Schema):
+    """One exercise of the library (the full card is in ``backpath exercise ID``)."""
+
+    id: str
+    name: str
+    summary: str
+    targets: list[str] = Field(
+        description="mobility, motor_control, strength, endurance, aerobic, nerve_mobility."
+    )
+    phases: list[str] = Field(description="acute, subacute, chronic.")
+    position: str = Field(description="The start position.")
+    equipment: list[str] = Field(description="Empty: none needed.")
+    starting_dose: str = Field(description="The starting dose in plain words.")
+
+
+class ExerciseList(Schema):
+    disclaimer: str = Field(
+        DISCLAIMER, description="BackPath supports, and does not replace, a clinician's judgement."
+    )
+    count: int
+    items: list[ExerciseOut]
+
+
+class ExerciseLogIn(Schema):
+    """One exercise of the published home program, and how it went on a day.
+
+    Logging the same exercise on the same day again changes the answer (one row per day).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    on: dt.date | None = Field(
+        None, description="The day (YYYY-MM-DD): today or up to 6 days back; default today."
+    )
+    exercise: str = Field(max_length=60, description="A library id of the program, e.g. bird_dog.")
+    outcome: ExerciseOutcome = Field(description="done, too_painful or skipped.")
+    stop_rule: str | None = Field(
+        None,
+        max_length=60,
+        description="too_painful only: the id of the exercise's stop rule that applied "
+        "(see the program's stop_rules), or null / 'none' when none did.",
+    )
+
+
+class ExerciseLogRow(Schema):
+    id: int
+    patient_id: int
+    episode_id: int
+    plan_version: int | None = Field(description="The published plan version logged against.")
+    on: dt.date
+    exercise: str
+    outcome: str
+    stop_rule: str | None
+    created: dt.datetime
+    updated: dt.datetime
+
+    @staticmethod
+    def resolve_plan_version(obj: Any) -> int | None:
+        return obj.version.number if obj.version_id else None
+
+    @staticmethod
+    def resolve_stop_rule(obj: Any) -> str | None:
+        return obj.stop_rule or None
+
+
+class ExerciseLogOut(ExerciseLogRow):
+    disclaimer: str = Field(
+        DISCLAIMER, description="BackPath supports, and does not replace, a clinician's judgement."
+    )
+
+
+class DueExerciseOut(Schema):
+    exercise: str
+    name: str
+    dose: str = Field(description="The dose in plain words.")
+    outcome: str | None = Field(description="What was logged for it that day, if anything.")
+
+
+class ProgramOut(Schema):
+    disclaimer: str = Field(
+        DISCLAIMER, description="BackPath supports, and does not replace, a clinician's judgement."
+    )
+    patient_id: int
+    episode_id: int
+    plan_version: int = Field(description="The published plan version the program belongs to.")
+    on: dt.date = Field(description="The day `due` is for (default today).")
+    home_program: HomeProgram = Field(description="The plan JSON's home_program field.")
+    due: list[DueExerciseOut] = Field(description="The exercises due that day.")
+    logs: list[ExerciseLogRow] = Field(description="The log of the 14 days up to that day.")

@@ -22,6 +22,7 @@ from backpath.web.api import errors
 from backpath.web.api.authentication import BearerToken, SessionWithCsrf, require_staff
 from backpath.web.api.diary_entries import entry_fields
 from backpath.web.api.errors import ERRORS
+from backpath.web.api.program import router as program_router
 from backpath.web.api.schemas import (
     DiaryEntryOut,
     DiaryIn,
@@ -65,6 +66,7 @@ api = BackPathAPI(
     parser=errors.JsonBodyParser(),
 )
 errors.install(api)
+api.add_router("/v1", program_router)
 
 
 def _patient(request: HttpRequest, patient_id: int) -> Patient:
