@@ -50,7 +50,8 @@ def edge(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def _choice(option: str, value: str, allowed: tuple[str, ...]) -> str:
+def choice(option: str, value: str, allowed: tuple[str, ...]) -> str:
+    """``value`` if it is one of ``allowed``; otherwise InvalidInput naming the option."""
     if value not in allowed:
         raise InvalidInput(option, f"must be one of {', '.join(allowed)} (got {value!r})")
     return value
@@ -75,7 +76,8 @@ def read_json(path: str, what: str) -> Any:
         ) from None
 
 
-def _emit_json(data: Any) -> None:
+def emit_json(data: Any) -> None:
+    """Print ``data`` as indented JSON (non-ASCII kept as is)."""
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
@@ -91,11 +93,11 @@ def assess(
     """Assess an intake and print the plan."""
     from backpath.engine import PROFILES, assess_and_plan
 
-    fmt = _choice("--format", format, ("text", "json"))
-    profile = _choice("--guideline", guideline, PROFILES)
+    fmt = choice("--format", format, ("text", "json"))
+    profile = choice("--guideline", guideline, PROFILES)
     plan = assess_and_plan(read_json(file, "intake"), profile)  # type: ignore[arg-type]
     if fmt == "json":
-        _emit_json(plan.to_json_dict())
+        emit_json(plan.to_json_dict())
     else:
         render.plan(plan)
 
@@ -104,12 +106,12 @@ def assess(
 @edge
 def treatments(format: FormatOpt = "text") -> None:
     """List every treatment in the knowledge base."""
-    fmt = _choice("--format", format, ("text", "json"))
+    fmt = choice("--format", format, ("text", "json"))
     from backpath.knowledge import load_knowledge
 
     kb = load_knowledge()
     if fmt == "json":
-        _emit_json([render.treatment_summary(t) for t in kb.treatments.values()])
+        emit_json([render.treatment_summary(t) for t in kb.treatments.values()])
     else:
         render.treatment_list(kb)
 
@@ -121,7 +123,7 @@ def treatment(
     format: FormatOpt = "text",
 ) -> None:
     """Show one treatment's full card."""
-    fmt = _choice("--format", format, ("text", "json"))
+    fmt = choice("--format", format, ("text", "json"))
     from backpath.knowledge import load_knowledge
 
     kb = load_knowledge()
@@ -129,7 +131,7 @@ def treatment(
         raise InvalidInput("ID", f"unknown treatment '{treatment_id}'; see 'backpath treatments'")
     t = kb.treatment(treatment_id)
     if fmt == "json":
-        _emit_json(t.model_dump(mode="json", exclude_none=True))
+        emit_json(t.model_dump(mode="json", exclude_none=True))
     else:
         render.treatment_card(t, kb)
 
@@ -142,7 +144,7 @@ def score(
     format: FormatOpt = "text",
 ) -> None:
     """Score a questionnaire."""
-    fmt = _choice("--format", format, ("text", "json"))
+    fmt = choice("--format", format, ("text", "json"))
     from backpath import instruments
 
     data = read_json(file, "answers")
@@ -150,7 +152,7 @@ def score(
         data = data["answers"]
     result = instruments.score(instrument, data)
     if fmt == "json":
-        _emit_json(result.to_dict())
+        emit_json(result.to_dict())
     else:
         render.score(result)
 
@@ -159,12 +161,12 @@ def score(
 @edge
 def sources(format: FormatOpt = "text") -> None:
     """List every cited source."""
-    fmt = _choice("--format", format, ("text", "json"))
+    fmt = choice("--format", format, ("text", "json"))
     from backpath.knowledge import load_knowledge
 
     kb = load_knowledge()
     if fmt == "json":
-        _emit_json([s.model_dump(mode="json", exclude_none=True) for s in kb.sources.values()])
+        emit_json([s.model_dump(mode="json", exclude_none=True) for s in kb.sources.values()])
     else:
         render.source_list(kb)
 
@@ -188,3 +190,7 @@ register_web_commands(app, edge)
 from backpath.cli.fhir_commands import register as register_fhir_commands  # noqa: E402
 
 register_fhir_commands(app, edge)
+
+from backpath.cli.exercise_commands import register as register_exercise_commands  # noqa: E402
+
+register_exercise_commands(app, edge)

@@ -10,6 +10,7 @@ from rich.markup import escape
 from backpath import DISCLAIMER
 from backpath.engine.plan_models import REASON_LABELS, Plan
 from backpath.engine.stance import GUIDELINE_NAMES
+from backpath.exercises import Dose
 from backpath.knowledge import PHASES, KnowledgeBase, Treatment
 
 LINE_TITLES = {
@@ -25,11 +26,11 @@ DISPOSITION_STYLE = {
 }
 
 
-def _console() -> Console:
+def console() -> Console:
     """Styled and wrapped on a terminal; plain, unwrapped lines when piped or redirected."""
-    console = Console(highlight=False, emoji=False)
-    console.soft_wrap = not console.is_terminal
-    return console
+    out = Console(highlight=False, emoji=False)
+    out.soft_wrap = not out.is_terminal
+    return out
 
 
 def _schedule_text(s: dict[str, Any]) -> str:
@@ -43,7 +44,7 @@ def _schedule_text(s: dict[str, Any]) -> str:
 
 
 def plan(p: Plan) -> None:
-    out = _console()
+    out = console()
     d = p.to_json_dict()
     tri = d["triage"]
     out.print(
@@ -84,6 +85,8 @@ def plan(p: Plan) -> None:
             for pre in r["precautions"]:
                 out.print(f"    [yellow]precaution:[/] {escape(pre)}")
             out.print(f"    sources: {', '.join(r['sources'])}")
+    if "home_program" in d:
+        home_program(out, d["home_program"])
     if d["not_recommended"]:
         out.print("\n[bold underline]Not recommended[/]")
         for n in d["not_recommended"]:
@@ -94,6 +97,28 @@ def plan(p: Plan) -> None:
     if "review_in_weeks" in d:
         out.print(f"\nReview in {d['review_in_weeks']:g} weeks.")
     out.print(f"\n[italic]{escape(DISCLAIMER)}[/]")
+
+
+def home_program(out: Console, program: dict[str, Any]) -> None:
+    """The plan's home program in brief: each exercise with its dose, the walking goal, notes."""
+    out.print(
+        f"\n[bold underline]Home exercise program[/] (part of {', '.join(program['treatments'])})"
+    )
+    for e in program["exercises"]:
+        dose = Dose.model_validate(e["dose"]).text()
+        out.print(f"* [bold]{escape(e['name'])}[/] ({e['exercise']}): {escape(dose)}")
+        out.print(f"    why: {escape(e['why'])}")
+        for pre in e.get("precautions", []):
+            out.print(f"    [yellow]precaution:[/] {escape(pre)}")
+    goal = program.get("walking_goal")
+    if goal:
+        out.print(f"Walking: now {escape(goal['now'])} Goal: {escape(goal['text'])}")
+    for note in program.get("notes", []):
+        out.print(f"[bold]Note:[/] {escape(note)}")
+    out.print(
+        "  How to do each one, and when to stop: 'backpath exercise ID'. "
+        f"Sources: {', '.join(program.get('sources', []))}"
+    )
 
 
 def treatment_summary(t: Treatment) -> dict[str, Any]:
@@ -109,7 +134,7 @@ def treatment_summary(t: Treatment) -> dict[str, Any]:
 
 
 def treatment_list(kb: KnowledgeBase) -> None:
-    out = _console()
+    out = console()
     out.print(
         f"[bold]{len(kb.treatments)} treatments[/] (consensus verdict acute / subacute / chronic)"
     )
@@ -120,7 +145,7 @@ def treatment_list(kb: KnowledgeBase) -> None:
 
 
 def treatment_card(t: Treatment, kb: KnowledgeBase) -> None:
-    out = _console()
+    out = console()
     out.print(
         f"[bold]{escape(t.name)}[/] ({t.id}) - {t.category.value}, "
         f"invasiveness {t.invasiveness.value}, cost {t.cost_tier.value}"
@@ -175,7 +200,7 @@ def treatment_card(t: Treatment, kb: KnowledgeBase) -> None:
 
 
 def source_list(kb: KnowledgeBase) -> None:
-    out = _console()
+    out = console()
     for s in kb.sources.values():
         link = (s.doi and f"doi:{s.doi}") or s.url or ""
         flag = "" if s.verified else " [to be verified]"
@@ -187,7 +212,7 @@ def source_list(kb: KnowledgeBase) -> None:
 
 
 def score(result: Any) -> None:
-    out = _console()
+    out = console()
     data = result.to_dict()
     out.print(f"[bold]{data.get('instrument', 'score')}[/]")
     for key, value in data.items():

@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from backpath.engine.assessment import Risk, Triage
+from backpath.engine.program_models import HomeProgram
 from backpath.knowledge import Phase
 
 Reason = Literal[
@@ -88,6 +89,9 @@ class Plan(_Frozen):
     review_in_weeks: float | None
     notes: list[str]
     disclaimer: str
+    home_program: HomeProgram | None = None
+    """The exercises of the plan's exercise-based items (docs/home-program.md); an extra field
+    the contract allows."""
 
     def to_json_dict(self) -> dict[str, Any]:
         """The contract JSON; optional fields that are unknown are left out, not null."""

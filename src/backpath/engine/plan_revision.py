@@ -66,8 +66,9 @@ def _not_recommended(item: dict[str, Any]) -> dict[str, Any]:
 def plan_from_json(data: dict[str, Any]) -> Plan:
     """The engine's ``Plan`` from contract JSON (``schema`` → ``schema_``; unknown extras and
     missing optional fields tolerated). Raises pydantic's ``ValidationError`` when a required
-    part is missing or malformed."""
+    part, or the ``home_program`` when present, is missing or malformed."""
     risk = data.get("risk")
+    program = data.get("home_program")
     return Plan.model_validate(
         {
             "schema_": data.get("schema", "backpath.plan/1"),
@@ -81,6 +82,7 @@ def plan_from_json(data: dict[str, Any]) -> Plan:
             "review_in_weeks": data.get("review_in_weeks"),
             "notes": list(data.get("notes", [])),
             "disclaimer": data.get("disclaimer", ""),
+            "home_program": program or None,
         }
     )
 

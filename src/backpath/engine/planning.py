@@ -3,6 +3,7 @@
 Passes after the per-treatment decisions: budget steering between equivalents, the weekly
 session limit, and the guarantee of an exercise-based element at line 1 for subacute and
 chronic pain. Outside an emergency every treatment id ends up exactly once in the plan.
+Last, the plan's exercise-based items get their home program (``engine.home_program``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from functools import lru_cache
 from backpath import DISCLAIMER
 from backpath.engine.assessment import Assessment
 from backpath.engine.decide import Draft, Person, decide
+from backpath.engine.home_program import HOME_TREATMENTS, PLAN_DISPOSITIONS, prescribe
 from backpath.engine.plan_models import (
     NotRecommendedItem,
     Plan,
@@ -154,6 +156,16 @@ def make_plan(assessment: Assessment, profile: Profile = "consensus") -> Plan:
             "Urgent referral: specialist assessment within days. "
             "Comfort measures only until cleared.",
         )
+    home_program = prescribe(a, recommended)
+    if (
+        home_program is None
+        and a.triage.disposition in PLAN_DISPOSITIONS
+        and any(r.treatment in HOME_TREATMENTS for r in recommended)
+    ):
+        notes.append(
+            "No home exercise of the library fits this person's plan automatically; "
+            "the clinician chooses the exercises."
+        )
     s = a.scores
     return Plan(
         triage=a.triage,
@@ -166,4 +178,5 @@ def make_plan(assessment: Assessment, profile: Profile = "consensus") -> Plan:
         review_in_weeks=review,
         notes=notes,
         disclaimer=DISCLAIMER,
+        home_program=home_program,
     )

@@ -60,6 +60,11 @@ class ProgramExercise(_Frozen):
     precautions: tuple[str, ...] = ()
     stop_rules: tuple[str, ...] = Field(default=(), description="Stop-rule ids (library).")
     sources: tuple[str, ...] = ()
+    changed_on: dt.date | None = Field(
+        default=None,
+        description="The day its level or dose last changed; progression counts only the "
+        "days logged after it (None: every day logged counts).",
+    )
 
     def due_on(self, day: dt.date) -> bool:
         """Daily exercises are due every day; 'n a week' ones on the weekdays of WEEKDAYS_FOR."""
@@ -94,6 +99,17 @@ class HomeProgram(_Frozen):
 
     def due_on(self, day: dt.date) -> tuple[ProgramExercise, ...]:
         return tuple(e for e in self.exercises if e.due_on(day))
+
+    def replaced(self, item: ProgramExercise, old: str | None = None) -> HomeProgram:
+        """A copy with ``item`` in the place of ``old`` (default: the exercise of the same id)."""
+        which = old or item.exercise
+        exercises = tuple(item if e.exercise == which else e for e in self.exercises)
+        return self.model_copy(update={"exercises": exercises})
+
+    def without(self, exercise: str) -> HomeProgram:
+        """A copy without ``exercise``; the caller keeps at least one (the model needs one)."""
+        exercises = tuple(e for e in self.exercises if e.exercise != exercise)
+        return HomeProgram.model_validate({**dict(self), "exercises": exercises})
 
 
 class ExerciseLog(_Frozen):
