@@ -19,7 +19,7 @@ from backpath.web.patients.models import Patient
 from backpath.web.plans.models import PlanVersion
 from tests.web.conftest import logged_in
 from tests.web.test_calendar import DAILY, THREE_A_WEEK, home_program, publish
-from tests.web.test_diary import plan_version, second_patient
+from tests.web.test_diary import plan_without_program, second_patient
 
 MONDAY = dt.date(2026, 3, 2)
 
@@ -103,7 +103,7 @@ def test_the_program_of_another_clinic_or_patient_is_not_found(
 def test_no_published_program_is_404(patient: Patient) -> None:
     client = logged_in(patient.user)
     assert client.get(program_url(patient)).status_code == 404
-    plan_version(patient.current_episode())  # published, but with no home program
+    plan_without_program(patient.current_episode())  # published, but with no home program
     assert client.get(program_url(patient)).status_code == 404
     draft = publish(patient.current_episode())
     PlanVersion.objects.filter(pk=draft.pk).update(status=PlanVersion.Status.DRAFT)
@@ -221,7 +221,7 @@ def test_bad_log_bodies_are_422_naming_the_field(
 
 
 def test_logging_without_a_published_program_is_422(patient: Patient) -> None:
-    plan_version(patient.current_episode())
+    plan_without_program(patient.current_episode())
     response = post_log(
         logged_in(patient.user), patient, {"exercise": "bird_dog", "outcome": "done"}
     )

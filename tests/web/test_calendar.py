@@ -21,7 +21,7 @@ from backpath.web.plans.models import PlanVersion
 from backpath.web.reminders.calendar import CalendarFor, program_calendar
 from backpath.web.reminders.models import ReminderPreference
 from tests.web.conftest import logged_in
-from tests.web.test_diary import plan_version, second_patient
+from tests.web.test_diary import plan_version, plan_without_program, second_patient
 
 ICS = "/me/program.ics"
 DAILY = ("bird_dog", "glute_bridge")
@@ -245,7 +245,7 @@ def test_downloading_the_calendar_is_audited(patient: Patient) -> None:
 
 
 def test_a_plan_without_a_home_program_still_gives_its_sessions(patient: Patient) -> None:
-    version = plan_version(patient.current_episode())
+    version = plan_without_program(patient.current_episode())
     owner = CalendarFor(
         clinic="Harbour Back Clinic",
         patient="Ada Byrne",

@@ -4,6 +4,7 @@ and twelve weeks of diary scored by the instruments."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections import Counter
 from io import StringIO
 from typing import Any
@@ -15,17 +16,21 @@ from django.test import Client
 from django.utils import timezone
 
 from backpath import contract, instruments
+from backpath.engine.program_models import HomeProgram
+from backpath.exercises.poses import figure_ids
 from backpath.web.accounts.models import Clinic, User
 from backpath.web.audit.models import AuditEvent
 from backpath.web.demo import CASES, DEMO_CLINIC, DEMO_PASSWORD, OTHER_CLINIC, build_demo
-from backpath.web.demo.diary import build_diary
-from backpath.web.diary.models import DiaryEntry
+from backpath.web.demo.diary import EXERCISE_DAYS, build_diary, build_exercise_log
+from backpath.web.diary.models import DiaryEntry, ExerciseLog
 from backpath.web.patients.models import Episode, Intake, Patient
 from backpath.web.plans.models import PlanChange, PlanVersion
+from tests.web.test_plan_program import sample_program
 
 ACCOUNTS = {"clinician": "clinician", "lead": "lead", "clinician2": "clinician",
             "riverside": "clinician", "patient": "patient"}  # fmt: skip
-MODELS = (Clinic, User, Patient, Episode, Intake, PlanVersion, PlanChange, DiaryEntry)
+MODELS = (Clinic, User, Patient, Episode, Intake, PlanVersion, PlanChange, DiaryEntry,
+          ExerciseLog)  # fmt: skip
 
 
 @pytest.fixture
@@ -143,3 +148,64 @@ def test_the_seed_command_prints_the_logins(db: Any) -> None:
     text = out.getvalue()
     assert "12 patients created" in text
     assert all(username in text for username in ACCOUNTS) and DEMO_PASSWORD in text
+
+
+EXERCISE_ITEMS = {"physical_therapy", "general_exercise", "yoga", "pilates", "tai_chi"}
+
+
+def test_every_published_plan_with_exercise_carries_a_program_and_weeks_of_its_log(
+    demo: None,
+) -> None:
+    today = timezone.localdate()
+    with_program = 0
+    for version in PlanVersion.objects.filter(status="published"):
+        if not EXERCISE_ITEMS & {r["treatment"] for r in version.plan["recommended"]}:
+            continue
+        program = HomeProgram.model_validate(version.plan["home_program"])
+        with_program += 1
+        rows = ExerciseLog.objects.filter(episode=version.episode, version=version)
+        days = sorted(set(rows.values_list("on", flat=True)))
+        assert days[0] == today - dt.timedelta(days=EXERCISE_DAYS) and days[-1] < today
+        outcomes = Counter(rows.values_list("outcome", flat=True))
+        assert outcomes["too_painful"] == 1 and outcomes["skipped"] >= 1
+        assert outcomes["done"] > 3 * outcomes["skipped"]
+        for row in rows:
+            item = program.find(row.exercise)
+            assert item is not None and item.due_on(row.on)
+    assert with_program >= 8
+
+
+def test_the_demo_patient_sees_an_illustrated_program_and_the_review_suggests_progress(
+    demo: None,
+) -> None:
+    patient = Patient.objects.get(user__username="patient")
+    version = patient.episodes.get().plan_versions.get()
+    program = HomeProgram.model_validate(version.plan["home_program"])
+    assert 3 <= len(program.exercises) <= 5
+    assert {e.exercise for e in program.exercises} <= set(figure_ids())
+    clinician = Client()
+    clinician.force_login(User.objects.get(username="clinician"))
+    page = clinician.get(f"/me/review/{version.episode.pk}/").content.decode()
+    assert "Home exercises" in page and "Progress to the next step" in page
+    own = Client()
+    own.force_login(User.objects.get(username="patient"))
+    mine = html.unescape(own.get("/me/plan/").content.decode())  # the patient's side
+    assert mine.count('role="img"') >= len(program.exercises)
+    assert all(e.name in mine for e in program.exercises)
+
+
+def test_the_demo_exercise_log_is_mostly_done_on_due_days_with_one_painful_day() -> None:
+    case = next(c for c in CASES if c.key == "chronic")
+    program = sample_program(("walking", "bird_dog", "hip_hinge"))  # hip hinge: 3 a week
+    today = dt.date(2026, 3, 2)
+    log = build_exercise_log(case, program, today)
+    assert log == build_exercise_log(case, program, today)  # the same every time
+    assert min(e.on for e in log) == today - dt.timedelta(days=EXERCISE_DAYS)
+    assert max(e.on for e in log) == today - dt.timedelta(days=1)  # today is left to tap
+    for entry in log:
+        item = program.find(entry.exercise)
+        assert item is not None and item.due_on(entry.on)
+    outcomes = Counter(e.outcome for e in log)
+    assert outcomes["too_painful"] == 1 and 0 < outcomes["skipped"] < outcomes["done"] / 3
+    assert len({e.on for e in log if e.exercise == "hip_hinge"}) < EXERCISE_DAYS / 2
+    assert build_exercise_log(case, None, today) == []

@@ -50,6 +50,14 @@ def plan_version(
     )
 
 
+def plan_without_program(episode: Episode, **kwargs: Any) -> PlanVersion:
+    """``plan_version`` with the home program taken out: a plan with no exercise-based item."""
+    version = plan_version(episode, **kwargs)
+    version.plan.pop("home_program", None)
+    version.save()
+    return version
+
+
 def second_patient(clinic: Any) -> Patient:
     user = make_user("patient2", Role.PATIENT, clinic)
     other = Patient.objects.create(

@@ -19,7 +19,7 @@ from backpath.web.diary.handout import handout_html
 from backpath.web.patients.models import Patient
 from backpath.web.plans.models import PlanVersion
 from tests.web.conftest import logged_in
-from tests.web.test_diary import plan_version
+from tests.web.test_diary import plan_without_program
 from tests.web.test_plans_print import pdf_text
 from tests.web.test_today import DAILY, WEEKLY, home_program, me, with_program
 
@@ -105,7 +105,7 @@ def test_no_published_plan_or_no_program_gives_a_plain_404(patient: Patient) -> 
     assert client.get(reverse("diary:handout")).status_code == 404
     with_program(patient.episodes.get(), status=PlanVersion.Status.DRAFT)
     assert client.get(reverse("diary:handout_pdf")).status_code == 404
-    plan_version(patient.episodes.get())  # published, no program
+    plan_without_program(patient.episodes.get())  # published, no program
     assert client.get(reverse("diary:handout")).status_code == 404
 
 

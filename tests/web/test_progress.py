@@ -13,7 +13,7 @@ from backpath.web.audit.models import AuditEvent
 from backpath.web.diary.models import DiaryEntry
 from backpath.web.patients.models import Patient
 from tests.web.conftest import logged_in
-from tests.web.test_diary import plan_version, second_patient
+from tests.web.test_diary import plan_version, plan_without_program, second_patient
 
 
 def add(patient: Patient, kind: str, days_ago: int, value: float, **extra: Any) -> DiaryEntry:
@@ -28,7 +28,7 @@ def add(patient: Patient, kind: str, days_ago: int, value: float, **extra: Any) 
 
 
 def test_progress_shows_svg_charts_and_the_same_data_as_tables(patient: Patient) -> None:
-    plan_version(patient.episodes.get())
+    plan_without_program(patient.episodes.get())
     add(patient, "nrs", 14, 6)
     add(patient, "nrs", 7, 5)
     add(patient, "nrs", 0, 3)

@@ -25,7 +25,7 @@ from backpath.web.reminders.models import ReminderPreference, ReminderSent
 from backpath.web.reminders.reminders import parse_day, send_reminders
 from tests.web.conftest import logged_in, make_user
 from tests.web.test_calendar import DAILY, THREE_A_WEEK, home_program, program_item, publish
-from tests.web.test_diary import plan_version
+from tests.web.test_diary import plan_without_program
 
 MONDAY_9 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 TUESDAY_9 = MONDAY_9 + dt.timedelta(days=1)
@@ -155,7 +155,7 @@ def test_the_day_and_hour_are_the_patients_own_time_zone(patient: Patient) -> No
 def test_no_published_program_means_no_email(patient: Patient) -> None:
     opt_in(patient)
     assert send_reminders(MONDAY_9).skipped == {reminders.NO_PROGRAM: 1}
-    plan_version(patient.current_episode())  # a plan without a home program
+    plan_without_program(patient.current_episode())  # a plan without a home program
     assert send_reminders(MONDAY_9).skipped == {reminders.NO_PROGRAM: 1}
     assert mail.outbox == [] and not ReminderSent.objects.exists()
 

@@ -18,7 +18,7 @@ from backpath.web.diary.models import ExerciseLog
 from backpath.web.patients.models import Episode, Patient
 from backpath.web.plans.models import PlanVersion
 from tests.web.conftest import logged_in
-from tests.web.test_diary import plan_version, second_patient
+from tests.web.test_diary import plan_version, plan_without_program, second_patient
 
 DAILY = ("bird_dog", "glute_bridge", "cat_camel")
 WEEKLY = "hip_hinge"  # 3 times a week: Monday, Wednesday, Friday
@@ -127,7 +127,7 @@ def test_a_patient_without_a_published_plan_is_told_so(patient: Patient) -> None
 
 
 def test_a_published_plan_without_a_program_says_so(patient: Patient) -> None:
-    plan_version(patient.episodes.get())
+    plan_without_program(patient.episodes.get())
     assert "Your plan has no home exercise program" in page_text(logged_in(patient.user))
 
 
@@ -354,7 +354,7 @@ def test_progress_shows_weekly_adherence_as_a_chart_and_a_table(patient: Patient
 
 
 def test_progress_without_a_program_has_no_adherence_section(patient: Patient) -> None:
-    plan_version(patient.episodes.get())
+    plan_without_program(patient.episodes.get())
     text = logged_in(patient.user).get(reverse("diary:progress")).content.decode()
     assert "Home exercises done each week" not in text
 

@@ -3,7 +3,8 @@
 Accounts are matched by username (their demo password and clinic are set again and any
 login lockout is lifted, so the printed logins always work); patients by clinic and name
 (an existing one is left as it is).
-Plans come from the engine, exactly as the intake review page makes them.
+Plans come from the engine, exactly as the intake review page makes them; a published plan
+with a home program gets the last weeks of its exercise log.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from backpath.engine import assess, make_plan, parse_intake
+from backpath.engine.program_models import HomeProgram
 from backpath.web.accounts.models import Clinic, User
 from backpath.web.audit.models import AuditEvent
 from backpath.web.demo.cases import ACCOUNTS, CASES, DEMO_PASSWORD, DemoAccount, DemoCase
-from backpath.web.demo.diary import DAYS, baseline_answers, build_diary
-from backpath.web.diary.models import DiaryEntry
+from backpath.web.demo.diary import DAYS, baseline_answers, build_diary, build_exercise_log
+from backpath.web.diary.models import DiaryEntry, ExerciseLog
 from backpath.web.patients.intake_forms import STEP_IDS
 from backpath.web.patients.models import Episode, Intake, Patient
 from backpath.web.plans.models import PlanChange, PlanVersion
@@ -78,6 +80,11 @@ def _account(account: DemoAccount, clinic: Clinic) -> User:
     return user
 
 
+def _program(plan: dict[str, Any]) -> HomeProgram | None:
+    raw = plan.get("home_program")
+    return HomeProgram.model_validate(raw) if raw else None
+
+
 def _at(day: dt.date, hour: int) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
 
@@ -111,6 +118,11 @@ def _patient(case: DemoCase, clinic: Clinic, users: dict[str, User], today: dt.d
             DiaryEntry(patient=patient, episode=episode, created_by=login, **e.fields())
             for e in build_diary(case, plan, start)
         )
+        ExerciseLog.objects.bulk_create(
+            ExerciseLog(patient=patient, episode=episode, version=version, created_by=login,
+                        **e.fields())
+            for e in build_exercise_log(case, _program(plan), today)
+        )  # fmt: skip
     # Back-date the rows whose timestamps the pages show, so the story reads in order.
     Patient.objects.filter(pk=patient.pk).update(created=_at(start, 8))
     PlanVersion.objects.filter(pk=version.pk).update(created=_at(start, 10))

@@ -1,4 +1,5 @@
-"""Twelve weeks of plausible diary for a demo patient, from a seeded random generator.
+"""Twelve weeks of plausible diary for a demo patient, and the last weeks of its home
+exercise log, from seeded random generators.
 
 Pure functions: the same case and start day always give the same entries. Every score is
 computed by ``backpath.instruments`` from generated answers, exactly as the diary form does.
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from backpath import instruments
+from backpath.engine.program_models import HomeProgram
 from backpath.web.demo.cases import DemoCase
 
 WEEKS = 12
@@ -148,4 +150,44 @@ def _sessions(
                          treatment=second.treatment, serious=False,
                          note="Sore and stiff for two days after the session; eased with heat "
                               "and gentle walking."))  # fmt: skip
+    return out
+
+
+EXERCISE_DAYS = 18
+"""The exercise log covers the last two and a half weeks, up to yesterday: the demo's Today
+view is left for the newcomer to tap."""
+
+
+@dataclass(frozen=True)
+class ExerciseEntry:
+    """One exercise log row, ready for ``ExerciseLog(**entry.fields(), patient=..., ...)``."""
+
+    on: dt.date
+    exercise: str
+    outcome: str
+
+    def fields(self) -> dict[str, Any]:
+        return {"on": self.on, "exercise": self.exercise, "outcome": self.outcome}
+
+
+def build_exercise_log(
+    case: DemoCase, program: HomeProgram | None, today: dt.date
+) -> list[ExerciseEntry]:
+    """The case's exercise log: every exercise on the days it is due, mostly done, some
+    skipped, and exactly one day when one exercise was too painful (no stop rule reported)."""
+    if program is None:
+        return []
+    rng = random.Random(f"backpath-demo/{case.key}/exercises")
+    out: list[ExerciseEntry] = []
+    for back in range(EXERCISE_DAYS, 0, -1):
+        on = today - dt.timedelta(days=back)
+        for item in program.due_on(on):
+            outcome = "skipped" if rng.random() < 0.12 else "done"
+            out.append(ExerciseEntry(on, item.exercise, outcome))
+    painful_day = today - dt.timedelta(days=EXERCISE_DAYS // 2)
+    sore = program.exercises[-1].exercise  # the last one chosen: often the hardest
+    candidates = [i for i, e in enumerate(out) if e.exercise == sore and e.on >= painful_day]
+    if candidates:
+        first = candidates[0]
+        out[first] = ExerciseEntry(out[first].on, sore, "too_painful")
     return out

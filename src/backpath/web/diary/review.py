@@ -1,5 +1,6 @@
 """The clinician's review: baseline against now, responder status, and the engine's
-adaptation suggestions, accepted into a new draft plan version."""
+adaptation suggestions, accepted into a new draft plan version; and the home program's
+progression suggestions from the exercise log, each accepted on its own into a new draft."""
 
 from __future__ import annotations
 
@@ -10,10 +11,18 @@ from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from pydantic import ValidationError
 
 from backpath.engine.adapt import PlanRevision, adapt
+from backpath.engine.exercise_progress import (
+    APPLICABLE,
+    apply_suggestion,
+    suggest_progress,
+    window,
+)
+from backpath.engine.plan_edits import Edit, EditRefused
 from backpath.engine.plan_revision import (
     ACTION_LABELS,
     Accepted,
@@ -21,15 +30,19 @@ from backpath.engine.plan_revision import (
     revised_plan,
     suggestion_key,
 )
+from backpath.engine.program_models import ExerciseSuggestion, HomeProgram
 from backpath.errors import InvalidInput
 from backpath.knowledge import load_knowledge
 from backpath.tracking import MEASURE_LABELS, Progress
 from backpath.web.accounts.access import staff_required
 from backpath.web.audit.record import record
 from backpath.web.diary.forms import ReviewForm
+from backpath.web.diary.models import ExerciseLog
 from backpath.web.diary.outcomes import entries_for, progress_for
 from backpath.web.diary.plain_plan import treatment_name
 from backpath.web.patients.models import Episode, Patient
+from backpath.web.plans import program_display, versions
+from backpath.web.plans.forms import ProgressAcceptForm
 from backpath.web.plans.models import PlanChange, PlanVersion
 
 STATUS_LABELS = {
@@ -39,6 +52,13 @@ STATUS_LABELS = {
     "unknown": "Not known yet",
 }
 CHOICE_ACTIONS = {"add_line_2", "switch"}
+EXERCISE_ACTIONS = {
+    "progress": "Progress to the next step",
+    "regress": "Make it easier",
+    "stop": "Stop this exercise",
+    "keep": "Keep it as it is",
+    "adherence": "Talk about doing it",
+}
 
 
 def reviewed_version(episode: Episode) -> PlanVersion | None:
@@ -166,6 +186,138 @@ def _save(
     return created
 
 
+def _program_rows(
+    episode: Episode, version: PlanVersion, today: dt.date
+) -> tuple[HomeProgram | None, list[dict[str, Any]]]:
+    """The reviewed program's suggestions from the episode's exercise log, each with what
+    changes and the days that count for it (after its last change): done / too painful /
+    skipped."""
+    program = program_display.program_of(version.plan)
+    if program is None:
+        return None, []
+    logs = [log.to_domain() for log in ExerciseLog.objects.filter(episode=episode, on__lte=today)]
+    rows = []
+    for s in suggest_progress(program, logs, today):
+        item = program.find(s.exercise)
+        assert item is not None  # one suggestion per exercise of the program
+        counts = dict.fromkeys(ExerciseLog.Outcome.values, 0)
+        for log in window(item, logs, today):
+            counts[log.outcome] += 1
+        rows.append(
+            {
+                "suggestion": s,
+                "key": _key(s),
+                "name": item.name,
+                "label": EXERCISE_ACTIONS.get(s.action, s.action),
+                "now": item.dose.text(),
+                "then": s.dose.text() if s.dose else "",
+                "counts": counts,
+                "applicable": s.action in APPLICABLE,
+                "sources": _sources(list(s.sources)),
+            }
+        )
+    return program, rows
+
+
+def _key(s: ExerciseSuggestion) -> str:
+    return f"{s.exercise}:{s.action}:{'' if s.to_level is None else s.to_level}"
+
+
+def _accept_exercise(
+    request: HttpRequest,
+    episode: Episode,
+    reviewed: HomeProgram | None,
+    rows: list[dict[str, Any]],
+    today: dt.date,
+) -> tuple[PlanVersion | None, dict[str, Any]]:
+    """Apply the posted suggestion (made for the ``reviewed`` program) to the latest version's
+    program, as a new draft version with its ``PlanChange``; or (None, the posted form and why
+    it was not saved). A latest version that already changed that exercise is not touched."""
+    form = ProgressAcceptForm(request.POST)
+    posted = [request.POST.get(k, "") for k in ("exercise", "action", "to_level")]
+    bound: dict[str, Any] = {"form": form, "key": ":".join(posted), "problem": None}
+    if not form.is_valid():
+        bound["problem"] = "; ".join(str(e) for errors in form.errors.values() for e in errors)
+        return None, bound
+    data = form.cleaned_data
+    level = "" if data["to_level"] is None else data["to_level"]
+    bound["key"] = key = f"{data['exercise']}:{data['action']}:{level}"
+    row = next((r for r in rows if r["key"] == key and r["applicable"]), None)
+    try:
+        if row is None:
+            raise EditRefused(
+                "The suggestions changed since this page was loaded (new exercise log entries or "
+                "a new plan version). Look at them again before accepting."
+            )
+        base = versions.latest(episode)
+        if base is None or data["version"] != base.number:
+            raise versions.StaleVersion(base.number if base else 0)
+        program = program_display.program_of(base.plan)
+        s: ExerciseSuggestion = row["suggestion"]
+        if (
+            program is None
+            or reviewed is None
+            or program.find(s.exercise) != reviewed.find(s.exercise)
+        ):
+            raise EditRefused(
+                f"Version {base.number} already changes {row['name']}; look at it on the plan "
+                "page before accepting this suggestion."
+            )
+        changed = apply_suggestion(program, s, on=today)
+        summary = (
+            f"Home program at the review of {today:%-d %b %Y}: {row['label'].lower()}, "
+            f"{row['name']}. {s.why}"
+        )
+        edit = Edit(
+            program_display.with_program(base.plan, changed),
+            "progress_exercise",
+            s.exercise,
+            summary,
+        )
+        with transaction.atomic():
+            created = versions.save_edit(episode, base.number, edit, data["reason"], request.user)
+            record(
+                request,
+                "create",
+                created,
+                patient=episode.patient,
+                detail=f"home program at review: {s.action} {s.exercise}",
+            )
+    except EditRefused as exc:
+        bound["problem"] = exc.message
+        return None, bound
+    return created, bound
+
+
+def _program_section(
+    request: HttpRequest, episode: Episode, version: PlanVersion, today: dt.date
+) -> tuple[HttpResponse | None, dict[str, Any]]:
+    """The home program part of the review: its rows, and a posted acceptance handled (the
+    redirect when saved; else the rows with the form's problem at its suggestion)."""
+    latest = versions.latest(episode) or version
+    context: dict[str, Any] = {"latest_number": latest.number, "program_problem": None}
+    try:
+        program, rows = _program_rows(episode, version, today)
+    except InvalidInput as exc:
+        problem = f"The stored home program cannot be read ({exc})."
+        return None, context | {"program": None, "program_rows": [], "program_problem": problem}
+    if request.method == "POST" and "exercise" in request.POST:
+        created, bound = _accept_exercise(request, episode, program, rows, today)
+        if created is not None:
+            messages.success(
+                request,
+                f"Plan version {created.number} was created as a draft with the home program "
+                "change. Check it, then publish it to the patient.",
+            )
+            return redirect(reverse("plans:plan", args=[episode.pk]) + "#home-program"), {}
+        for row in rows:
+            if row["key"] == bound["key"]:
+                row["bound"] = bound
+        if not any("bound" in row for row in rows):
+            context["program_problem"] = bound["problem"]
+    return None, context | {"program": program, "program_rows": rows}
+
+
 @staff_required
 def review(request: HttpRequest, episode_id: int) -> HttpResponse:
     episode = get_object_or_404(
@@ -190,8 +342,15 @@ def review(request: HttpRequest, episode_id: int) -> HttpResponse:
     suggestions = [
         (f"{i}:{suggestion_key(s)}", s, _options(s)) for i, s in enumerate(revision.suggestions)
     ]
-    form = ReviewForm(request.POST or None, suggestions=suggestions)
-    if request.method == "POST" and form.is_valid():
+    saved, program_context = _program_section(request, episode, version, today)
+    if saved is not None:
+        return saved
+    exercise_post = request.method == "POST" and "exercise" in request.POST
+    form = ReviewForm(
+        request.POST if request.method == "POST" and not exercise_post else None,
+        suggestions=suggestions,
+    )
+    if request.method == "POST" and not exercise_post and form.is_valid():
         created = _save(request, episode, version, revision, form, progress)
         if created is not None:
             messages.success(
@@ -214,6 +373,7 @@ def review(request: HttpRequest, episode_id: int) -> HttpResponse:
         request,
         "diary/review.html",
         context
+        | program_context
         | {
             "weeks": weeks,
             "progress": progress,

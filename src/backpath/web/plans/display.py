@@ -80,11 +80,22 @@ def source_links(ids: list[str]) -> SafeString:
     return mark_safe("; ".join(_source_link(sid) for sid in ids))  # each part is escaped
 
 
+def _program_sources(plan: dict[str, Any]) -> list[str]:
+    """The home program's citations, read from the JSON as stored (a malformed program is
+    reported by the program section, not here)."""
+    program = plan.get("home_program")
+    if not isinstance(program, dict):
+        return []
+    parts = [program, program.get("walking_goal") or {}, *program.get("exercises", [])]
+    return [str(s) for part in parts if isinstance(part, dict) for s in part.get("sources", [])]
+
+
 def references(plan: dict[str, Any]) -> list[dict[str, str]]:
     """Every source the plan cites, once, with the full citation (for the reference list)."""
     ids: dict[str, None] = {}
     for item in (*plan.get("recommended", []), *plan.get("not_recommended", [])):
         ids.update(dict.fromkeys(item.get("sources", [])))
+    ids.update(dict.fromkeys(_program_sources(plan)))
     known = load_knowledge().sources
     out = []
     for sid in ids:

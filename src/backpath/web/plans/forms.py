@@ -84,3 +84,81 @@ class PublishForm(forms.Form):
         help_text="Optional, up to 1,000 characters: e.g. what you discussed with the patient.",
         error_messages={"max_length": "Keep the note to 1,000 characters or fewer."},
     )
+
+
+# --- Home program -----------------------------------------------------------------------------
+
+
+class RemoveExerciseForm(_Edit):
+    pass
+
+
+class _PickExercise(_Edit):
+    """An edit that names one library exercise, offered from ``choices`` (already filtered to
+    those the person may do)."""
+
+    FIELD = "exercise"
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[self.FIELD] = forms.ChoiceField(
+            label="Exercise",
+            choices=choices,
+            error_messages={
+                "required": "Required. Choose an exercise from the list.",
+                "invalid_choice": "Choose one of the exercises listed: the others are not in "
+                "the library, already in the program, or ruled out for this person.",
+            },
+        )
+
+
+class SwapExerciseForm(_PickExercise):
+    FIELD = "new"
+
+
+class AddExerciseForm(_PickExercise):
+    pass
+
+
+class RedoseForm(_Edit):
+    """New numbers for an exercise's dose: only those the dose uses (``fields`` from
+    ``program_display.limit_fields``), each within the library's limits."""
+
+    def __init__(self, *args: Any, fields: list[dict[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.dose_names = [f["name"] for f in fields]
+        for f in fields:
+            low, high = f["min"], f["max"]
+            allowed = (
+                f"a whole number from {low} to {high}"
+                if low is not None
+                else "no change: the library gives no limits"
+            )
+            message = f"{f['label']}: enter {allowed}."
+            self.fields[f["name"]] = forms.IntegerField(
+                label=f["label"],
+                min_value=low,
+                max_value=high,
+                error_messages={
+                    "required": message,
+                    "invalid": message,
+                    "min_value": message,
+                    "max_value": message,
+                },
+            )
+
+    def numbers(self) -> dict[str, int]:
+        return {name: int(self.cleaned_data[name]) for name in self.dose_names}
+
+
+class ProgressAcceptForm(_Edit):
+    """Accepting one of the review page's exercise suggestions: which one, as shown."""
+
+    exercise = forms.SlugField(
+        max_length=60, error_messages={"required": "The form is missing the exercise."}
+    )
+    action = forms.ChoiceField(
+        choices=[("progress", "progress"), ("regress", "regress"), ("stop", "stop")],
+        error_messages={"invalid_choice": "Only progress, regress or stop can be accepted."},
+    )
+    to_level = forms.IntegerField(required=False, min_value=-20, max_value=20)

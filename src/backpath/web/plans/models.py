@@ -38,7 +38,10 @@ class PlanVersion(models.Model):
 
 
 class PlanChange(models.Model):
-    """One clinician decision recorded with its reason (accept, drop, add, note)."""
+    """One clinician decision recorded with its reason (accept, drop, add, note).
+
+    For a change to the home program, ``treatment`` holds the exercise's library id.
+    """
 
     class Action(models.TextChoices):
         ACCEPT = "accept", "Accepted"
@@ -46,6 +49,11 @@ class PlanChange(models.Model):
         ADD = "add", "Added"
         ADAPT = "adapt", "Adapted at review"
         PUBLISH = "publish", "Published"
+        SWAP_EXERCISE = "swap_exercise", "Exercise swapped"
+        ADD_EXERCISE = "add_exercise", "Exercise added"
+        REDOSE_EXERCISE = "redose_exercise", "Exercise re-dosed"
+        REMOVE_EXERCISE = "remove_exercise", "Exercise removed"
+        PROGRESS_EXERCISE = "progress_exercise", "Exercise changed at review"
 
     version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="changes")
     treatment = models.CharField(max_length=60, blank=True)

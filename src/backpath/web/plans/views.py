@@ -18,17 +18,19 @@ from django.template.loader import render_to_string
 
 from backpath.engine import plan_edits as editing
 from backpath.engine.plan_edits import EditRefused, Facts
+from backpath.errors import InvalidInput
+from backpath.exercises import load_exercises
 from backpath.knowledge import load_knowledge
 from backpath.web.accounts.access import staff_required
 from backpath.web.audit.record import record
 from backpath.web.patients.models import Episode, Patient
-from backpath.web.plans import display, versions
+from backpath.web.plans import display, program_display, versions
 from backpath.web.plans.forms import DROP_CHOICES, AcceptForm, AddForm, DropForm, PublishForm
 from backpath.web.plans.models import PlanVersion
 from backpath.web.plans.pdf import render_pdf, stylesheet
 
 
-def _episode(request: HttpRequest, episode_id: int) -> Episode:
+def episode_for(request: HttpRequest, episode_id: int) -> Episode:
     return get_object_or_404(
         Episode.objects.select_related("patient"),
         pk=episode_id,
@@ -42,17 +44,33 @@ def _version(episode: Episode, number: int) -> PlanVersion:
     )
 
 
-def _latest(episode: Episode) -> PlanVersion:
+def latest_or_404(episode: Episode) -> PlanVersion:
     version = versions.latest(episode)
     if version is None:
         raise Http404("This episode has no plan yet.")
     return version
 
 
+def _program(
+    plan: dict[str, Any], facts: Facts, *, inline_pictures: bool
+) -> tuple[dict[str, Any] | None, str | None]:
+    """The home program section's context, or why it cannot be shown."""
+    try:
+        return program_display.view(plan, facts, inline_pictures=inline_pictures), None
+    except InvalidInput as exc:
+        return None, f"The stored home program cannot be shown ({exc})."
+
+
 def _plan_context(
-    episode: Episode, version: PlanVersion, latest_number: int, facts: Facts
+    episode: Episode,
+    version: PlanVersion,
+    latest_number: int,
+    facts: Facts,
+    *,
+    print_pictures: bool = False,
 ) -> dict[str, Any]:
     plan = version.plan
+    program, program_problem = _program(plan, facts, inline_pictures=print_pictures)
     return {
         "episode": episode,
         "patient": episode.patient,
@@ -66,7 +84,25 @@ def _plan_context(
         "verdicts": display.verdicts(plan),
         "seed_differences": display.seed_differences(plan),
         "references": display.references(plan),
+        "program": program,
+        "program_problem": program_problem,
     }
+
+
+def _open_program_forms(
+    request: HttpRequest, context: dict[str, Any], bound: dict[str, Any]
+) -> None:
+    """Mark which program edit forms the page carries: only those asked for (``?change=`` an
+    exercise id, or ``add``) or just posted, so the plan page stays light."""
+    program = context["program"]
+    if not program:
+        return
+    asked = str(bound.get("exercise") or request.GET.get("change", ""))
+    if bound.get("action") == "add_exercise":
+        asked = "add"
+    program["adding"] = asked == "add"
+    for exercise in program["exercises"]:
+        exercise["changing"] = exercise["id"] == asked
 
 
 def _render_plan(
@@ -92,18 +128,30 @@ def _render_plan(
         .values_list("number", flat=True)
         .first(),
     }
+    _open_program_forms(request, context, bound or {})
     if bound:  # a posted form that was not saved: show its values and errors at its item
         for group in (*[line["items"] for line in context["lines"]], context["left_out"]):
             for item in group:
                 if item["treatment"] == bound.get("treatment"):
                     item["bound"] = bound
+        program = context["program"]
+        if program and bound.get("exercise"):
+            for exercise in program["exercises"]:
+                if exercise["id"] == bound["exercise"]:
+                    exercise["bound"] = bound
+                    if bound["action"] == "redose_exercise":  # what was typed, its errors
+                        for f in exercise["dose_fields"]:
+                            f["value"] = bound["data"].get(f["name"], f["value"])
+                            f["errors"] = bound["errors"].get(f["name"], [])
+        if program and bound.get("action") == "add_exercise":
+            program["bound"] = bound
     return render(request, "plans/plan.html", context)
 
 
 @staff_required
 def plan_page(request: HttpRequest, episode_id: int) -> HttpResponse:
     """The latest version of the episode's plan, with the edit and publish forms."""
-    episode = _episode(request, episode_id)
+    episode = episode_for(request, episode_id)
     version = versions.latest(episode)
     if version is None:
         record(request, "read", episode, patient=episode.patient, detail="plan page: no plan")
@@ -115,13 +163,13 @@ def plan_page(request: HttpRequest, episode_id: int) -> HttpResponse:
 @staff_required
 def version_page(request: HttpRequest, episode_id: int, number: int) -> HttpResponse:
     """Any version, read-only."""
-    episode = _episode(request, episode_id)
+    episode = episode_for(request, episode_id)
     version = _version(episode, number)
     record(request, "read", version, patient=episode.patient, detail=f"plan version {number}")
     return _render_plan(request, episode, version, editable=False)
 
 
-def _not_saved(
+def not_saved(
     request: HttpRequest,
     episode: Episode,
     version: PlanVersion,
@@ -129,11 +177,22 @@ def _not_saved(
     treatment: str,
     form: Any,
     problem: str | None,
+    *,
+    exercise: str = "",
 ) -> HttpResponse:
+    """The plan page again with the posted form's values, its errors and the refusal."""
     record(request, "read", version, patient=episode.patient, detail=f"plan {action}: not saved")
+    if exercise:
+        anchor = f"exercise-{exercise}"
+    elif action == "add_exercise":
+        anchor = "program-add"
+    else:
+        anchor = f"item-{treatment}" if treatment else ""
     bound = {
         "action": action,
         "treatment": treatment,
+        "exercise": exercise,
+        "anchor": anchor,
         "errors": form.errors,
         "data": form.data,
         "problem": problem,
@@ -142,10 +201,10 @@ def _not_saved(
 
 
 def _edit(request: HttpRequest, episode_id: int, treatment: str, action: str) -> HttpResponse:
-    episode = _episode(request, episode_id)
+    episode = episode_for(request, episode_id)
     if request.method != "POST":
         return redirect("plans:plan", episode_id=episode.pk)
-    current = _latest(episode)
+    current = latest_or_404(episode)
     facts = versions.facts_for(episode)
     form: AcceptForm | DropForm | AddForm
     if action == "add":
@@ -154,7 +213,7 @@ def _edit(request: HttpRequest, episode_id: int, treatment: str, action: str) ->
     else:
         form = DropForm(request.POST) if action == "drop" else AcceptForm(request.POST)
     if not form.is_valid():
-        return _not_saved(request, episode, current, action, treatment, form, None)
+        return not_saved(request, episode, current, action, treatment, form, None)
     data = form.cleaned_data
     try:
         if data["version"] != current.number:
@@ -177,7 +236,7 @@ def _edit(request: HttpRequest, episode_id: int, treatment: str, action: str) ->
                 detail=f"plan {action}: {treatment}",
             )
     except EditRefused as exc:
-        return _not_saved(request, episode, current, action, treatment, form, exc.message)
+        return not_saved(request, episode, current, action, treatment, form, exc.message)
     messages.success(
         request,
         f"Saved as version {created.number} (draft). {edit.summary} "
@@ -204,10 +263,10 @@ def add_item(request: HttpRequest, episode_id: int, treatment: str) -> HttpRespo
 @staff_required
 def publish(request: HttpRequest, episode_id: int) -> HttpResponse:
     """Publish the latest version to the patient (POST; the note is optional)."""
-    episode = _episode(request, episode_id)
+    episode = episode_for(request, episode_id)
     if request.method != "POST":
         return redirect("plans:plan", episode_id=episode.pk)
-    current = _latest(episode)
+    current = latest_or_404(episode)
     form = PublishForm(request.POST)
     problem = None
     if form.is_valid():
@@ -222,19 +281,20 @@ def publish(request: HttpRequest, episode_id: int) -> HttpResponse:
         else:
             messages.success(request, f"Version {version.number} is published to the patient.")
             return redirect("plans:plan", episode_id=episode.pk)
-    return _not_saved(request, episode, current, "publish", "", form, problem)
+    return not_saved(request, episode, current, "publish", "", form, problem)
 
 
 @staff_required
 def history(request: HttpRequest, episode_id: int) -> HttpResponse:
     """Every version with its status, author, summary and the recorded changes."""
-    episode = _episode(request, episode_id)
+    episode = episode_for(request, episode_id)
     all_versions = list(
         episode.plan_versions.order_by("-number")
         .select_related("created_by")
         .prefetch_related("changes__created_by")
     )
-    names = {tid: t.name for tid, t in load_knowledge().treatments.items()}
+    names = {eid: e.name for eid, e in load_exercises().items()}  # home program changes
+    names |= {tid: t.name for tid, t in load_knowledge().treatments.items()}
     rows = [
         {
             "version": v,
@@ -252,7 +312,9 @@ def _printable(
     request: HttpRequest, episode: Episode, version: PlanVersion, inline_css: bool
 ) -> str:
     latest = versions.latest(episode)
-    context = _plan_context(episode, version, latest.number if latest else 0, Facts())
+    context = _plan_context(
+        episode, version, latest.number if latest else 0, Facts(), print_pictures=True
+    )
     context |= {"editable": False, "inline_css": stylesheet() if inline_css else ""}
     return render_to_string("plans/print.html", context, request=request)
 
@@ -260,7 +322,7 @@ def _printable(
 @staff_required
 def print_page(request: HttpRequest, episode_id: int, number: int) -> HttpResponse:
     """A version as a printable page: no navigation, print styles, the disclaimer."""
-    episode = _episode(request, episode_id)
+    episode = episode_for(request, episode_id)
     version = _version(episode, number)
     record(request, "read", version, patient=episode.patient, detail=f"plan v{number} print")
     return HttpResponse(_printable(request, episode, version, inline_css=False))
@@ -269,7 +331,7 @@ def print_page(request: HttpRequest, episode_id: int, number: int) -> HttpRespon
 @staff_required
 def plan_pdf(request: HttpRequest, episode_id: int, number: int) -> HttpResponse:
     """A version as a PDF download (WeasyPrint), recorded as an export."""
-    episode = _episode(request, episode_id)
+    episode = episode_for(request, episode_id)
     version = _version(episode, number)
     pdf = render_pdf(_printable(request, episode, version, inline_css=True))
     record(request, "export", version, patient=episode.patient, detail=f"plan v{number} PDF")

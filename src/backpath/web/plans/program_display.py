@@ -1,0 +1,233 @@
+"""The home program of a stored plan as the clinician's plan page and printout show it.
+
+Nothing here decides care: the program was chosen by the engine and changed only by
+clinicians' recorded edits. This module reads it back from the plan JSON, joins each exercise
+with the library (limits, stop rules in the clinician's words, pictures) and lists which
+exercises a swap or an addition may offer: those the engine's ``program_edits`` would accept
+(for the program's treatments and the plan's phase, never one whose ``avoid`` tag the person
+carries).
+"""
+
+from __future__ import annotations
+
+import copy
+from functools import cache
+from typing import Any, cast
+
+from django.utils.safestring import SafeString, mark_safe
+from pydantic import ValidationError
+
+from backpath.engine import program_edits
+from backpath.engine.plan_edits import Facts
+from backpath.engine.program_models import MAX_EXERCISES, WEEKDAYS_FOR, HomeProgram
+from backpath.errors import BackPathError, InvalidInput
+from backpath.exercises import Dose, Exercise, Limits, load_exercises, load_stop_rules
+from backpath.exercises.figure import describe, render_svg
+from backpath.exercises.poses import load_figure
+from backpath.knowledge import PHASES, Phase, load_knowledge
+from backpath.web.plans.display import source_links
+
+PLAN_KEY = "home_program"
+PICTURE_MODES = ("animated", "frames")
+DOSE_LABELS = {
+    "sets": "Sets",
+    "reps": "Repetitions",
+    "hold_seconds": "Hold (seconds)",
+    "minutes": "Minutes",
+    "per_day": "Times a day",
+    "per_week": "Times a week",
+}
+"""The dose numbers a clinician may change, in the order the re-dose form shows them."""
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def program_of(plan: dict[str, Any] | None) -> HomeProgram | None:
+    """The plan's home program, or None when it has none.
+
+    Raises:
+        InvalidInput: the stored program does not match the shared model (names the field).
+    """
+    raw = (plan or {}).get(PLAN_KEY)
+    if not raw:
+        return None
+    try:
+        return HomeProgram.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in (PLAN_KEY, *first["loc"]))
+        raise InvalidInput(where, first["msg"]) from None
+
+
+def with_program(plan: dict[str, Any], program: HomeProgram) -> dict[str, Any]:
+    """A copy of ``plan`` carrying ``program`` (the stored plan is never touched)."""
+    new = copy.deepcopy(plan)
+    new[PLAN_KEY] = program.model_dump(mode="json", exclude_none=True)
+    return new
+
+
+def level_text(level: int, exercise: Exercise | None) -> str:
+    """Where the exercise stands on its ladder, in words."""
+    if level == 0:
+        return "Starting level"
+    steps = len(exercise.progression if level > 0 else exercise.regression) if exercise else 0
+    of = f" of {steps}" if steps else ""
+    if level > 0:
+        return f"Progressed: step {level}{of}"
+    return f"Made easier: step {-level}{of}"
+
+
+def days_text(dose: Dose) -> str:
+    per_week = dose.frequency.per_week
+    if per_week is None or per_week == 7:
+        return "Every day"
+    return ", ".join(DAY_NAMES[d] for d in WEEKDAYS_FOR[per_week])
+
+
+def limit_fields(exercise: Exercise | None, dose: Dose) -> list[dict[str, Any]]:
+    """For the re-dose form: each number the dose uses with its value and the library's
+    limits (``min``/``max`` None when the library gives none, so the form refuses a change;
+    ``fixed`` when no other value is allowed, so the page shows it without an input)."""
+    limits = exercise.limits if exercise else None
+    out = []
+    for name, value in dose.numbers().items():
+        bounds = getattr(limits, name, None) if limits else None
+        out.append(
+            {
+                "name": name,
+                "label": DOSE_LABELS[name],
+                "value": value,
+                "min": bounds.min if bounds else None,
+                "max": bounds.max if bounds else None,
+                "fixed": bounds is None or bounds.min == bounds.max,
+            }
+        )
+    return out
+
+
+def limits_text(limits: Limits | None, dose: Dose) -> str:
+    """The limits of the numbers this dose uses, e.g. 'Sets 1-3; Repetitions 5-10'."""
+    if limits is None:
+        return "The library gives no limits for this exercise."
+    parts = []
+    for name in dose.numbers():
+        bounds = getattr(limits, name)
+        if bounds is not None:
+            parts.append(f"{DOSE_LABELS[name]} {bounds.min}–{bounds.max}")
+    return "; ".join(parts)
+
+
+def eligible(plan: dict[str, Any], program: HomeProgram, facts: Facts) -> list[Exercise]:
+    """Library exercises a clinician may swap in or add: those the engine would not refuse
+    (for the plan's phase and one of the program's treatments, not in the program, and with
+    no ``avoid`` tag the person carries)."""
+    phase = plan.get("phase")
+    if phase not in PHASES:
+        return []
+    return [
+        ex
+        for ex in load_exercises().values()
+        if program_edits.refusal(program, ex.id, facts, cast(Phase, phase)) is None
+    ]
+
+
+def _source_links(ids: tuple[str, ...]) -> SafeString:
+    return source_links(list(ids))
+
+
+def _rule_ids(ids: tuple[str, ...], exercise: Exercise | None) -> tuple[str, ...]:
+    """The exercise's stop rules: the program's, else the library's."""
+    return ids or tuple(exercise.stop_rules if exercise else ())
+
+
+def _stop_rules(ids: tuple[str, ...], *, general: bool) -> list[dict[str, str]]:
+    """Stop rules in the clinician's words with their sources; the general ones (which every
+    exercise lists) are shown once for the program, the others at their exercise."""
+    rules = load_stop_rules()
+    return [
+        {
+            "id": i,
+            "text": rules[i].clinician_text,
+            "sources": _source_links(tuple(rules[i].sources)),
+        }
+        for i in ids
+        if i in rules and rules[i].general == general
+    ]
+
+
+@cache
+def picture_alt(exercise_id: str) -> str:
+    """The picture's text alternative (start and end poses), or '' when it has no picture."""
+    try:
+        return describe(load_figure(exercise_id))
+    except BackPathError:
+        return ""
+
+
+@cache
+def frames_svg(exercise_id: str, title: str) -> SafeString:
+    """Start and end poses side by side, inline, for the printout and its PDF (WeasyPrint runs
+    no animation and fetches nothing). Our renderer escapes the title, so it is safe to inline."""
+    try:
+        return mark_safe(render_svg(exercise_id, "frames", title=title))
+    except BackPathError:
+        return mark_safe("")
+
+
+def view(
+    plan: dict[str, Any], facts: Facts, *, inline_pictures: bool = False
+) -> dict[str, Any] | None:
+    """The program ready for the template, or None when the plan has none.
+
+    ``inline_pictures`` puts the two-frame SVG into the page (print, PDF); otherwise the page
+    links the pictures, which keeps the plan page light.
+
+    Raises:
+        InvalidInput: the stored program is malformed.
+    """
+    program = program_of(plan)
+    if program is None:
+        return None
+    library = load_exercises()
+    names = {t: c.name for t, c in load_knowledge().treatments.items()}
+    items = []
+    general: dict[str, None] = {}
+    for item in program.exercises:
+        ex = library.get(item.exercise)
+        general.update(dict.fromkeys(_rule_ids(item.stop_rules, ex)))
+        fields = limit_fields(ex, item.dose)
+        items.append(
+            {
+                "id": item.exercise,
+                "name": item.name,
+                "summary": ex.summary if ex else "",
+                "level": item.level,
+                "level_text": level_text(item.level, ex),
+                "dose_text": item.dose.text(),
+                "days": days_text(item.dose),
+                "instruction": item.instruction,
+                "why": item.why,
+                "precautions": item.precautions,
+                "stop_rules": _stop_rules(_rule_ids(item.stop_rules, ex), general=False),
+                "source_links": _source_links(item.sources),
+                "limits_text": limits_text(ex.limits if ex else None, item.dose),
+                "dose_fields": fields,
+                "redosable": any(not f["fixed"] for f in fields),
+                "alt": picture_alt(item.exercise),
+                "frames_svg": frames_svg(item.exercise, item.name) if inline_pictures else "",
+            }
+        )
+    choices = [(ex.id, ex.name) for ex in eligible(plan, program, facts)]
+    goal = program.walking_goal
+    return {
+        "treatments": [names.get(t, t) for t in program.treatments],
+        "exercises": items,
+        "general_stop_rules": _stop_rules(tuple(general), general=True),
+        "walking_goal": goal,
+        "walking_sources": _source_links(goal.sources) if goal else "",
+        "notes": program.notes,
+        "source_links": _source_links(program.sources),
+        "choices": choices,
+        "can_add": len(program.exercises) < MAX_EXERCISES and bool(choices),
+        "full": len(program.exercises) >= MAX_EXERCISES,
+        "max": MAX_EXERCISES,
+    }
