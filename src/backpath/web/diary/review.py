@@ -40,6 +40,7 @@ from backpath.web.diary.forms import ReviewForm
 from backpath.web.diary.models import ExerciseLog
 from backpath.web.diary.outcomes import entries_for, progress_for
 from backpath.web.diary.plain_plan import treatment_name
+from backpath.web.diary.program_display import program_of
 from backpath.web.patients.models import Episode, Patient
 from backpath.web.plans import program_display, versions
 from backpath.web.plans.forms import ProgressAcceptForm
@@ -192,7 +193,7 @@ def _program_rows(
     """The reviewed program's suggestions from the episode's exercise log, each with what
     changes and the days that count for it (after its last change): done / too painful /
     skipped."""
-    program = program_display.program_of(version.plan)
+    program = program_of(version.plan)
     if program is None:
         return None, []
     logs = [log.to_domain() for log in ExerciseLog.objects.filter(episode=episode, on__lte=today)]
@@ -252,7 +253,7 @@ def _accept_exercise(
         base = versions.latest(episode)
         if base is None or data["version"] != base.number:
             raise versions.StaleVersion(base.number if base else 0)
-        program = program_display.program_of(base.plan)
+        program = program_of(base.plan)
         s: ExerciseSuggestion = row["suggestion"]
         if (
             program is None

@@ -21,7 +21,8 @@ from backpath.engine.program_models import HomeProgram
 from backpath.errors import InvalidInput
 from backpath.exercises import Dose
 from backpath.knowledge import PHASES, Phase
-from backpath.web.plans.program_display import program_of, with_program
+from backpath.web.diary.program_display import program_of
+from backpath.web.plans.program_display import with_program
 
 
 def current_program(plan: dict[str, Any]) -> HomeProgram:

@@ -15,19 +15,18 @@ from functools import cache
 from typing import Any, cast
 
 from django.utils.safestring import SafeString, mark_safe
-from pydantic import ValidationError
 
 from backpath.engine import program_edits
 from backpath.engine.plan_edits import Facts
 from backpath.engine.program_models import MAX_EXERCISES, WEEKDAYS_FOR, HomeProgram
-from backpath.errors import BackPathError, InvalidInput
+from backpath.errors import BackPathError
 from backpath.exercises import Dose, Exercise, Limits, load_exercises, load_stop_rules
 from backpath.exercises.figure import describe, render_svg
 from backpath.exercises.poses import load_figure
 from backpath.knowledge import PHASES, Phase, load_knowledge
+from backpath.web.diary.program_display import PLAN_KEY, program_of
 from backpath.web.plans.display import source_links
 
-PLAN_KEY = "home_program"
 PICTURE_MODES = ("animated", "frames")
 DOSE_LABELS = {
     "sets": "Sets",
@@ -39,23 +38,6 @@ DOSE_LABELS = {
 }
 """The dose numbers a clinician may change, in the order the re-dose form shows them."""
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-def program_of(plan: dict[str, Any] | None) -> HomeProgram | None:
-    """The plan's home program, or None when it has none.
-
-    Raises:
-        InvalidInput: the stored program does not match the shared model (names the field).
-    """
-    raw = (plan or {}).get(PLAN_KEY)
-    if not raw:
-        return None
-    try:
-        return HomeProgram.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in (PLAN_KEY, *first["loc"]))
-        raise InvalidInput(where, first["msg"]) from None
 
 
 def with_program(plan: dict[str, Any], program: HomeProgram) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from backpath.exercises import load_exercises
 from backpath.exercises.figure import render_svg
 from backpath.web.accounts.access import staff_required
 from backpath.web.audit.record import record
+from backpath.web.diary.program_display import program_of
 from backpath.web.plans import program_changes, program_display, versions
 from backpath.web.plans.forms import (
     AddExerciseForm,
@@ -59,7 +60,7 @@ def _form(
 ) -> AddExerciseForm | SwapExerciseForm | RedoseForm | RemoveExerciseForm:
     """The posted form, built with what the page offered for this version."""
     if action in ("swap_exercise", "add_exercise"):
-        program = program_display.program_of(current.plan)
+        program = program_of(current.plan)
         choices = (
             [(ex.id, ex.name) for ex in program_display.eligible(current.plan, program, facts)]
             if program
@@ -69,7 +70,7 @@ def _form(
             return AddExerciseForm(post, choices=choices)
         return SwapExerciseForm(post, choices=choices)
     if action == "redose_exercise":
-        program = program_display.program_of(current.plan)
+        program = program_of(current.plan)
         item = program.find(exercise) if program else None
         if item is None:
             raise EditRefused(f"'{exercise}' is not in the home program of this version.")
