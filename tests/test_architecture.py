@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,13 +45,43 @@ def test_loading_the_domain_pulls_in_no_web_framework() -> None:
     assert out.stdout.strip() == "[]"
 
 
+def additive_changes_only(old: Any, new: Any, path: str = "$") -> list[str]:
+    """Where ``new`` is not ``old`` plus additions: a key removed, a value changed, an enum
+    value dropped, or a field newly required. New keys and new enum values are additions."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        problems = [f"{path}.{k}: removed" for k in old if k not in new]
+        for key in old.keys() & new.keys():
+            if key == "enum":
+                problems += [f"{path}.enum: dropped {v!r}" for v in old[key] if v not in new[key]]
+            elif key == "required":
+                problems += [f"{path}.required: {k} is new" for k in new[key] if k not in old[key]]
+            else:
+                problems += additive_changes_only(old[key], new[key], f"{path}.{key}")
+        return problems
+    return [] if old == new else [f"{path}: {old!r} became {new!r}"]
+
+
 @pytest.mark.parametrize("name", ["intake", "plan"])
-def test_the_packaged_contract_equals_the_shared_contract(name: str) -> None:
+def test_the_packaged_contract_only_adds_to_the_shared_contract(name: str) -> None:
     shared = SHARED / "contract" / f"{name}.schema.json"
     if not shared.exists():
         pytest.skip("shared/ is not beside this checkout")
     packaged = ROOT / "src" / "backpath" / "contract" / f"{name}.schema.json"
-    assert json.loads(packaged.read_text()) == json.loads(Path(shared).read_text())
+    old, new = json.loads(Path(shared).read_text()), json.loads(packaged.read_text())
+    assert additive_changes_only(old, new) == []
+
+
+def test_the_additive_check_catches_a_removal_a_new_requirement_and_a_dropped_enum() -> None:
+    old = {"required": ["a"], "properties": {"a": {"enum": ["x", "y"]}, "b": {"type": "string"}}}
+    assert additive_changes_only(old, old) == []
+    grown = {"required": ["a"], "properties": {"a": {"enum": ["x", "y", "z"]}, "b": {"type":
+             "string"}, "c": {"type": "integer"}}}  # fmt: skip
+    assert additive_changes_only(old, grown) == []
+    assert additive_changes_only(old, {**old, "required": ["a", "b"]}) == ["$.required: b is new"]
+    assert additive_changes_only(old, {**old, "properties": {"a": {"enum": ["x"]}}}) == [
+        "$.properties.b: removed",
+        "$.properties.a.enum: dropped 'y'",
+    ]
 
 
 def test_the_interop_services_import_no_web_or_interface_code() -> None:

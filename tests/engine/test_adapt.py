@@ -19,6 +19,9 @@ from tests.strategies import intakes
 from tests.tracking.follow_up_data import course, follow_ups, harm, pain_progress
 
 AFTER_EXERCISE = [{"treatment": "physical_therapy", "weeks": 8, "response": "none"}]
+AFTER_CARE = [*AFTER_EXERCISE, {"treatment": "cbt", "weeks": 8, "response": "none"}]
+"""Exercise-based and psychological care tried without benefit: facet procedures may follow."""
+FACET = {"suspected_cause": "facet_joint"}
 HIGH_RISK = {"startback": [1, 1, 1, 1, 1, 1, 1, 1, 4]}
 
 
@@ -29,13 +32,16 @@ def chronic() -> Plan:
 
 @cache
 def chronic_after_exercise() -> Plan:
-    """Chronic, pain 8, exercise already tried: line 3 holds procedures."""
-    return assess_and_plan(make_intake(pain={"nrs_now": 8}, prior_treatments=AFTER_EXERCISE))
+    """Chronic facet pain 8, exercise and CBT already tried: line 3 holds the facet procedures,
+    and multidisciplinary rehabilitation comes to line 1."""
+    return assess_and_plan(
+        make_intake(pain={"nrs_now": 8}, episode=FACET, prior_treatments=AFTER_CARE)
+    )
 
 
 @cache
 def chronic_high_risk() -> Plan:
-    """STarT Back high risk: CBT, mindfulness and multidisciplinary care move to line 1."""
+    """STarT Back high risk: CBT moves to line 1 (one psychological programme at a time)."""
     return assess_and_plan(make_intake(questionnaires=HIGH_RISK))
 
 
@@ -185,6 +191,13 @@ def test_unchanged_chronic_pain_at_twelve_weeks_escalates_to_the_line_three_item
     escalate = one(revision, "escalate")
     assert escalate.treatments == at_line(plan, 3) == ["nerve_block", "radiofrequency_ablation"]
     assert {"acp2017", "nice_ng59"} <= set(escalate.sources)
+    assert "refer_multidisciplinary" not in actions(revision)  # already at line 1
+
+
+def test_unchanged_chronic_pain_at_twelve_weeks_refers_to_multidisciplinary_care() -> None:
+    plan = chronic_high_risk()
+    assert "multidisciplinary_rehabilitation" in at_line(plan, 2)
+    revision = adapt(plan, pain_progress((6, 6)), 12)
     refer = one(revision, "refer_multidisciplinary")
     assert refer.treatments == ["multidisciplinary_rehabilitation"]
     assert "multidisciplinary_rehabilitation" not in one(revision, "add_line_2").treatments
@@ -212,13 +225,20 @@ def test_acute_pain_is_never_escalated() -> None:
 
 
 def test_multidisciplinary_care_already_at_line_one_is_not_referred_again() -> None:
-    plan = chronic_high_risk()
+    plan = chronic_after_exercise()
     assert "multidisciplinary_rehabilitation" in at_line(plan, 1)
     assert "refer_multidisciplinary" not in actions(adapt(plan, pain_progress((6, 6)), 12))
 
 
 def test_escalation_never_proposes_opioids_even_when_the_plan_holds_them() -> None:
-    plan = assess_and_plan(make_intake(pain={"nrs_now": 8}, prior_treatments=AFTER_EXERCISE), "acp")
+    drugs_tried = [
+        {"treatment": "nsaids", "weeks": 4, "response": "partial"},
+        {"treatment": "duloxetine", "weeks": 8, "response": "none"},
+    ]
+    plan = assess_and_plan(
+        make_intake(pain={"nrs_now": 8}, episode=FACET, prior_treatments=AFTER_CARE + drugs_tried),
+        "acp",
+    )
     assert "opioids" in at_line(plan, 3)
     revision = adapt(plan, pain_progress((8, 8)), 12)
     assert "opioids" not in {t for s in revision.suggestions for t in s.treatments}

@@ -25,6 +25,8 @@ CES_FLAGS = {
 }
 SEVERITY = {"proceed": 0, "referral_with_plan": 1, "urgent_referral": 2, "emergency": 3}
 EXERCISE = {"general_exercise", "physical_therapy", "yoga", "pilates", "tai_chi"}
+PSYCHOLOGICAL = {"cbt", "mindfulness_meditation", "progressive_relaxation", "biofeedback",
+                 "multidisciplinary_rehabilitation"}  # fmt: skip
 INTERVENTIONAL = {
     "epidural_steroid_injection", "facet_joint_injection", "nerve_block",
     "radiofrequency_ablation", "spinal_cord_stimulation",
@@ -46,11 +48,47 @@ def expected_disposition(data: dict[str, Any]) -> str:
 
 def derived_conditions(data: dict[str, Any]) -> set[str]:
     tags = set(data.get("conditions", []))
+    episode = data["episode"]
     if data["patient"].get("pregnant"):
         tags.add("pregnancy")
     if data["patient"]["age"] >= 65:
         tags.add("older_adult")
+    if episode.get("suspected_cause") == "spondylolisthesis":
+        tags.add("spondylolisthesis")
+    if episode.get("region") in ("mid_back", "upper_back", "whole_back"):
+        tags.add("thoracic_pain")
+    if data.get("red_flags", {}).get("inflammatory_features"):
+        tags.add("inflammatory_back_pain")
     return tags
+
+
+def tried(data: dict[str, Any], treatments: set[str], weeks: float = 0) -> bool:
+    """One of ``treatments`` was tried for ``weeks`` or more without enough benefit."""
+    return any(
+        p["treatment"] in treatments and p["weeks"] >= weeks
+        and p["response"] in ("none", "partial", "adverse")
+        for p in data.get("prior_treatments", [])
+    )  # fmt: skip
+
+
+def pain(data: dict[str, Any]) -> int:
+    return max(data["pain"]["nrs_now"], data["pain"].get("nrs_week_average", 0))
+
+
+def procedure_indicated(t: str, data: dict[str, Any], phase: str) -> bool:
+    """Rule 3 restated from NICE NG59 and TA159: where each procedure may be referred for."""
+    ep = data["episode"]
+    if t == "epidural_steroid_injection":  # acute or subacute severe sciatica, not stenosis
+        return (
+            phase in ("acute", "subacute") and ep.get("leg_pain") == "below_knee"
+            and pain(data) >= 7 and ep.get("suspected_cause") != "spinal_stenosis"
+        )  # fmt: skip
+    if phase != "chronic" or not adequate_conservative_care(data):
+        return False
+    if t == "spinal_cord_stimulation":  # neuropathic leg pain for 6 months or more
+        return ep.get("leg_pain") == "below_knee" and ep["duration_weeks"] >= 26
+    # facet procedures: a facet presumption, after exercise-based and psychological care
+    return ep.get("suspected_cause") == "facet_joint" and tried(data, PSYCHOLOGICAL, 6)
 
 
 def adequate_conservative_care(data: dict[str, Any]) -> bool:
@@ -60,6 +98,16 @@ def adequate_conservative_care(data: dict[str, Any]) -> bool:
         and p["response"] in ("none", "partial")
         for p in data.get("prior_treatments", [])
     )
+
+
+def no_pain_or_disability(data: dict[str, Any]) -> bool:
+    """NRS 0 now and this week, Oswestry 20% or less and Roland-Morris 4 or less if given."""
+    q = data.get("questionnaires", {})
+    odi = q.get("odi")
+    answered = [x for x in odi or [] if x is not None]
+    odi_ok = odi is None or len(answered) < 8 or sum(answered) * 100 / (5 * len(answered)) <= 20
+    rmdq_ok = q.get("rmdq") is None or sum(q["rmdq"]) <= 4
+    return pain(data) == 0 and odi_ok and rmdq_ok
 
 
 def check_all_rules(data: dict[str, Any], profile: str) -> None:
@@ -99,20 +147,54 @@ def check_all_rules(data: dict[str, Any], profile: str) -> None:
         assert r["sources"] and set(r["sources"]) <= set(kb.sources)
         # Rule 2: absolute contraindications never; relative ones only with the precaution.
         for c in card.contraindications:
-            if c.condition in conditions:
+            if c.condition in conditions and set(c.also) <= conditions:
                 assert c.severity == "relative", (t, c.condition)
                 label = kb.conditions[c.condition].label
                 assert any(p.startswith(label) for p in r["precautions"]), (t, c.condition)
-        # Rule 3: interventional options only at line 3, chronic, after conservative care.
+        # Rule 3: procedures only at line 3, only where indicated (NICE NG59, TA159).
         if t in INTERVENTIONAL:
-            assert r["line"] == 3 and plan["phase"] == "chronic"
-            assert adequate_conservative_care(data)
+            assert r["line"] == 3 and procedure_indicated(t, data, plan["phase"]), t
         # Rule 5: opioids never first line, never for acute pain.
         if t == "opioids":
             assert r["line"] >= 2 and plan["phase"] != "acute"
         # Rule 6: the person's exclusions are honoured.
         assert not avoid & {p.value for p in card.preference_tags}, t
-        assert t not in adverse
+        # Harm before: never again; exercise that flared comes back graded, saying so.
+        if t in adverse:
+            assert card.exercise_based and any("flare" in p for p in r["precautions"]), t
+        # No medicine, device, procedure or intensive programme without pain or disability.
+        if no_pain_or_disability(data):
+            assert card.category.value in ("self_care", "active_therapy"), t
+        # A drug at line 1 outside urgent comfort care carries no relative contraindication.
+        if (
+            card.category.value == "medication"
+            and r["line"] == 1
+            and disposition != ("urgent_referral")
+        ):
+            assert not [c for c in card.contraindications
+                        if c.severity == "relative" and c.condition in conditions], t  # fmt: skip
+    # Drug safety (NICE NG59, NG215, AGS Beers 2023).
+    if "bleeding_disorder" in conditions:
+        assert "nsaids" not in rec
+    if "long_term_opioid_use" in conditions:
+        assert "opioids" not in rec
+    if "long_term_gabapentinoid_use" in conditions:
+        assert "neuropathic_pain_agents" not in rec
+    if "older_adult" in conditions and conditions & {
+        "high_fall_risk", "sedative_use", "anticoagulant_therapy"
+    }:  # fmt: skip
+        assert "muscle_relaxants" not in rec
+    if profile == "acp" and "opioids" in rec:
+        assert tried(data, {"nsaids"}) and tried(data, {"duloxetine", "opioids"})
+    # Region: no lumbar support for mid or upper back pain.
+    if "thoracic_pain" in conditions:
+        assert "lumbar_support" not in rec
+    # Burden: one psychological programme at a time at line 1.
+    assert len([t for t in rec if t in PSYCHOLOGICAL and rec[t]["line"] == 1]) <= 1
+    # Honesty: a budget exclusion says budget, never the person's preference.
+    for n in out.values():
+        if "budget" in n["why"] and n["why"].startswith("Left out for your"):
+            assert n["reason"] == "budget" and "similar evidence" not in n["why"]
     # Rule 4: investigational therapies are never recommended.
     assert "regenerative_cell_therapy" not in rec
     # Rule 6: and the plan says what they left out.

@@ -90,17 +90,27 @@ def test_accepting_an_item_records_the_decision_on_a_new_version(
 def test_adding_an_item_back_puts_it_at_the_chosen_line_with_its_precautions(
     client: Client, episode: Episode
 ) -> None:
-    response = post(client, "add", episode, "acupuncture", line=2,
-                    reason="She now accepts needles.")  # fmt: skip
+    response = post(client, "add", episode, "massage", line=2,
+                    reason="She will pay for it herself.")  # fmt: skip
     assert response.status_code == 302
     new = latest(episode)
-    added = item(new.plan, "recommended", "acupuncture")
+    added = item(new.plan, "recommended", "massage")
     assert added is not None and added["line"] == 2
-    assert added["why"].startswith("Clinician: She now accepts needles. BackPath had left it out")
+    assert added["why"].startswith("Clinician: She will pay for it herself. BackPath had left it")
     assert any("anticoagulant" in p.lower() for p in added["precautions"])
     assert added["schedule"]["per_week"] <= 2  # the patient's weekly session limit
-    assert item(new.plan, "not_recommended", "acupuncture") is None
+    assert item(new.plan, "not_recommended", "massage") is None
     assert PlanChange.objects.get(version=new).action == "add"
+
+
+def test_what_the_patient_asked_to_avoid_is_not_added_back_by_an_edit(
+    client: Client, episode: Episode
+) -> None:
+    response = post(client, "add", episode, "acupuncture", line=2, reason="Accepts needles now.")
+    assert response.status_code == 200
+    assert "asked to avoid needles" in text(response)
+    assert "update the preferences in the intake" in text(response)
+    assert episode.plan_versions.count() == 1
 
 
 def test_a_change_without_a_reason_is_not_saved_and_says_what_is_needed(
@@ -159,15 +169,15 @@ def test_an_item_the_clinician_dropped_as_contraindicated_stays_out(
     assert episode.plan_versions.count() == 2
 
 
-def test_procedures_come_back_only_at_line_3(client: Client, episode: Episode) -> None:
-    response = post(client, "add", episode, "nerve_block", line=1, reason="Severe pain.")
-    assert "Choose line 3 for this item." in text(response)
+def test_procedures_come_back_only_at_line_3_and_only_where_indicated(
+    client: Client, episode: Episode
+) -> None:
+    assert editing.allowed_lines(latest(episode).plan, "nerve_block") == (3,)
+    response = post(client, "add", episode, "nerve_block", line=3, reason="Severe pain.")
+    assert response.status_code == 200
+    assert "only where their indication holds" in text(response)
+    assert "suspected cause is nonspecific, not facet joint" in text(response)
     assert episode.plan_versions.count() == 1
-    assert (
-        post(client, "add", episode, "nerve_block", line=3, reason="Severe pain.").status_code
-        == 302
-    )
-    assert item(latest(episode).plan, "recommended", "nerve_block")["line"] == 3  # type: ignore[index]
 
 
 def test_opioids_are_never_added_as_first_line(client: Client, episode: Episode) -> None:
@@ -242,9 +252,9 @@ def test_every_edited_plan_still_validates_against_the_contract(
     post(client, "accept", episode, "general_exercise")
     post(client, "drop", episode, "tai_chi", drop_reason="insufficient_evidence")
     post(client, "add", episode, "superficial_heat", line=1)
-    post(client, "add", episode, "acupuncture", line=2)
-    post(client, "add", episode, "nerve_block", line=3)
-    post(client, "drop", episode, "acupuncture", drop_reason="preference")
+    post(client, "add", episode, "massage", line=2)
+    post(client, "add", episode, "cbt", line=2)
+    post(client, "drop", episode, "massage", drop_reason="preference")
     versions = list(episode.plan_versions.all())
     assert len(versions) == 7
     for version in versions:

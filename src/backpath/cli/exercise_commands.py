@@ -75,7 +75,7 @@ def _steps(out: Console, title: str, steps: list[Step], start: Dose) -> None:
 
 def _card_text(ex: Exercise) -> None:
     from backpath.cli.render import console
-    from backpath.engine.decide import label
+    from backpath.engine.eligibility import label
     from backpath.exercises import load_stop_rules
 
     out = console()

@@ -115,12 +115,26 @@ def _scores(intake: Intake) -> tuple[Scores, Risk | None]:
 
 
 def _conditions(intake: Intake) -> frozenset[str]:
+    kb = load_knowledge()
     tags: set[str] = set(intake.conditions)
     if intake.patient.pregnant:
         tags.add("pregnancy")
-    if intake.patient.age >= load_knowledge().policy.older_adult.age:
+    if intake.patient.age >= kb.policy.older_adult.age:
         tags.add("older_adult")
+    for cond in kb.conditions.values():
+        if cond.derived_from and "." in cond.derived_from and " " not in cond.derived_from:
+            value = _field(intake, cond.derived_from)
+            if value is True or (cond.derived_values and value in cond.derived_values):
+                tags.add(cond.id)
     return frozenset(tags)
+
+
+def _field(intake: Intake, path: str) -> object:
+    """The intake value at a dotted path such as ``episode.region`` (None when absent)."""
+    value: object = intake
+    for part in path.split("."):
+        value = getattr(value, part, None)
+    return value
 
 
 def assess(intake: Intake) -> Assessment:

@@ -1,9 +1,11 @@
 """The per-person decision for one treatment: recommend (with line) or leave out (with reason).
 
 Checks run in a fixed order, safety first, so that the reason shown is the most important one:
-red flag, investigational, absolute contraindication or prior harm, evidence for the phase,
-hard safety limits, indication, prior non-response, the person's preferences. Rules are
-generic; which tags, treatments and lines apply is data in the knowledge base.
+the safety blocks of ``eligibility`` (red flag, investigational, absolute contraindication or
+prior harm), evidence for the phase and the guideline's own preconditions, advice and activity
+only without pain or disability, hard limits (procedures only where indicated), indication,
+prior non-response, the person's preferences. Rules are generic; which tags, treatments and
+lines apply is data in the knowledge base.
 """
 
 from __future__ import annotations
@@ -11,21 +13,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
+from backpath.engine import eligibility
 from backpath.engine.assessment import Assessment
+from backpath.engine.eligibility import label, pain_level
 from backpath.engine.intake import PriorTreatment
 from backpath.engine.plan_models import Profile, Reason, Schedule
 from backpath.engine.schedule import schedule_for
 from backpath.engine.stance import stance
 from backpath.knowledge import load_knowledge
-from backpath.knowledge.models import (
-    Category,
-    Contraindication,
-    Indication,
-    LineWhen,
-    Treatment,
-)
+from backpath.knowledge.models import Category, LineWhen, Treatment
 
-CLINICAL_REVIEW = "backpath_clinical_review"
+__all__ = ["Card", "Draft", "Person", "card", "decide", "label", "matches", "pain_level"]
 
 
 @dataclass(slots=True)
@@ -40,6 +38,7 @@ class Draft:
     reason: Reason | None = None
     precautions: list[str] = field(default_factory=list)
     schedule: Schedule | None = None
+    alternative_to: str | None = None
 
     def exclude(self, reason: Reason, why: str, sources: list[str] | None = None) -> None:
         self.recommended = False
@@ -47,12 +46,6 @@ class Draft:
         self.why = [why]
         if sources is not None:
             self.sources = sources
-
-
-def pain_level(a: Assessment) -> int:
-    """Worst of pain now and the week's average: what line rules and indications compare to."""
-    p = a.intake.pain
-    return max(p.nrs_now, p.nrs_week_average or 0)
 
 
 def matches(when: LineWhen, a: Assessment) -> bool:
@@ -63,53 +56,11 @@ def matches(when: LineWhen, a: Assessment) -> bool:
     return when.leg_pain is None or a.intake.episode.leg_pain in when.leg_pain
 
 
-def had_conservative_care(a: Assessment) -> bool:
-    """An adequate trial of exercise-based care that did not help enough (policy.yaml)."""
-    kb = load_knowledge()
-    rule = kb.policy.adequate_conservative_care
-    return any(
-        kb.treatment(p.treatment).exercise_based
-        and p.weeks >= rule.min_weeks
-        and p.response in rule.responses
-        for p in a.intake.prior_treatments
-    )
-
-
-def unmet_indication(ind: Indication, a: Assessment) -> str | None:
-    """Why the indication is not met, or None when it is."""
-    ep = a.intake.episode
-    if ind.leg_pain is not None and ep.leg_pain not in ind.leg_pain:
-        shown = (ep.leg_pain or "not recorded").replace("_", " ")
-        wanted = " or ".join(p.replace("_", " ") for p in ind.leg_pain)
-        return f"leg pain is {shown}, not {wanted}"
-    if ind.suspected_cause is not None and ep.suspected_cause not in ind.suspected_cause:
-        return "the suspected cause does not match"
-    if ind.min_nrs is not None and pain_level(a) < ind.min_nrs:
-        return f"pain is below {ind.min_nrs}/10"
-    if ind.min_bmi is not None:
-        pt = a.intake.patient
-        if not (pt.weight_kg and pt.height_cm):
-            return "weight and height are not recorded"
-        if pt.weight_kg / (pt.height_cm / 100) ** 2 < ind.min_bmi:
-            return f"body mass index is below {ind.min_bmi:g}"
-    if ind.after_conservative_care and not had_conservative_care(a):
-        weeks = load_knowledge().policy.adequate_conservative_care.min_weeks
-        return (
-            f"there has not yet been an adequate trial (at least {weeks:g} weeks) "
-            "of exercise-based care"
-        )
-    return None
-
-
 @dataclass(frozen=True, slots=True)
 class Card:
     """What the per-person rules need from a treatment file, precomputed once per process."""
 
     treatment: Treatment
-    tags: tuple[str, ...]
-    absolute: tuple[Contraindication, ...]
-    relative: tuple[Contraindication, ...]
-    investigational: bool
     interventional: bool
     in_sessions: bool
     schedule: Schedule
@@ -120,10 +71,6 @@ def card(treatment_id: str) -> Card:
     t = load_knowledge().treatment(treatment_id)
     return Card(
         treatment=t,
-        tags=tuple(tag.value for tag in t.preference_tags),
-        absolute=tuple(c for c in t.contraindications if c.severity == "absolute"),
-        relative=tuple(c for c in t.contraindications if c.severity == "relative"),
-        investigational=t.category == Category.investigational,
         interventional=t.category == Category.interventional,
         in_sessions=t.course.delivery == "sessions",
         schedule=schedule_for(t.course),
@@ -139,7 +86,8 @@ class Person:
     avoid: frozenset[str]
     prior: dict[str, list[PriorTreatment]]
     urgent: bool
-    no_sessions: bool
+    advice_only: bool
+    """No pain and at most minimal disability (policy.yaml): advice and activity only."""
 
     @classmethod
     def of(cls, a: Assessment) -> Person:
@@ -153,8 +101,18 @@ class Person:
             avoid=frozenset(prefs.avoid),
             prior=prior,
             urgent=a.triage.disposition == "urgent_referral",
-            no_sessions=prefs.max_sessions_per_week == 0,
+            advice_only=_advice_only(a),
         )
+
+
+def _advice_only(a: Assessment) -> bool:
+    rule = load_knowledge().policy.advice_and_activity_only
+    s = a.scores
+    return (
+        pain_level(a) <= rule.max_nrs
+        and (s.odi_percent is None or s.odi_percent <= rule.max_odi_percent)
+        and (s.rmdq is None or s.rmdq <= rule.max_rmdq)
+    )
 
 
 def decide(t: Treatment, person: Person, profile: Profile) -> Draft:
@@ -164,50 +122,32 @@ def decide(t: Treatment, person: Person, profile: Profile) -> Draft:
     so the plan always says what their preferences ruled out (safety rule 6).
     """
     c = card(t.id)
-    avoided = [tag.replace("_", " ") for tag in c.tags if tag in person.avoid]
-    d = _decide(c, person, profile, avoided)
+    avoided = eligibility.avoided(t, person.avoid)
+    d = _decide(c, person, profile)
     if avoided and d.reason != "preference":
         d.why.append(f"It also involves {', '.join(avoided)}, which you prefer to avoid.")
     return d
 
 
-def _decide(c: Card, person: Person, profile: Profile, avoided: list[str]) -> Draft:
+def _decide(c: Card, person: Person, profile: Profile) -> Draft:
     t = c.treatment
     a = person.assessment
     st = stance(t.id, a.phase, profile)
     d = Draft(treatment=t, recommended=True, why=[st.why], sources=list(st.sources), line=st.line)
-    conditions = person.conditions
     prior = person.prior.get(t.id, [])
 
-    if person.urgent and not t.comfort_measure:
+    block = eligibility.blocked(t, a)
+    if block is not None:
+        d.exclude(block.reason, block.why, list(block.sources))
+        return d
+    policy = load_knowledge().policy
+    if person.advice_only and t.category not in policy.advice_and_activity_only.categories:
         d.exclude(
-            "red_flag",
-            "Not until the urgent assessment has ruled out serious disease; "
-            "only comfort measures are advised meanwhile.",
-            [],
+            "not_indicated_now",
+            policy.advice_and_activity_only.why.strip(),
+            list(policy.advice_and_activity_only.sources),
         )
-        return d
-    if c.investigational:
-        d.exclude("investigational", st.why, list(st.sources))
-        return d
-    absolute = [x for x in c.absolute if x.condition in conditions] if conditions else []
-    if absolute:
-        first = absolute[0]
-        reasons = " ".join(f"{label(x.condition)}: {x.reason}" for x in absolute)
-        d.exclude(
-            first.kind if first.kind == "interaction" else "contraindicated",
-            reasons,
-            list(dict.fromkeys(s for x in absolute for s in x.sources)),
-        )
-        return d
-    if any(p.response == "adverse" for p in prior):
-        d.exclude(
-            "contraindicated",
-            "An adverse reaction to this treatment was reported before.",
-            [CLINICAL_REVIEW],
-        )
-        return d
-    if person.urgent:
+    elif person.urgent:
         d.line = 1
         d.why = ["A comfort measure while the urgent assessment is arranged.", st.why]
         d.precautions.append(
@@ -217,17 +157,21 @@ def _decide(c: Card, person: Person, profile: Profile, avoided: list[str]) -> Dr
     elif not st.recommend:
         assert st.reason is not None
         d.exclude(st.reason, st.why)
-    elif c.interventional and a.phase != "chronic":
+    elif st.after_failed is not None and not _tried_steps(st.after_failed.steps, a):
         d.exclude(
             "not_indicated_now",
-            "Procedures are considered only for chronic pain, after an adequate trial of "
-            "conservative care, never as a first step.",
+            f"{st.after_failed.description.strip()} The record shows no such trial yet.",
         )
-    elif t.safety and a.phase in t.safety.excluded_phases:
-        d.exclude("not_indicated_now", t.safety.reason.strip())
+    elif limited := eligibility.limit(t, a.phase, a):
+        sources = t.indication.sources if t.indication else []
+        d.exclude(
+            "not_indicated_now",
+            limited[0].upper() + limited[1:],
+            list(dict.fromkeys([*sources, *st.sources])),
+        )
     elif st.only_when is not None and not matches(st.only_when, a):
         d.exclude("not_indicated_now", st.otherwise or st.why)
-    elif t.indication and (unmet := unmet_indication(t.indication, a)):
+    elif t.indication and (unmet := eligibility.unmet_indication(t.indication, a)):
         d.exclude(
             "not_indicated_now",
             f"Not indicated now: {unmet}. Indication: {t.indication.description.strip()}",
@@ -238,37 +182,54 @@ def _decide(c: Card, person: Person, profile: Profile, avoided: list[str]) -> Dr
         d.exclude(
             "not_indicated_now",
             f"Already tried for {weeks:g} weeks without benefit; another option is preferred now.",
-            [CLINICAL_REVIEW, *st.sources],
+            [eligibility.CLINICAL_REVIEW, *st.sources],
         )
 
-    if d.recommended and avoided:
-        d.exclude("preference", f"Left out because you prefer to avoid {', '.join(avoided)}.")
-    elif d.recommended and person.no_sessions and c.in_sessions:
-        d.exclude("preference", "Left out because you asked for no clinic sessions.")
+    if d.recommended and (pref := eligibility.preference_block(t, a)):
+        d.exclude(pref.reason, pref.why)
     if not d.recommended:
         return d
 
+    conditions = person.conditions
+    cautions = eligibility.precautions(t, conditions)
     for rule in st.line_rules:
         if matches(rule.when, a):
-            d.line = rule.line
-            d.why.append(_rule_note(rule.when))
+            if rule.line < d.line and cautions and t.category in policy.no_promotion.categories:
+                d.why.append(policy.no_promotion.why.strip())
+                d.sources.extend(s for s in policy.no_promotion.sources if s not in d.sources)
+            else:
+                d.line = rule.line
+                d.why.append(_rule_note(rule.when))
             break
     if c.interventional:
         d.line = 3
     if t.safety:
         d.line = max(d.line, t.safety.min_line)
-    for x in c.relative:
-        if x.condition in conditions:
-            d.precautions.append(
-                f"{label(x.condition)}: {x.reason.strip()} {(x.precaution or '').strip()}"
-            )
-            d.sources.extend(s for s in x.sources if s not in d.sources)
+    for text, sources in cautions:
+        d.precautions.append(text)
+        d.sources.extend(s for s in sources if s not in d.sources)
+    after = policy.exercise_after_failure
+    if eligibility.flared(t, a) or (t.exercise_based and _failed_before(t, prior, exercise=True)):
+        d.precautions.append((after.flared if eligibility.flared(t, a) else after.failed).strip())
+        d.sources.extend(s for s in after.sources if s not in d.sources)
     d.schedule = c.schedule
     return d
 
 
-def _failed_before(t: Treatment, prior: list[PriorTreatment]) -> bool:
-    if not prior or t.exercise_based or t.category == Category.self_care:
+def _tried_steps(steps: list[list[str]], a: Assessment) -> bool:
+    """Each step has a treatment tried without enough benefit or not tolerated."""
+    failed = {
+        p.treatment
+        for p in a.intake.prior_treatments
+        if p.response in ("none", "partial", "adverse")
+    }
+    return all(failed.intersection(step) for step in steps)
+
+
+def _failed_before(t: Treatment, prior: list[PriorTreatment], exercise: bool = False) -> bool:
+    """Tried long enough without any benefit; exercise-based care is never dropped for that
+    (it is offered changed instead), unless ``exercise`` asks about it."""
+    if not prior or t.category == Category.self_care or (t.exercise_based and not exercise):
         return False
     min_weeks = load_knowledge().policy.prior_non_response.min_weeks
     return any(p.response == "none" and p.weeks >= min_weeks for p in prior)
@@ -283,8 +244,3 @@ def _rule_note(when: LineWhen) -> str:
     if when.leg_pain:
         parts.append(f"leg pain is {' or '.join(when.leg_pain)}")
     return f"Line adjusted because {' and '.join(parts)}."
-
-
-def label(tag: str) -> str:
-    cond = load_knowledge().conditions.get(tag)
-    return cond.label if cond else tag

@@ -27,8 +27,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import cache, lru_cache
 from typing import NamedTuple, get_args
 
+from backpath.engine import eligibility
 from backpath.engine.assessment import Assessment
-from backpath.engine.decide import label as condition_label
 from backpath.engine.plan_models import RecommendedItem
 from backpath.engine.program_models import (
     MAX_EXERCISES,
@@ -175,9 +175,9 @@ def _exclusion(e: _Entry, person: Person, treatments: frozenset[str]) -> str | N
         return "phase"
     if not e.treatments & treatments:
         return "treatment"
-    carried = e.avoided & person.conditions
+    carried = eligibility.exercise_ruled_out_by(ex, person.conditions)
     if carried:
-        return "condition: " + ", ".join(sorted(condition_label(t).lower() for t in carried))
+        return "condition: " + ", ".join(eligibility.label(t).lower() for t in carried)
     if ex.clinician_guided:
         return "chosen by a clinician after assessment"
     if ex.class_based and person.no_classes:
@@ -256,14 +256,15 @@ def _why(ex: Exercise, role: Target | None, person: Person) -> str:
 
 
 def _item(ex: Exercise, role: Target | None, person: Person) -> ProgramExercise:
-    cautions = [c.precaution.strip() for c in ex.caution if c.tag in person.conditions]
+    carried = eligibility.exercise_precautions(ex, person.conditions)
+    cautions = [text for text, _ in carried]
     leg = (
         ["Watch your leg pain: stop if it spreads further down the leg."]
         if person.leg_pain == "above_knee" and ex.leg_pain == "caution"
         else []
     )
     cited = [*ex.sources, *ex.dose_sources]
-    cited += [s for c in ex.caution if c.tag in person.conditions for s in c.sources]
+    cited += [s for _, sources in carried for s in sources]
     return ProgramExercise(
         exercise=ex.id,
         name=ex.name,

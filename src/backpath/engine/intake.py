@@ -22,6 +22,7 @@ ConditionTag = Literal[
     "inflammatory_arthritis", "spinal_instability", "substance_use_disorder", "sedative_use",
     "high_fall_risk", "serotonergic_medication", "gallbladder_disease", "shellfish_allergy",
     "diabetes", "epilepsy", "skin_lesion_at_site", "photosensitising_medication",
+    "long_term_opioid_use", "long_term_gabapentinoid_use",
 ]  # fmt: skip
 AvoidTag = Literal[
     "needles", "medication", "manual_therapy", "devices", "supplements", "injections",

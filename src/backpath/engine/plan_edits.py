@@ -7,12 +7,15 @@ refusing any change that would break one of BackPath's safety rules (DESIGN.md):
 
 - an emergency plan has no treatment and is never edited (rule 1);
 - an item left out for a red flag, a contraindication or an interaction, or because it is
-  investigational, is never added back (rules 1, 2 and 4), nor one whose absolute
-  contraindication the person carries;
-- interventional procedures come back only for chronic pain, at line 3 (rule 3);
-- a treatment card's safety limits (lowest line, phases it is never used in) hold (rule 5).
+  investigational, is never added back (rules 1, 2 and 4), nor one the person's assessment
+  blocks (``eligibility.blocked``: absolute contraindications alone or in combination, harm
+  before) or that involves what the person asked to avoid (rule 6);
+- procedures come back only at line 3 and only where their indication holds (rule 3);
+- a treatment card's safety limits (lowest line, phases it is never used in) hold (rule 5);
+- an added item carries the precautions of the relative contraindications the person has.
 
-Which treatments those limits concern is knowledge data; the rules here are generic.
+The rules themselves are written once, in ``engine.eligibility``; this module applies them to
+a stored plan.
 """
 
 from __future__ import annotations
@@ -22,11 +25,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from backpath.engine.decide import label as condition_label
+from backpath.engine import eligibility
+from backpath.engine.eligibility import Facts
 from backpath.engine.plan_models import REASON_LABELS
 from backpath.engine.schedule import capped, schedule_for
-from backpath.knowledge import load_knowledge
+from backpath.knowledge import Phase, load_knowledge
 from backpath.knowledge.models import Category, Treatment
+
+__all__ = [
+    "DROP_REASONS", "LINES", "LINE_TITLES", "LOCKED_REASONS", "Edit", "EditRefused", "Facts",
+    "accept", "add", "add_refusal", "allowed_lines", "drop", "edit_refusal",
+]  # fmt: skip
 
 LOCKED_REASONS = {
     "red_flag": "it was left out because of a red flag; only comfort measures are allowed "
@@ -62,14 +71,6 @@ class EditRefused(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-
-
-@dataclass(frozen=True)
-class Facts:
-    """What the edits need to know about the person, from their assessed intake."""
-
-    conditions: frozenset[str] = frozenset()
-    max_sessions_per_week: int | None = None
 
 
 @dataclass(frozen=True)
@@ -121,17 +122,20 @@ def _clean(reason: str) -> str:
     return text
 
 
+def _phase(plan: dict[str, Any]) -> Phase:
+    phase = plan.get("phase")
+    return phase if phase in ("acute", "subacute", "chronic") else "chronic"
+
+
 def allowed_lines(plan: dict[str, Any], treatment: str) -> tuple[int, ...]:
-    """The lines at which an item may be added back (none when it may not be added)."""
+    """The lines at which an item may stand (none when the card's limits keep it out of a plan
+    of this phase): ``eligibility.allowed_lines``."""
     card = load_knowledge().treatments.get(treatment)
     if card is None:
         return ()
-    if card.category == Category.interventional:
-        return (3,) if plan.get("phase") == "chronic" else ()
-    lowest = card.safety.min_line if card.safety else 1
-    if card.safety and plan.get("phase") in card.safety.excluded_phases:
+    if card.safety and _phase(plan) in card.safety.excluded_phases:
         return ()
-    return tuple(n for n in LINES if n >= lowest)
+    return eligibility.allowed_lines(card, _phase(plan))
 
 
 def add_refusal(plan: dict[str, Any], item: dict[str, Any], facts: Facts) -> str | None:
@@ -142,26 +146,37 @@ def add_refusal(plan: dict[str, Any], item: dict[str, Any], facts: Facts) -> str
     name = _name(item)
     locked = LOCKED_REASONS.get(str(item.get("reason")))
     if locked:
-        return f"{name} cannot be added: {locked}."
+        why = " ".join(str(item.get("why", "")).split())
+        return f"{name} cannot be added: {locked}." + (f" {why}" if why else "")
     card = load_knowledge().treatments.get(item.get("treatment", ""))
     if card is None:
         return f"{name} cannot be added: BackPath has no card for it."
-    absolute = [
-        c
-        for c in card.contraindications
-        if c.severity == "absolute" and c.condition in facts.conditions
-    ]
-    if absolute:
-        which = ", ".join(condition_label(c.condition).lower() for c in absolute)
+    a = facts.assessment
+    if a is not None:
+        block = eligibility.blocked(card, a)
+        if block is not None:
+            label = REASON_LABELS[block.reason].lower()
+            return f"{name} cannot be added ({label}): {block.why}"
+        if eligibility.preference_block(card, a) is not None:
+            words = eligibility.avoided(card, a.intake.preferences.avoid)
+            what = f"asked to avoid {', '.join(words)}" if words else "asked for no clinic sessions"
+            return (
+                f"{name} cannot be added: the patient {what}. If they have changed their mind, "
+                "update the preferences in the intake first."
+            )
+    ruled_out = eligibility.absolute(card, facts.conditions)
+    if ruled_out:
+        which = ", ".join(eligibility.rule_label(c).lower() for c in ruled_out)
         return f"{name} cannot be added: it is contraindicated ({which})."
-    if not allowed_lines(plan, card.id):
+    limited = eligibility.limit(card, _phase(plan), a)
+    if limited or not allowed_lines(plan, card.id):
         if card.category == Category.interventional:
             return (
-                f"{name} cannot be added: procedures are considered only for chronic pain, "
-                "as a specialist referral."
+                f"{name} cannot be added: procedures are a specialist referral only where "
+                f"their indication holds ({limited})."
             )
-        assert card.safety is not None  # no allowed line without a safety limit
-        return f"{name} cannot be added for {plan.get('phase')} pain: {card.safety.reason.strip()}"
+        reason = limited or (card.safety.reason.strip() if card.safety else "")
+        return f"{name} cannot be added for {_phase(plan)} pain: {reason}"
     return None
 
 
@@ -205,15 +220,6 @@ def drop(plan: dict[str, Any], treatment: str, why: str, reason: str) -> Edit:
     return Edit(new, "drop", treatment, summary)
 
 
-def _precautions(card: Treatment, facts: Facts) -> list[str]:
-    """The card's relative contraindications the person carries, stated as precautions."""
-    return [
-        f"{condition_label(c.condition)}: {c.reason.strip()} {(c.precaution or '').strip()}"
-        for c in card.contraindications
-        if c.severity == "relative" and c.condition in facts.conditions
-    ]
-
-
 def add(plan: dict[str, Any], treatment: str, line: int, reason: str, facts: Facts) -> Edit:
     """Move a not-recommended item into the plan at ``line``, unless a safety rule forbids it.
 
@@ -239,9 +245,15 @@ def add(plan: dict[str, Any], treatment: str, line: int, reason: str, facts: Fac
     schedule = schedule_for(card.course)
     if facts.max_sessions_per_week:
         schedule = capped(schedule, facts.max_sessions_per_week)
-    phase = new.get("phase", "chronic")
+    cautions = eligibility.precautions(card, facts.conditions)
     sources = list(
-        dict.fromkeys([*item.get("sources", []), *card.consensus.for_phase(phase).sources])
+        dict.fromkeys(
+            [
+                *item.get("sources", []),
+                *card.consensus.for_phase(_phase(new)).sources,
+                *(s for _, cited in cautions for s in cited),
+            ]
+        )
     )
     label = REASON_LABELS.get(str(item.get("reason")), str(item.get("reason")))
     new["not_recommended"].remove(item)
@@ -253,7 +265,7 @@ def add(plan: dict[str, Any], treatment: str, line: int, reason: str, facts: Fac
             "line": line,
             "why": f"Clinician: {text.rstrip('.')}. BackPath had left it out "
             f"({label.lower()}): {item.get('why', '')}".strip(),
-            "precautions": _precautions(card, facts),
+            "precautions": [text for text, _ in cautions],
             "schedule": schedule.model_dump(mode="json", exclude_none=True),
             "sources": sources,
             "clinician": {

@@ -23,6 +23,7 @@ Reason = Literal[
     "not_indicated_now",
     "investigational",
     "red_flag",
+    "budget",
 ]
 REASON_LABELS: dict[str, str] = {
     "contraindicated": "Contraindicated",
@@ -33,6 +34,7 @@ REASON_LABELS: dict[str, str] = {
     "not_indicated_now": "Not indicated now",
     "investigational": "Investigational (research only)",
     "red_flag": "Red flag: not until serious disease is ruled out",
+    "budget": "Outside the patient's budget",
 }
 """Human labels for the contract's not-recommended reasons (pages, CLI, plan edits)."""
 Profile = Literal["consensus", "acp", "nice", "who"]
@@ -60,6 +62,9 @@ class RecommendedItem(_Frozen):
     precautions: tuple[str, ...]
     schedule: Schedule
     sources: tuple[str, ...]
+    alternative_to: str | None = None
+    """At line 2: an equivalent option kept as an alternative to this treatment id, listed
+    after it rather than on its own (an extra field the contract allows)."""
 
 
 class NotRecommendedItem(_Frozen):

@@ -46,9 +46,11 @@ def _steer_budget(drafts: list[Draft], a: Assessment) -> None:
         for d in members:
             if d not in within:
                 d.exclude(
-                    "preference",
-                    f"A lower-cost option with similar evidence ({names}) "
-                    f"is recommended instead, within your {budget} budget.",
+                    "budget",
+                    f"Left out for your {budget} budget: its cost is "
+                    f"{d.treatment.cost_tier.value}. A lower-cost option of the same kind "
+                    f"({names}) is in the plan instead; the evidence for each is on its own card.",
+                    d.sources,
                 )
 
 
@@ -74,6 +76,71 @@ def _limit_sessions(drafts: list[Draft], a: Assessment) -> None:
             continue
         d.schedule = capped(d.schedule, remaining)
         remaining -= d.schedule.per_week or 0
+
+
+def _after_exercise_failure(drafts: list[Draft], a: Assessment) -> set[str]:
+    """Exercise that failed or flared brings multidisciplinary rehabilitation forward; returns
+    the treatments brought forward."""
+    if a.phase == "acute" or a.triage.disposition not in ("proceed", "referral_with_plan"):
+        return set()
+    kb = load_knowledge()
+    rule = kb.policy.exercise_after_failure
+    failed = any(
+        kb.treatment(p.treatment).exercise_based
+        and p.treatment not in rule.promote
+        and (
+            p.response == "adverse"
+            or (p.response == "none" and p.weeks >= kb.policy.prior_non_response.min_weeks)
+        )
+        for p in a.intake.prior_treatments
+    )
+    if not failed:
+        return set()
+    promoted = set()
+    for d in drafts:
+        if d.recommended and d.treatment.id in rule.promote and d.line > 1:
+            d.line = 1
+            d.why.append(rule.promote_why.strip())
+            d.sources.extend(s for s in rule.sources if s not in d.sources)
+            promoted.add(d.treatment.id)
+    return promoted
+
+
+def _one_of_a_kind_at_line_1(drafts: list[Draft], first: set[str]) -> None:
+    """At most one psychological programme at line 1: one brought forward after exercise
+    failed (``first``), else the first in plan order that is not the intensive
+    multidisciplinary programme; the others wait for the review."""
+    limits = load_knowledge().policy.line_limits
+    for category in limits.one_at_line_1:
+        members = [
+            d for d in drafts if d.recommended and d.line == 1 and d.treatment.category == category
+        ]
+        order = {t: n for n, t in enumerate(limits.preferred)}
+        members.sort(
+            key=lambda d: (d.treatment.id not in first, order.get(d.treatment.id, len(order)))
+        )
+        for d in members[1:]:
+            d.line = 2
+            d.why.append(
+                f"Listed at line 2: one psychological programme at a time, and "
+                f"{members[0].treatment.name} comes first."
+            )
+
+
+def _alternatives_at_line_2(drafts: list[Draft]) -> None:
+    """Of equivalent options at line 2, the first in plan order is listed; the others are
+    kept as alternatives to it rather than each listed as something to consider."""
+    if not load_knowledge().policy.line_limits.one_per_group_at_line_2:
+        return
+    first: dict[str, Draft] = {}
+    for d in drafts:
+        group = d.treatment.equivalence_group
+        if not (d.recommended and d.line == 2 and group):
+            continue
+        if group in first:
+            d.alternative_to = first[group].treatment.id
+        else:
+            first[group] = d
 
 
 def _ensure_exercise(drafts: list[Draft], a: Assessment) -> None:
@@ -118,6 +185,7 @@ def _freeze(drafts: list[Draft]) -> tuple[list[RecommendedItem], list[NotRecomme
                     precautions=tuple(d.precautions),
                     schedule=d.schedule,
                     sources=tuple(d.sources),
+                    alternative_to=d.alternative_to,
                 )
             )
         else:
@@ -141,8 +209,11 @@ def make_plan(assessment: Assessment, profile: Profile = "consensus") -> Plan:
         person = Person.of(a)
         drafts = [decide(t, person, profile) for t in kb.treatments.values()]
         _steer_budget(drafts, a)
+        promoted = _after_exercise_failure(drafts, a)
+        _one_of_a_kind_at_line_1(drafts, promoted)
         _limit_sessions(drafts, a)
         _ensure_exercise(drafts, a)
+        _alternatives_at_line_2(drafts)
         recommended, excluded = _freeze(drafts)
         weeks = kb.policy.review_in_weeks
         review = (
@@ -156,6 +227,11 @@ def make_plan(assessment: Assessment, profile: Profile = "consensus") -> Plan:
             "Urgent referral: specialist assessment within days. "
             "Comfort measures only until cleared.",
         )
+    notes += [
+        " ".join(c.plan_note.split())
+        for tag, c in kb.conditions.items()
+        if c.plan_note and tag in a.conditions
+    ]
     home_program = prescribe(a, recommended)
     if (
         home_program is None

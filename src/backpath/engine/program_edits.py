@@ -22,7 +22,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-from backpath.engine.decide import label as condition_label
+from backpath.engine import eligibility
 from backpath.engine.plan_edits import EditRefused, Facts
 from backpath.engine.program_models import MAX_EXERCISES, HomeProgram, ProgramExercise
 from backpath.exercises import Dose, Exercise, load_exercises
@@ -70,31 +70,26 @@ def refusal(program: HomeProgram, exercise: str, facts: Facts, phase: Phase) -> 
     ex = load_exercises().get(exercise)
     if ex is None:
         return f"'{exercise}' is not an exercise of the library; 'backpath exercises' lists them."
-    carried = sorted(ex.avoided_tags & facts.conditions)
-    if carried:
-        which = ", ".join(condition_label(t).lower() for t in carried)
-        return f"{ex.name} is ruled out for this person ({which})."
+    ruled_out = eligibility.exercise_refusal(ex, facts.conditions, phase)
+    if ruled_out:
+        return ruled_out
     if program.find(exercise) is not None:
         return f"{ex.name} is already in the home program."
-    if phase not in ex.phases:
-        return f"{ex.name} is not for {phase} pain (it fits {', '.join(ex.phases)} pain)."
     if not set(ex.treatments) & set(program.treatments):
         return f"{ex.name} belongs to none of the program's treatments."
     return None
 
 
 def _new_item(ex: Exercise, facts: Facts, reason: str) -> ProgramExercise:
-    carried = [c for c in ex.caution if c.tag in facts.conditions]
-    cited = [*ex.sources, *ex.dose_sources, *(s for c in carried for s in c.sources)]
+    cautions = eligibility.exercise_precautions(ex, facts.conditions)
+    cited = [*ex.sources, *ex.dose_sources, *(s for _, sources in cautions for s in sources)]
     return ProgramExercise(
         exercise=ex.id,
         name=ex.name,
         level=0,
         dose=ex.dose,
         why=f"Chosen by the clinician: {reason}",
-        precautions=tuple(
-            dict.fromkeys([*(c.precaution.strip() for c in carried), *ex.precautions])
-        ),
+        precautions=tuple(dict.fromkeys([*(text for text, _ in cautions), *ex.precautions])),
         stop_rules=tuple(ex.stop_rules),
         sources=tuple(dict.fromkeys(cited)),
     )

@@ -16,6 +16,7 @@ from functools import cache
 from backpath.engine.plan_models import Profile, Reason
 from backpath.knowledge import Phase, load_knowledge
 from backpath.knowledge.models import (
+    AfterFailed,
     ConsensusVerdict,
     GuidelineVerdict,
     LineRule,
@@ -48,6 +49,8 @@ class Stance:
     line_rules: tuple[LineRule, ...] = ()
     only_when: LineWhen | None = None
     otherwise: str | None = None
+    after_failed: AfterFailed | None = None
+    """The profile's guideline recommends it only after these treatments failed."""
 
 
 def _verdicts(t: Treatment, phase: Phase) -> dict[str, GuidelineVerdict]:
@@ -140,6 +143,7 @@ def stance(treatment_id: str, phase: Phase, profile: Profile) -> Stance:
             line_rules=tuple(c.line_rules) if consensus_recommends else (),
             only_when=c.only_when if consensus_recommends else None,
             otherwise=c.otherwise if consensus_recommends else None,
+            after_failed=chosen.after_failed,
         )
     verb = (
         "advises against it"

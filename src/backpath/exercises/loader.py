@@ -20,7 +20,6 @@ from importlib import resources
 from importlib.abc import Traversable
 from types import MappingProxyType
 
-from backpath import contract
 from backpath.errors import KnowledgeBaseError
 from backpath.exercises.models import EXERCISE_IDS, Exercise, StopRule
 from backpath.knowledge import load_knowledge
@@ -64,7 +63,7 @@ def _check_exercise(
     missing = [r.id for r in rules.values() if r.general and r.id not in ex.stop_rules]
     if missing:
         raise KnowledgeBaseError(label, "stop_rules", f"lacks the general rule '{missing[0]}'")
-    tags = set(contract.condition_tags())
+    tags = set(load_knowledge().conditions)  # the contract's tags and those BackPath derives
     tagged = [("avoid", i, a.tag) for i, a in enumerate(ex.avoid)]
     tagged += [("caution", i, c.tag) for i, c in enumerate(ex.caution)]
     for key, i, tag in tagged:

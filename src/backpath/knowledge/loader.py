@@ -16,7 +16,7 @@ from types import MappingProxyType
 
 from backpath import contract
 from backpath.errors import KnowledgeBaseError
-from backpath.knowledge.models import Condition, Source, Treatment
+from backpath.knowledge.models import PHASES, Category, Condition, Source, Treatment
 from backpath.knowledge.policy import Policy
 from backpath.knowledge.yaml_files import listed, read_yaml, unique_by_id, validate
 
@@ -56,6 +56,7 @@ def load_from(data_dir: Traversable) -> KnowledgeBase:
     for tag in contract.condition_tags():
         if tag not in conditions:
             raise KnowledgeBaseError(label, "conditions", f"contract tag '{tag}' is not described")
+    _check_sources({s for c in conditions.values() for s in c.sources}, sources, label)
 
     label = "policy.yaml"
     policy = validate(Policy, read_yaml(data_dir.joinpath(label), label), label)
@@ -101,10 +102,27 @@ def _check_treatment(
         raise KnowledgeBaseError(label, "", "cites no source")
     _check_sources(ids, sources, label)
     for i, c in enumerate(t.contraindications):
-        if c.condition not in conditions:
-            raise KnowledgeBaseError(
-                label, f"contraindications[{i}].condition", f"unknown condition tag '{c.condition}'"
-            )
+        for tag in (c.condition, *c.also):
+            if tag not in conditions:
+                field = "condition" if tag == c.condition else "also"
+                raise KnowledgeBaseError(
+                    label, f"contraindications[{i}].{field}", f"unknown condition tag '{tag}'"
+                )
+    if t.category == Category.interventional and (t.indication is None or not t.indication.phases):
+        raise KnowledgeBaseError(
+            label, "indication.phases", "a procedure needs an indication with its phases"
+        )
+    for phase in PHASES:
+        for key in ("acp2017", "nice_ng59", "who2023"):
+            verdict = getattr(t.guidelines, key).for_phase(phase)
+            steps = verdict.after_failed.steps if verdict.after_failed else []
+            unknown = [x for step in steps for x in step if x not in contract.treatment_ids()]
+            if unknown:
+                raise KnowledgeBaseError(
+                    label,
+                    f"guidelines.{key}.{phase}.after_failed",
+                    f"unknown treatment id '{unknown[0]}'",
+                )
 
 
 @cache

@@ -116,6 +116,22 @@ class Condition(Strict):
     derived_from: str | None = Field(
         default=None, description="Intake field this tag is derived from, when not entered."
     )
+    derived_values: list[str] | None = Field(
+        default=None,
+        description="The values of ``derived_from`` that set the tag (none given: true sets it).",
+    )
+    plan_note: str | None = Field(
+        default=None, description="A note every plan of a person carrying the tag shows."
+    )
+    sources: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _note_needs_source(self) -> Condition:
+        if self.plan_note and not self.sources:
+            raise ValueError("a plan_note is a clinical statement and needs sources")
+        if self.derived_values and not self.derived_from:
+            raise ValueError("derived_values needs derived_from")
+        return self
 
 
 class Course(Strict):
@@ -141,12 +157,23 @@ class Course(Strict):
         return self
 
 
+class AfterFailed(Strict):
+    """A guideline's precondition: each step names treatments of which at least one must
+    have been tried without enough benefit (response none or partial) or not tolerated."""
+
+    steps: Annotated[list[Annotated[list[str], Field(min_length=1)]], Field(min_length=1)]
+    description: Text = Field(description="The precondition in plain words.")
+
+
 class GuidelineVerdict(Strict):
     verdict: Verdict
     strength: str | None = Field(default=None, description="e.g. strong, weak, conditional")
     certainty: Literal["high", "moderate", "low", "very_low"] | None = None
     note: str | None = None
     sources: list[str] = Field(default_factory=list)
+    after_failed: AfterFailed | None = Field(
+        default=None, description="A recommendation that holds only after these have failed."
+    )
 
     @model_validator(mode="after")
     def _stance_needs_source(self) -> GuidelineVerdict:
@@ -233,17 +260,30 @@ class Consensus(Strict):
 class Indication(Strict):
     """What must be true for the treatment to be indicated at all."""
 
+    phases: list[Phase] | None = Field(
+        default=None, description="The phases it is indicated in (none given: any phase)."
+    )
     leg_pain: list[LegPain] | None = None
     suspected_cause: list[str] | None = None
+    not_suspected_cause: list[str] | None = Field(
+        default=None, description="Suspected causes for which it is not indicated."
+    )
     min_nrs: int | None = Field(default=None, ge=0, le=10)
     min_bmi: float | None = Field(default=None, gt=0)
+    min_duration_weeks: float | None = Field(default=None, gt=0)
     after_conservative_care: bool = False
+    after_psychological_care: bool = False
+    """Also after an adequate trial of a psychological therapy that did not help enough."""
     description: Text = Field(description="The indication in plain words.")
     sources: SourceIds
 
 
 class Contraindication(Strict):
     condition: str = Field(description="A condition tag from conditions.yaml.")
+    also: list[str] = Field(
+        default_factory=list,
+        description="Further condition tags that must all be carried too for it to apply.",
+    )
     kind: Literal["contraindication", "interaction"]
     severity: Literal["absolute", "relative"]
     reason: Text

@@ -42,8 +42,9 @@ def latest(episode: Episode) -> PlanVersion | None:
 
 
 def facts_for(episode: Episode) -> Facts:
-    """Condition tags (with those BackPath derives) and the weekly session limit, from the
-    episode's intake as the engine assesses it; empty when the intake cannot be assessed."""
+    """The episode's intake as the engine assesses it (condition tags with those BackPath
+    derives, the weekly session limit, the assessment the eligibility rules read); empty when
+    the intake cannot be assessed."""
     try:
         data = episode.intake.data
     except Intake.DoesNotExist:
@@ -52,7 +53,7 @@ def facts_for(episode: Episode) -> Facts:
         a = assess(parse_intake({"schema": "backpath.intake/1", **data}))
     except InvalidInput:
         return Facts()
-    return Facts(a.conditions, a.intake.preferences.max_sessions_per_week)
+    return Facts.of(a)
 
 
 def _lock_latest(episode: Episode, seen: int) -> PlanVersion:
