@@ -44,6 +44,18 @@ def test_assess_text_output_is_readable_and_carries_the_disclaimer(tmp_path: Pat
     assert "\x1b[" not in result.stdout  # plain text when not a terminal
 
 
+def test_assess_text_lists_alternatives_under_their_option_and_names_the_budget(
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path, json.dumps(make_intake(preferences={"budget": "low"})))
+    result = runner.invoke(app, ["assess", str(path)])
+    assert result.exit_code == 0, result.stderr
+    assert "  - alternative to spinal_manipulation: Massage therapy (massage)" in result.stdout
+    assert "* Massage therapy" not in result.stdout  # listed once, under its option
+    assert "Pilates (pilates) - outside the patient's budget" in result.stdout
+    assert "Left out for your low budget" in result.stdout
+
+
 def test_assess_with_the_nice_profile_changes_the_plan(tmp_path: Path) -> None:
     path = write(tmp_path, json.dumps(make_intake()))
     nice = json.loads(

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from backpath import DISCLAIMER
-from backpath.engine.plan_models import REASON_LABELS, Plan
+from backpath.engine.plan_models import REASON_LABELS, Plan, nest_alternatives
 from backpath.engine.stance import GUIDELINE_NAMES
 from backpath.exercises import Dose
 from backpath.knowledge import PHASES, KnowledgeBase, Treatment
@@ -74,17 +74,14 @@ def plan(p: Plan) -> None:
     for note in d["notes"]:
         out.print(f"[bold]Note:[/] {escape(note)}")
     for line in (1, 2, 3):
-        items = [r for r in d["recommended"] if r["line"] == line]
+        items = nest_alternatives([r for r in d["recommended"] if r["line"] == line])
         if not items:
             continue
         out.print(f"\n[bold underline]{LINE_TITLES[line]}[/]")
         for r in items:
-            out.print(f"* [bold]{escape(r['name'])}[/] ({r['treatment']})")
-            out.print(f"    why: {escape(r['why'])}")
-            out.print(f"    schedule: {escape(_schedule_text(r['schedule']))}")
-            for pre in r["precautions"]:
-                out.print(f"    [yellow]precaution:[/] {escape(pre)}")
-            out.print(f"    sources: {', '.join(r['sources'])}")
+            _item(out, r, "* ")
+            for alt in r["alternatives"]:
+                _item(out, alt, f"  - alternative to {r['treatment']}: ")
     if "home_program" in d:
         home_program(out, d["home_program"])
     if d["not_recommended"]:
@@ -97,6 +94,16 @@ def plan(p: Plan) -> None:
     if "review_in_weeks" in d:
         out.print(f"\nReview in {d['review_in_weeks']:g} weeks.")
     out.print(f"\n[italic]{escape(DISCLAIMER)}[/]")
+
+
+def _item(out: Console, r: dict[str, Any], bullet: str) -> None:
+    pad = "      " if bullet.startswith(" ") else "    "
+    out.print(f"{bullet}[bold]{escape(r['name'])}[/] ({r['treatment']})")
+    out.print(f"{pad}why: {escape(r['why'])}")
+    out.print(f"{pad}schedule: {escape(_schedule_text(r['schedule']))}")
+    for pre in r["precautions"]:
+        out.print(f"{pad}[yellow]precaution:[/] {escape(pre)}")
+    out.print(f"{pad}sources: {', '.join(r['sources'])}")
 
 
 def home_program(out: Console, program: dict[str, Any]) -> None:

@@ -102,3 +102,17 @@ class Plan(_Frozen):
         """The contract JSON; optional fields that are unknown are left out, not null."""
         data = self.model_dump(mode="json", exclude_none=True)
         return {"schema": data.pop("schema_"), **data}
+
+
+def nest_alternatives(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Items listed once: an equivalent option marked ``alternative_to`` another item of the
+    same list goes into that item's ``alternatives`` instead of standing on its own."""
+    listed = {i["treatment"]: {**i, "alternatives": []} for i in items}
+    out = []
+    for treatment, item in listed.items():
+        primary = listed.get(item.get("alternative_to") or "")
+        if primary is not None and primary is not item:
+            primary["alternatives"].append(item)
+        else:
+            out.append(item)
+    return out

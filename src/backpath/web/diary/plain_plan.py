@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from backpath.engine.plan_models import nest_alternatives
 from backpath.instruments import red_flags
 from backpath.knowledge import load_knowledge
 from backpath.web.patients.models import Episode
@@ -54,13 +55,16 @@ def _card_text(treatment_id: str) -> dict[str, str]:
 
 
 def lines(plan: dict[str, Any]) -> list[Line]:
-    """Recommended items grouped by line, each with the card's plain description."""
+    """Recommended items grouped by line, each with the card's plain description; equivalent
+    options sit under the item they are an alternative to."""
     grouped: dict[int, Line] = {}
     for item in plan.get("recommended", []):
         number = int(item.get("line", 1))
         title, intro = LINE_TITLES.get(number, (f"Line {number}", ""))
         line = grouped.setdefault(number, Line(number, title, intro))
         line.items.append({**item, **_card_text(item["treatment"])})
+    for line in grouped.values():
+        line.items = nest_alternatives(line.items)
     return [grouped[n] for n in sorted(grouped)]
 
 
@@ -127,6 +131,11 @@ def warning_signs() -> list[dict[str, Any]]:
 
 def left_out_for_preferences(plan: dict[str, Any]) -> list[dict[str, Any]]:
     return [n for n in plan.get("not_recommended", []) if n.get("reason") == "preference"]
+
+
+def left_out_for_budget(plan: dict[str, Any]) -> list[dict[str, Any]]:
+    """Options left out for the budget the patient gave (never shown as their preference)."""
+    return [n for n in plan.get("not_recommended", []) if n.get("reason") == "budget"]
 
 
 def treatment_choices(plan: dict[str, Any] | None) -> list[tuple[str, str]]:

@@ -68,6 +68,7 @@ def my_plan(request: HttpRequest) -> HttpResponse:
             "days": plain_plan.DAYS,
             "education": plain_plan.education(),
             "left_out": plain_plan.left_out_for_preferences(plan),
+            "left_out_budget": plain_plan.left_out_for_budget(plan),
         }
     return render(request, "diary/my_plan.html", context)
 

@@ -19,7 +19,7 @@ from backpath.engine.plan_edits import (
     add_refusal,
     allowed_lines,
 )
-from backpath.engine.plan_models import REASON_LABELS
+from backpath.engine.plan_models import REASON_LABELS, nest_alternatives
 from backpath.engine.stance import GUIDELINE_NAMES, disagreement
 from backpath.instruments import red_flags
 from backpath.knowledge import PHASES, load_knowledge
@@ -135,7 +135,8 @@ def schedule_text(schedule: dict[str, Any] | None) -> str:
 
 
 def lines(plan: dict[str, Any]) -> list[dict[str, Any]]:
-    """Recommended items grouped by line (1, 2, 3), each with its schedule and sources."""
+    """Recommended items grouped by line (1, 2, 3), each with its schedule and sources;
+    equivalent options sit under the item they are an alternative to."""
     grouped: dict[int, list[dict[str, Any]]] = {}
     for item in plan.get("recommended", []):
         number = int(item.get("line", 1))
@@ -147,6 +148,7 @@ def lines(plan: dict[str, Any]) -> list[dict[str, Any]]:
                 "source_links": source_links(item.get("sources", [])),
             }
         )
+    grouped = {n: nest_alternatives(items) for n, items in grouped.items()}
     return [
         {
             "number": n,

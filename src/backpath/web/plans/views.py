@@ -315,7 +315,11 @@ def _printable(
     context = _plan_context(
         episode, version, latest.number if latest else 0, Facts(), print_pictures=True
     )
-    context |= {"editable": False, "inline_css": stylesheet() if inline_css else ""}
+    context |= {
+        "editable": False,
+        "printing": True,
+        "inline_css": stylesheet() if inline_css else "",
+    }
     return render_to_string("plans/print.html", context, request=request)
 
 
