@@ -62,7 +62,6 @@ class Card:
 
     treatment: Treatment
     interventional: bool
-    in_sessions: bool
     schedule: Schedule
 
 
@@ -72,7 +71,6 @@ def card(treatment_id: str) -> Card:
     return Card(
         treatment=t,
         interventional=t.category == Category.interventional,
-        in_sessions=t.course.delivery == "sessions",
         schedule=schedule_for(t.course),
     )
 
