@@ -123,7 +123,7 @@ def test_a_body_that_is_not_json_is_422_naming_the_body_never_500(
 # --- OpenAPI --------------------------------------------------------------------------------
 
 
-def test_the_openapi_document_lists_the_eight_paths_and_says_it_supports_judgement(
+def test_the_openapi_document_lists_the_ten_paths_and_says_it_supports_judgement(
     db: Any,
 ) -> None:
     response = Client().get("/api/openapi.json")
