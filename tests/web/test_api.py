@@ -138,6 +138,8 @@ def test_the_openapi_document_lists_the_ten_paths_and_says_it_supports_judgement
         "/api/v1/patients/{patient_id}/program",
         "/api/v1/patients/{patient_id}/exercise-log",
         "/api/v1/exercises",
+        "/api/v1/alerts",
+        "/api/v1/alerts/{alert_id}/acknowledge",
     }
     assert DISCLAIMER in doc["info"]["description"]
 
