@@ -16,6 +16,7 @@ from backpath.exercises.advice import (
     advice_for,
     load_advice_data,
     load_advice_data_from,
+    self_check_advice,
     severity,
     warning_sign_rules,
 )
@@ -137,3 +138,18 @@ def test_the_advice_file_needs_every_urgency(tmp_path: Path) -> None:
     target.write_text(yaml.safe_dump(data))
     with pytest.raises(KnowledgeBaseError, match="'urgent' is missing"):
         load_advice_data_from(target)
+
+
+def test_a_self_check_emergency_or_urgent_triage_needs_a_person_and_the_rest_do_not() -> None:
+    action = "Go to an emergency department now."
+    assert self_check_advice("emergency", [action]).as_json() == {
+        "urgency": "emergency",
+        "text": action,
+    }
+    assert self_check_advice("urgent_referral", []).urgency == "urgent"
+    assert not self_check_advice("proceed", []).raises_alert
+    assert not self_check_advice("referral_with_plan", ["See a GP."]).raises_alert
+
+
+def test_a_self_check_disposition_the_data_does_not_know_counts_as_urgent() -> None:
+    assert self_check_advice("urgent_review_within_24_hours", []).urgency == "urgent"

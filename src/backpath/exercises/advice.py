@@ -12,6 +12,9 @@ Rules (the tests state them for every report):
 - a stop-rule id the library does not know (a stored log older than the library) is never
   dropped: it counts as ``unknown_stop_rule`` in ``advice.yaml`` (contact the clinic).
 
+The public self-check's triage disposition maps to an urgency in ``advice.yaml`` as well
+(``self_check_advice``); a disposition the file does not list counts as ``urgent``.
+
 The web layer raises an alert at the clinic for every urgency but ``none``.
 """
 
@@ -53,6 +56,9 @@ class AdviceData(Strict):
     nothing_to_report: Text
     unknown_stop_rule: ReportRule
     side_effects: dict[SideEffect, ReportRule]
+    self_check: dict[str, Urgency] = Field(
+        description="Self-check triage disposition -> urgency; unlisted ones count as urgent."
+    )
 
     @model_validator(mode="after")
     def _complete(self) -> AdviceData:
@@ -160,3 +166,19 @@ def advice_for(
     chosen = [(name, text) for name, urgency, text in parts if urgency == top]
     text = " ".join(dict.fromkeys(text.strip() for _, text in chosen))
     return Advice(urgency=top, text=text, reported=tuple(dict.fromkeys(n for n, _ in chosen)))
+
+
+UNLISTED_SELF_CHECK: Urgency = "urgent"
+
+
+def self_check_advice(disposition: str, actions: Iterable[str]) -> Advice:
+    """The advice for a self-check whose triage gave ``disposition`` with ``actions`` (the
+    screen's action texts, shown to the visitor): the urgency from ``advice.yaml`` (``urgent``
+    for a disposition it does not list), the actions as the text."""
+    data = load_advice_data()
+    urgency = data.self_check.get(disposition, UNLISTED_SELF_CHECK)
+    text = " ".join(dict.fromkeys(a.strip() for a in actions if a.strip()))
+    if urgency == "none":
+        text = text or data.nothing_to_report
+    return Advice(urgency=urgency, text=text or data.urgencies[urgency].heading,
+                  reported=(f"self_check_{disposition}",))  # fmt: skip
