@@ -27,9 +27,10 @@ def log_advice(log: ExerciseLog) -> Advice:
     return advice_for(stop_rules=[log.stop_rule] if log.stop_rule else [])
 
 
-def exercise_alert(request: HttpRequest, log: ExerciseLog, name: str) -> tuple[Advice, bool]:
+def exercise_alert(request: HttpRequest | None, log: ExerciseLog, name: str) -> tuple[Advice, bool]:
     """The advice for ``log`` and whether the clinic has an alert for it (one per log and
-    stop rule, however often the answer is saved)."""
+    stop rule, however often the answer is saved). ``request`` (None for the demo seed) is
+    who the creation is audited as."""
     advice = log_advice(log)
     alert = raise_alert(
         request,
