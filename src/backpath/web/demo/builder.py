@@ -78,7 +78,7 @@ def _account(account: DemoAccount, clinic: Clinic) -> User:
     user = User.objects.filter(username=account.username).first() or User(username=account.username)
     user.role, user.clinic, user.is_active = account.role, clinic, True
     user.first_name, user.last_name = account.first_name, account.last_name
-    if account.role in STAFF_ROLES:
+    if account.role in {str(r) for r in STAFF_ROLES}:
         user.email = f"{account.username}@{DEMO_MAIL_DOMAIN}"
     user.set_password(DEMO_PASSWORD)
     user.save()
