@@ -261,7 +261,8 @@ def log_exercise(request: HttpRequest) -> HttpResponse:
         advice, alerted = exercise_alert(request, log, name)
         if advice.raises_alert:
             told = " Your clinic has been told." if alerted else ""
-            messages.warning(request, f"{advice.heading}. {advice.text}{told}")
+            lead = "" if advice.heading in advice.text else f"{advice.heading}. "
+            messages.warning(request, f"{lead}{advice.text}{told}")
     ask = {}
     if log.outcome == "too_painful" and not data["question"]:
         ask = {"ask": log.exercise}
