@@ -83,6 +83,7 @@ def test_warning_signs_are_the_general_rules_that_need_action_most_severe_first(
     signs = warning_sign_rules()
     assert signs[0].id == CAUDA_EQUINA
     assert all(s.general and s.urgency != "none" for s in signs)
+    assert "not_improving" not in {s.id for s in signs}
     assert [severity(s.urgency) for s in signs] == sorted(
         (severity(s.urgency) for s in signs), reverse=True
     )

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from functools import cache
 from importlib import resources
+from importlib.abc import Traversable
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -95,9 +96,9 @@ def severity(urgency: Urgency) -> int:
     return URGENCIES.index(urgency)
 
 
-def load_advice_data_from(file: object, sources: Collection[str] | None = None) -> AdviceData:
+def load_advice_data_from(file: Traversable, sources: Collection[str] | None = None) -> AdviceData:
     """Read and check an advice file (tests pass broken copies); raises ``KnowledgeBaseError``."""
-    data = validate(AdviceData, read_yaml(file, ADVICE_FILE), ADVICE_FILE)  # type: ignore[arg-type]
+    data = validate(AdviceData, read_yaml(file, ADVICE_FILE), ADVICE_FILE)
     known = set(load_knowledge().sources) if sources is None else set(sources)
     cited = [("unknown_stop_rule", data.unknown_stop_rule)]
     cited += [(f"side_effects.{k}", rule) for k, rule in data.side_effects.items()]
@@ -120,7 +121,8 @@ def load_advice_data() -> AdviceData:
 def warning_sign_rules() -> tuple[StopRule, ...]:
     """The general stop rules that need someone to act (urgency above ``none``), most severe
     first: what a person can report with a diary side effect."""
-    signs = [r for r in load_stop_rules().values() if r.general and r.urgency != "none"]
+    rules = load_stop_rules().values()
+    signs = [r for r in rules if r.general and r.urgency != "none" and r.warning_sign]
     return tuple(sorted(signs, key=lambda r: -severity(r.urgency)))
 
 

@@ -290,6 +290,11 @@ class StopRule(Strict):
     urgency: Urgency = Field(description="How soon the person must act when they report it.")
     patient_text: Text = Field(description="Shown to the patient, in plain words.")
     advice: Text = Field(description="What the person is told to do at once on reporting it.")
+    warning_sign: bool = Field(
+        default=True,
+        description="A general rule with an urgency is offered as a warning sign with a diary "
+        "side effect, unless this is false (e.g. for 'not improving').",
+    )
     clinician_text: Text = Field(description="Shown to the clinician, with the reasoning.")
     sources: SourceIds
 
