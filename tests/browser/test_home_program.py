@@ -56,7 +56,7 @@ def test_a_patient_logs_today_s_exercises_and_sees_the_answers(page: Any, patien
     card(page, PAINFUL).get_by_role("button", name="Save answer").click()
     page.wait_for_load_state()
     alert = card(page, PAINFUL).get_by_role("alert")
-    assert "Stop this exercise and contact your clinic." in alert.inner_text()
+    assert " ".join(load_stop_rules()["new_pain"].advice.split()) in alert.inner_text()
 
     tap(page, SKIPPED, "Skipped")
     page.reload()

@@ -20,6 +20,7 @@ from backpath.exercises import (
     load_exercises,
     load_exercises_from,
     load_stop_rules,
+    stop_rules_for,
 )
 from backpath.knowledge import PHASES, load_knowledge
 from tests.conftest import ROOT
@@ -108,13 +109,14 @@ def test_the_nerve_slider_is_only_for_leg_pain_and_helps_it() -> None:
     assert load_exercises()["knee_to_chest"].leg_pain == "caution"
 
 
-def test_every_exercise_lists_all_general_stop_rules_and_only_known_ones() -> None:
+def test_every_exercise_gets_all_general_stop_rules_and_lists_only_known_ones() -> None:
     rules = load_stop_rules()
     general = {r.id for r in rules.values() if r.general}
     assert general >= {"pain_worse", "new_pain", "leg_symptoms_spread", "red_flag_symptoms"}
     for e in load_exercises().values():
         assert set(e.stop_rules) <= set(rules), e.id
-        assert general <= set(e.stop_rules), e.id
+        applied = {r.id for r in stop_rules_for(e.stop_rules)}
+        assert applied == general | set(e.stop_rules), e.id
 
 
 def test_avoid_and_caution_tags_are_described_condition_tags() -> None:
@@ -234,8 +236,10 @@ KNEE_ROLLS = "exercises/knee_rolls.yaml"
          f"{KNEE_ROLLS}: dose: Value error, a reps dose takes no hold_seconds"),
         (KNEE_ROLLS, lambda d: d["dose"]["frequency"].update(per_week=2),
          f"{KNEE_ROLLS}: dose.frequency: Value error, give exactly one"),
-        (KNEE_ROLLS, lambda d: d["stop_rules"].remove("not_improving"),
-         f"{KNEE_ROLLS}: stop_rules: lacks the general rule 'not_improving'"),
+        ("stop_rules.yaml", lambda d: d["stop_rules"][3].update(urgency="soonish"),
+         "stop_rules.yaml: stop_rules.3.urgency: Input should be 'none', 'contact_clinic'"),
+        ("stop_rules.yaml", lambda d: d["stop_rules"][3].pop("advice"),
+         "stop_rules.yaml: stop_rules.3.advice: Field required"),
         (KNEE_ROLLS, lambda d: d["stop_rules"].append("feels_odd"),
          f"{KNEE_ROLLS}: stop_rules.5: unknown stop rule 'feels_odd'"),
         (KNEE_ROLLS, lambda d: d["targets"].append("mobility"), f"{KNEE_ROLLS}: targets"),

@@ -13,12 +13,14 @@ import jsonschema
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from backpath import contract, instruments
 from backpath.engine.program_models import HomeProgram
 from backpath.exercises.poses import figure_ids
 from backpath.web.accounts.models import Clinic, User
+from backpath.web.alerts.models import Alert
 from backpath.web.audit.models import AuditEvent
 from backpath.web.demo import CASES, DEMO_CLINIC, DEMO_PASSWORD, OTHER_CLINIC, build_demo
 from backpath.web.demo.diary import EXERCISE_DAYS, build_diary, build_exercise_log
@@ -209,3 +211,16 @@ def test_the_demo_exercise_log_is_mostly_done_on_due_days_with_one_painful_day()
     assert outcomes["too_painful"] == 1 and 0 < outcomes["skipped"] < outcomes["done"] / 3
     assert len({e.on for e in log if e.exercise == "hip_hinge"}) < EXERCISE_DAYS / 2
     assert build_exercise_log(case, None, today) == []
+
+
+def test_the_demo_shows_an_open_alert_that_was_emailed_to_the_responsible_clinician(
+    demo: None,
+) -> None:
+    alert = Alert.objects.get()
+    assert alert.is_open and alert.urgency == "urgent" and alert.origin == "exercise_log"
+    assert alert.patient is not None and alert.patient.family_name == "Green"
+    assert alert.emailed_to == "clinician@backpath-demo.invalid"
+    client = Client()
+    client.force_login(User.objects.get(username="clinician"))
+    listing = client.get(reverse("patients:list")).content.decode()
+    assert "Open alerts (1)" in listing and "Green, David" in listing

@@ -7,12 +7,14 @@ import time
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
 from backpath import contract
 from backpath.web.accounts.models import Clinic, User
+from backpath.web.alerts.models import Alert
 from backpath.web.patients.models import Patient
 from backpath.web.selfcheck.forms import sign, unsign
 from backpath.web.selfcheck.models import ConsultationRequest
@@ -167,3 +169,55 @@ def test_another_clinic_cannot_convert_a_request(clinic: Clinic, outsider: User)
         clinic=clinic, name="X Y", disposition="proceed", answers={"patient": {"age": 40}}
     )
     assert logged_in(outsider).post(reverse("selfcheck:convert", args=[req.pk])).status_code == 404
+
+
+# --- red flags reach a person ------------------------------------------------------------------
+
+
+def act_now_token(client: Client, clinic: Clinic, **flags: str) -> str:
+    page = client.post(reverse("selfcheck:start", args=[clinic.pk]), NO_FLAGS | flags)
+    state = unsign(page.context["token"])
+    assert state is not None and state["act_now"]
+    return sign({**state, "shown": time.time() - 10})
+
+
+def test_an_emergency_self_check_can_ask_the_clinic_to_call_and_raises_an_alert(
+    clinic: Clinic, lead: User
+) -> None:
+    lead.email = "lead@clinic.example"
+    lead.save()
+    client = Client()
+    token = act_now_token(client, clinic, saddle_anaesthesia="yes")
+    page = client.post(reverse("selfcheck:submit", args=[clinic.pk]), request_data(token))
+    assert b"Get emergency help now" in page.content and b"has been told" in page.content
+    req = ConsultationRequest.objects.get()
+    assert req.disposition == "emergency" and req.answers["red_flags"]["saddle_anaesthesia"]
+    alert = Alert.objects.get()
+    assert (alert.origin, alert.urgency, alert.patient) == ("selfcheck", "emergency", None)
+    assert alert.consultation_request == req
+    assert [m.to for m in mail.outbox] == [["lead@clinic.example"]]
+    listing = logged_in(lead).get(reverse("patients:list")).content.decode()
+    assert "Open alerts (1)" in listing and "self-check request" in listing
+    queue = logged_in(lead).get(reverse("selfcheck:queue")).content.decode()
+    assert "Add the person by hand" in queue
+
+
+def test_an_urgent_self_check_request_with_errors_keeps_the_advice_and_stores_nothing(
+    clinic: Clinic,
+) -> None:
+    client = Client()
+    token = act_now_token(client, clinic, major_trauma="yes")
+    page = client.post(
+        reverse("selfcheck:submit", args=[clinic.pk]), request_data(token, email="", phone="")
+    )
+    assert page.status_code == 400
+    assert b"See a doctor urgently" in page.content
+    assert b"Give an email address or a phone number" in page.content
+    assert ConsultationRequest.objects.count() == 0
+
+
+def test_a_routine_self_check_request_raises_no_alert(clinic: Clinic) -> None:
+    client = Client()
+    token = sign({**unsign(token_after_basics(client, clinic)), "shown": time.time() - 10})  # type: ignore[dict-item]
+    client.post(reverse("selfcheck:submit", args=[clinic.pk]), request_data(token))
+    assert ConsultationRequest.objects.count() == 1 and Alert.objects.count() == 0

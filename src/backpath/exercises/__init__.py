@@ -9,9 +9,11 @@ from backpath.exercises.loader import (
     load_exercises_from,
     load_stop_rules,
     load_stop_rules_from,
+    stop_rules_for,
 )
 from backpath.exercises.models import (
     EXERCISE_IDS,
+    URGENCIES,
     Avoid,
     Bounds,
     Caution,
@@ -23,10 +25,12 @@ from backpath.exercises.models import (
     Limits,
     Step,
     StopRule,
+    Urgency,
 )
 
 __all__ = [
     "EXERCISE_IDS",
+    "URGENCIES",
     "Avoid",
     "Bounds",
     "Caution",
@@ -38,8 +42,10 @@ __all__ = [
     "Limits",
     "Step",
     "StopRule",
+    "Urgency",
     "load_exercises",
     "load_exercises_from",
     "load_stop_rules",
     "load_stop_rules_from",
+    "stop_rules_for",
 ]

@@ -7,14 +7,17 @@ or duplicated exercise, an unknown source, condition tag or stop rule, a dose th
 inconsistent or outside the exercise's limits, and a broken library rule (below).
 
 Library rules checked here, because a wrong edit would be unsafe:
-- every exercise lists every general stop rule;
+- every stop rule has a valid urgency (``none``, ``contact_clinic``, ``urgent``, ``emergency``)
+  and advice for the person who reports it;
+- general stop rules apply to every exercise, listed or not (``stop_rules_for``), so a new
+  warning sign reaches every programme without editing each exercise;
 - an exercise that starts lying face down avoids ``pregnancy`` (the intake records pregnancy,
   not its stage, so face-down lying is left out for the whole pregnancy).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from functools import cache
 from importlib import resources
 from importlib.abc import Traversable
@@ -60,9 +63,6 @@ def _check_exercise(
     for i, rule_id in enumerate(ex.stop_rules):
         if rule_id not in rules:
             raise KnowledgeBaseError(label, f"stop_rules.{i}", f"unknown stop rule '{rule_id}'")
-    missing = [r.id for r in rules.values() if r.general and r.id not in ex.stop_rules]
-    if missing:
-        raise KnowledgeBaseError(label, "stop_rules", f"lacks the general rule '{missing[0]}'")
     tags = set(load_knowledge().conditions)  # the contract's tags and those BackPath derives
     tagged = [("avoid", i, a.tag) for i, a in enumerate(ex.avoid)]
     tagged += [("caution", i, c.tag) for i, c in enumerate(ex.caution)]
@@ -139,3 +139,12 @@ def load_exercises() -> Mapping[str, Exercise]:
 def load_stop_rules() -> Mapping[str, StopRule]:
     """The packaged stop-rule vocabulary: id -> rule, in file order."""
     return _library()[0]
+
+
+def stop_rules_for(listed: Iterable[str]) -> tuple[StopRule, ...]:
+    """The stop rules that apply to an exercise that lists ``listed``: every general rule (in
+    file order), then the listed rules particular to it. Ids the library does not know are
+    left out (a stored programme may be older than the library)."""
+    rules = load_stop_rules()
+    own = [rules[i] for i in dict.fromkeys(listed) if i in rules and not rules[i].general]
+    return (*(r for r in rules.values() if r.general), *own)

@@ -10,7 +10,10 @@ fails loudly. The prescription engine relies on the field names and meanings doc
   dose. A step whose ``dose`` is ``None`` keeps the dose and changes only the movement.
 - ``avoid`` tags rule an exercise out for a person carrying that condition tag; ``caution``
   tags keep it in with the precaution shown.
-- ``stop_rules`` are ids of :class:`StopRule` entries in ``stop_rules.yaml``.
+- ``stop_rules`` are ids of :class:`StopRule` entries in ``stop_rules.yaml``; the general
+  rules apply to every exercise whether it lists them or not.
+- A stop rule's ``urgency`` says how soon the person must act when they report it
+  (:data:`URGENCIES`, least to most severe); ``advice`` is what they are told at once.
 """
 
 from __future__ import annotations
@@ -81,6 +84,10 @@ Equipment = Literal[
 DoseKind = Literal["reps", "hold", "duration"]
 DoseNumber = Literal["sets", "reps", "hold_seconds", "minutes", "per_day", "per_week"]
 StopRuleId = Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
+Urgency = Literal["none", "contact_clinic", "urgent", "emergency"]
+URGENCIES: tuple[Urgency, ...] = ("none", "contact_clinic", "urgent", "emergency")
+"""Every urgency, least to most severe: nothing to do, contact the clinic, see a doctor the
+same day, go to an emergency department now."""
 
 
 def _times(n: int) -> str:
@@ -276,11 +283,18 @@ class Goal(Strict):
 
 
 class StopRule(Strict):
-    """When to stop an exercise; ``general`` rules must be listed by every exercise."""
+    """When to stop an exercise; ``general`` rules apply to every exercise."""
 
     id: StopRuleId
     general: bool
+    urgency: Urgency = Field(description="How soon the person must act when they report it.")
     patient_text: Text = Field(description="Shown to the patient, in plain words.")
+    advice: Text = Field(description="What the person is told to do at once on reporting it.")
+    warning_sign: bool = Field(
+        default=True,
+        description="A general rule with an urgency is offered as a warning sign with a diary "
+        "side effect, unless this is false (e.g. for 'not improving').",
+    )
     clinician_text: Text = Field(description="Shown to the clinician, with the reasoning.")
     sources: SourceIds
 

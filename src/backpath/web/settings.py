@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "backpath.web.fhir",
     "backpath.web.cds",
     "backpath.web.reminders",
+    "backpath.web.alerts",
 ]
 
 MIDDLEWARE = [

@@ -13,3 +13,6 @@ from backpath.web.settings import *  # noqa: F403
 
 # Argon2 is what production uses (asserted by a test); tests hash hundreds of passwords.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Alerts and reminders are emailed; tests read them from django.core.mail.outbox.
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -17,6 +17,7 @@ urlpatterns = [
     path("me/", include("backpath.web.reminders.urls")),
     path("api/", include("backpath.web.api.urls")),
     path("audit/", include("backpath.web.audit.urls")),
+    path("alerts/", include("backpath.web.alerts.urls")),
     path("fhir/", include("backpath.web.fhir.urls")),
     path("", include("backpath.web.cds.urls")),
     path("", include("backpath.web.selfcheck.urls")),

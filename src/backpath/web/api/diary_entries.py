@@ -12,6 +12,7 @@ from typing import Any
 
 from backpath import contract
 from backpath.errors import InvalidInput
+from backpath.exercises.advice import advice_for
 from backpath.instruments import score
 from backpath.web.api.schemas import DiaryIn
 from backpath.web.diary.forms import OLDEST_DAYS
@@ -45,11 +46,11 @@ SCORE_OF: dict[str, Callable[[Any], float]] = {
 # Fields a kind does not use: sending one is a mistake worth naming (a score, say, that
 # could disagree with the answers).
 NOT_FOR: dict[str, tuple[str, ...]] = {
-    "nrs": ("answers", "treatment", "attended", "serious"),
-    "peg": ("value", "treatment", "attended", "serious"),
-    "odi": ("value", "treatment", "attended", "serious"),
-    "rmdq": ("value", "treatment", "attended", "serious"),
-    "session": ("value", "answers", "serious"),
+    "nrs": ("answers", "treatment", "attended", "serious", "warning_signs"),
+    "peg": ("value", "treatment", "attended", "serious", "warning_signs"),
+    "odi": ("value", "treatment", "attended", "serious", "warning_signs"),
+    "rmdq": ("value", "treatment", "attended", "serious", "warning_signs"),
+    "session": ("value", "answers", "serious", "warning_signs"),
     "adverse_event": ("value", "answers", "attended"),
 }
 
@@ -99,7 +100,7 @@ def entry_fields(entry: DiaryIn, today: dt.date) -> dict[str, Any]:
     kind = entry.kind.value
     for name in NOT_FOR[kind]:
         value = getattr(entry, name)
-        if name in entry.model_fields_set and value not in (None, "") and value is not False:
+        if name in entry.model_fields_set and value not in (None, "", []) and value is not False:
             raise InvalidInput(name, f"is not used for a {kind} entry; leave it out")
     fields: dict[str, Any] = {"kind": kind, "on": _day(entry, today), "note": entry.note.strip()}
     if kind in SCORE_OF:
@@ -111,5 +112,16 @@ def entry_fields(entry: DiaryIn, today: dt.date) -> dict[str, Any]:
     else:
         if not fields["note"]:
             raise InvalidInput("note", "is required for an adverse event: say what happened")
-        fields |= {"treatment": _treatment(entry, required=False), "serious": entry.serious}
+        fields |= {
+            "treatment": _treatment(entry, required=False),
+            "serious": entry.serious,
+            "answers": _warning_signs(entry.warning_signs),
+        }
     return fields
+
+
+def _warning_signs(signs: list[str]) -> list[str]:
+    """The warning signs, each once; one the library does not offer is refused naming
+    ``warning_signs[i]``."""
+    advice_for(warning_signs=signs)  # raises InvalidInput for an unknown sign
+    return list(dict.fromkeys(signs))

@@ -22,6 +22,7 @@ from ninja import Field, Query, Router, Schema, Status
 from backpath.errors import InvalidInput
 from backpath.exercises import load_exercises
 from backpath.knowledge.models import Phase
+from backpath.web.alerts.reports import exercise_alert, log_advice
 from backpath.web.api.errors import ERRORS
 from backpath.web.api.schemas import ExerciseList, ExerciseLogIn, ExerciseLogOut, ProgramOut
 from backpath.web.audit.record import record
@@ -139,7 +140,9 @@ def _checked(entry: ExerciseLogIn, program: Any, today: dt.date) -> dict[str, An
 def log_exercise(request: HttpRequest, patient_id: int, entry: ExerciseLogIn):
     """Record done, too painful or skipped for one exercise of the published home program
     (staff of the clinic, or the patient). 201 for a new day's answer; 200 when it replaces
-    the answer already logged for that exercise and day."""
+    the answer already logged for that exercise and day. `advice` is what the person is told
+    at once about a stop rule (urgency none without one); any urgency but none raises an alert
+    at the clinic."""
     patient = _patient(request, patient_id)
     episode = patient.current_episode()
     version = published_version(episode)
@@ -161,4 +164,10 @@ def log_exercise(request: HttpRequest, patient_id: int, entry: ExerciseLogIn):
         )
         detail = f"API exercise log {log.on}: {log.exercise} {log.outcome}"
         record(request, "create" if created else "update", log, patient=patient, detail=detail)
+    if log.stop_rule:
+        item = program.find(log.exercise) if program else None
+        advice, _alerted = exercise_alert(request, log, item.name if item else log.exercise)
+    else:
+        advice = log_advice(log)
+    log.advice = advice.as_json()  # type: ignore[attr-defined]
     return Status(201 if created else 200, log)

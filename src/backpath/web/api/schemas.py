@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 from pydantic import ConfigDict, StrictBool, StrictInt, WithJsonSchema
@@ -126,6 +126,16 @@ class PlanVersionOut(Schema):
     plan: PlanJson
 
 
+class AdviceOut(Schema):
+    """What the person is told at once about what they reported."""
+
+    urgency: Literal["emergency", "urgent", "contact_clinic", "none"] = Field(
+        description="emergency: go to an emergency department now; urgent: see a doctor the "
+        "same day; contact_clinic: contact the clinic; none: nothing needs a call."
+    )
+    text: str = Field(description="The advice in the patient's words.")
+
+
 class DiaryIn(Schema):
     """One diary entry. Which fields a kind needs:
 
@@ -134,7 +144,8 @@ class DiaryIn(Schema):
     - ``odi``: ``answers``, 10 sections 0 to 5 (null for one left blank); the score is a percent.
     - ``rmdq``: ``answers``, 24 items 0 (no) or 1 (yes); the score is the count of yes.
     - ``session``: ``treatment`` and ``attended``, optional ``note``.
-    - ``adverse_event``: ``note`` (what happened) and ``serious``, optional ``treatment``.
+    - ``adverse_event``: ``note`` (what happened) and ``serious``, optional ``treatment`` and
+      ``warning_signs`` (stored in ``answers``).
 
     Scores are computed by BackPath's instruments, never taken from the caller.
     """
@@ -152,6 +163,12 @@ class DiaryIn(Schema):
     treatment: str = Field("", max_length=60, description="A treatment id of the contract.")
     attended: StrictBool | None = Field(None, description="session only: did it take place?")
     serious: StrictBool = Field(False, description="adverse_event: was it serious?")
+    warning_signs: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        description="adverse_event: the warning signs the person has now, by stop-rule id "
+        "(general rules with an urgency, e.g. red_flag_symptoms, fall_or_injury).",
+    )
     note: str = Field("", max_length=1000)
 
 
@@ -171,6 +188,9 @@ class DiaryEntryOut(Schema):
     serious: bool
     note: str
     created: dt.datetime
+    advice: AdviceOut | None = Field(
+        None, description="adverse_event: what the person is told at once (null otherwise)."
+    )
 
 
 class ExerciseOut(Schema):
@@ -239,6 +259,40 @@ class ExerciseLogRow(Schema):
 
 
 class ExerciseLogOut(ExerciseLogRow):
+    disclaimer: str = Field(
+        DISCLAIMER, description="BackPath supports, and does not replace, a clinician's judgement."
+    )
+    advice: AdviceOut = Field(
+        description="What the person is told at once about this answer; any urgency but none "
+        "also raised an alert at the clinic."
+    )
+
+
+class AlertOut(Schema):
+    id: int
+    patient_id: int | None = Field(description="Null for a self-check visitor.")
+    origin: str = Field(description="exercise_log, adverse_event or selfcheck.")
+    urgency: str = Field(description="emergency, urgent or contact_clinic.")
+    reported: str = Field(description="What was reported, in plain words.")
+    advice: str = Field(description="The advice the person was shown.")
+    created: dt.datetime
+    acknowledged_at: dt.datetime | None
+    acknowledged_by: str | None = Field(description="The username, once acknowledged.")
+
+    @staticmethod
+    def resolve_acknowledged_by(obj: Any) -> str | None:
+        return obj.acknowledged_by.username if obj.acknowledged_by_id else None
+
+
+class AlertList(Schema):
+    disclaimer: str = Field(
+        DISCLAIMER, description="BackPath supports, and does not replace, a clinician's judgement."
+    )
+    count: int
+    items: list[AlertOut] = Field(description="Open alerts, most urgent first, then oldest.")
+
+
+class AlertAcknowledged(AlertOut):
     disclaimer: str = Field(
         DISCLAIMER, description="BackPath supports, and does not replace, a clinician's judgement."
     )

@@ -18,7 +18,9 @@ from ninja import Body, NinjaAPI, Query, Status
 
 from backpath import DISCLAIMER
 from backpath.engine import Profile, assess_and_plan
+from backpath.web.alerts.reports import diary_alert
 from backpath.web.api import errors
+from backpath.web.api.alerts import router as alerts_router
 from backpath.web.api.authentication import BearerToken, SessionWithCsrf, require_staff
 from backpath.web.api.diary_entries import entry_fields
 from backpath.web.api.errors import ERRORS
@@ -67,6 +69,7 @@ api = BackPathAPI(
 )
 errors.install(api)
 api.add_router("/v1", program_router)
+api.add_router("/v1", alerts_router)
 
 
 def _patient(request: HttpRequest, patient_id: int) -> Patient:
@@ -137,7 +140,9 @@ def get_plan(request: HttpRequest, patient_id: int):
 )
 def add_diary_entry(request: HttpRequest, patient_id: int, entry: DiaryIn):
     """Add one entry to the patient's diary (staff of the clinic, or the patient). The score
-    is computed from the answers; see the body schema for what each kind needs."""
+    is computed from the answers; see the body schema for what each kind needs. A side effect
+    (`adverse_event`) answers with `advice` for its urgency (the most severe of `serious` and
+    the `warning_signs`), and any urgency but none raises an alert at the clinic."""
     patient = _patient(request, patient_id)
     fields = entry_fields(entry, timezone.localdate())
     with transaction.atomic():
@@ -148,4 +153,6 @@ def add_diary_entry(request: HttpRequest, patient_id: int, entry: DiaryIn):
             **fields,
         )
         record(request, "create", row, patient=patient, detail=f"API diary {row.kind}")
+    advice, _alerted = diary_alert(request, row)
+    row.advice = advice.as_json() if advice else None  # type: ignore[attr-defined]
     return Status(201, row)

@@ -4,7 +4,9 @@ Accounts are matched by username (their demo password and clinic are set again a
 login lockout is lifted, so the printed logins always work); patients by clinic and name
 (an existing one is left as it is).
 Plans come from the engine, exactly as the intake review page makes them; a published plan
-with a home program gets the last weeks of its exercise log.
+with a home program gets the last weeks of its exercise log. A case that reported a stop sign
+there has the open alert the writer raises for it (and its email, in the mail folder). Staff
+accounts get an address at the reserved ``.invalid`` domain, so alert emails have a recipient.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from django.utils import timezone
 
 from backpath.engine import assess, make_plan, parse_intake
 from backpath.engine.program_models import HomeProgram
-from backpath.web.accounts.models import Clinic, User
+from backpath.web.accounts.models import STAFF_ROLES, Clinic, User
+from backpath.web.alerts.reports import exercise_alert
 from backpath.web.audit.models import AuditEvent
 from backpath.web.demo.cases import ACCOUNTS, CASES, DEMO_PASSWORD, DemoAccount, DemoCase
 from backpath.web.demo.diary import DAYS, baseline_answers, build_diary, build_exercise_log
@@ -29,6 +32,7 @@ from backpath.web.patients.models import Episode, Intake, Patient
 from backpath.web.plans.models import PlanChange, PlanVersion
 
 SEEDED_BY = "demo seed"
+DEMO_MAIL_DOMAIN = "backpath-demo.invalid"
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,8 @@ def _account(account: DemoAccount, clinic: Clinic) -> User:
     user = User.objects.filter(username=account.username).first() or User(username=account.username)
     user.role, user.clinic, user.is_active = account.role, clinic, True
     user.first_name, user.last_name = account.first_name, account.last_name
+    if account.role in {str(r) for r in STAFF_ROLES}:
+        user.email = f"{account.username}@{DEMO_MAIL_DOMAIN}"
     user.set_password(DEMO_PASSWORD)
     user.save()
     reset_lockouts(username=account.username)
@@ -123,6 +129,13 @@ def _patient(case: DemoCase, clinic: Clinic, users: dict[str, User], today: dt.d
                         **e.fields())
             for e in build_exercise_log(case, _program(plan), today)
         )  # fmt: skip
+        program = _program(plan)
+        for log in ExerciseLog.objects.filter(episode=episode).exclude(stop_rule=""):
+            item = program.find(log.exercise) if program else None
+            exercise_alert(None, log, item.name if item else log.exercise)
+            patient.alerts.filter(key__startswith=f"exercise_log:{log.pk}:").update(
+                created=_at(log.on, 19)
+            )
     # Back-date the rows whose timestamps the pages show, so the story reads in order.
     Patient.objects.filter(pk=patient.pk).update(created=_at(start, 8))
     PlanVersion.objects.filter(pk=version.pk).update(created=_at(start, 10))

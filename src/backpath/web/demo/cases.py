@@ -70,6 +70,8 @@ class DemoCase:
     prior_treatments: tuple[dict[str, Any], ...] = ()
     published: bool = True
     adverse_event: bool = False
+    stop_sign: str = ""
+    """A stop rule reported with the painful day of the exercise log (it raises an alert)."""
     login: str | None = None
     created_by: str = "clinician"
 
@@ -124,7 +126,8 @@ CASES: tuple[DemoCase, ...] = (
              _episode(60, "degenerative_disc", "above_knee", 4), 7, HIGH_RISK, ("odi", 46),
              "flat",
              prior_treatments=({"treatment": "physical_therapy", "weeks": 8, "response": "none"},
-                               {"treatment": "nsaids", "weeks": 6, "response": "partial"})),
+                               {"treatment": "nsaids", "weeks": 6, "response": "partial"}),
+             stop_sign="nerve_signs_worsening"),
     DemoCase("red-flag-cauda-equina", "Ruth", "Barker", 47, "female",
              "Red flags of cauda equina syndrome: emergency, no plan",
              _episode(0.5, "herniated_disc", "below_knee"), 8, MEDIUM_RISK, ("odi", 60), "flat",

@@ -165,16 +165,19 @@ class ExerciseEntry:
     on: dt.date
     exercise: str
     outcome: str
+    stop_rule: str = ""
 
     def fields(self) -> dict[str, Any]:
-        return {"on": self.on, "exercise": self.exercise, "outcome": self.outcome}
+        return {"on": self.on, "exercise": self.exercise, "outcome": self.outcome,
+                "stop_rule": self.stop_rule}  # fmt: skip
 
 
 def build_exercise_log(
     case: DemoCase, program: HomeProgram | None, today: dt.date
 ) -> list[ExerciseEntry]:
     """The case's exercise log: every exercise on the days it is due, mostly done, some
-    skipped, and exactly one day when one exercise was too painful (no stop rule reported)."""
+    skipped, and exactly one day when one exercise was too painful (with the case's
+    ``stop_sign`` reported, if it has one)."""
     if program is None:
         return []
     rng = random.Random(f"backpath-demo/{case.key}/exercises")
@@ -189,5 +192,5 @@ def build_exercise_log(
     candidates = [i for i, e in enumerate(out) if e.exercise == sore and e.on >= painful_day]
     if candidates:
         first = candidates[0]
-        out[first] = ExerciseEntry(out[first].on, sore, "too_painful")
+        out[first] = ExerciseEntry(out[first].on, sore, "too_painful", case.stop_sign)
     return out

@@ -14,6 +14,7 @@ from django import forms
 from django.utils import timezone
 
 from backpath.errors import InvalidInput
+from backpath.exercises.advice import warning_sign_rules
 from backpath.instruments import nrs, odi, peg, rmdq, score
 from backpath.instruments.definition import Item
 
@@ -264,12 +265,21 @@ class AdverseEventForm(EntryForm):
         self.fields["serious"] = yes_no(
             "Was it serious (needed medical help, or stopped you from daily activities)?"
         )
+        self.fields["warning_signs"] = forms.MultipleChoiceField(
+            label="Do you have any of these now?",
+            required=False,
+            choices=[(r.id, r.patient_text.strip()) for r in warning_sign_rules()],
+            widget=forms.CheckboxSelectMultiple,
+            help_text="Tick every one that applies, or none.",
+            error_messages={"invalid_choice": "Choose among the signs listed."},
+        )
 
     def entry(self) -> dict[str, Any] | None:
         return {
             "treatment": self.cleaned_data["treatment"],
             "note": self.cleaned_data["description"].strip(),
             "serious": self.cleaned_data["serious"] == "yes",
+            "answers": list(self.cleaned_data["warning_signs"]),
         }
 
 

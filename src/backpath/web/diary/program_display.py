@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from backpath.engine.program_models import WEEKDAYS_FOR, HomeProgram, ProgramExercise
 from backpath.errors import BackPathError, InvalidInput
-from backpath.exercises import load_exercises, load_stop_rules
+from backpath.exercises import load_exercises, load_stop_rules, stop_rules_for
 from backpath.exercises.figure import render_svg
 
 PLAN_KEY = "home_program"
@@ -109,15 +109,13 @@ def stop_rule_text(rule_id: str) -> StopRuleText:
 
 
 def stop_rules_of(item: ProgramExercise) -> tuple[StopRuleText, ...]:
-    """The exercise's stop rules in the patient's words (the library's when the program
-    lists none); ids the library does not know are left out."""
-    rules = load_stop_rules()
+    """The exercise's stop rules in the patient's words: every general rule of the library,
+    then those particular to it (the library's when the program lists none); ids the library
+    does not know are left out."""
     ids = item.stop_rules
     if not ids and (ex := load_exercises().get(item.exercise)) is not None:
         ids = tuple(ex.stop_rules)
-    return tuple(
-        StopRuleText(i, rules[i].patient_text, rules[i].general) for i in ids if i in rules
-    )
+    return tuple(StopRuleText(r.id, r.patient_text, r.general) for r in stop_rules_for(ids))
 
 
 def card(item: ProgramExercise, *, animated: bool = True) -> ExerciseCard:

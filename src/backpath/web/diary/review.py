@@ -1,6 +1,9 @@
 """The clinician's review: baseline against now, responder status, and the engine's
 adaptation suggestions, accepted into a new draft plan version; and the home program's
-progression suggestions from the exercise log, each accepted on its own into a new draft."""
+progression suggestions from the exercise log, each accepted on its own into a new draft.
+
+The patient's open alerts come first, and while one is open no exercise is progressed: a
+'progress' suggestion is shown as held, and cannot be accepted."""
 
 from __future__ import annotations
 
@@ -35,6 +38,7 @@ from backpath.errors import InvalidInput
 from backpath.knowledge import load_knowledge
 from backpath.tracking import MEASURE_LABELS, Progress
 from backpath.web.accounts.access import staff_required
+from backpath.web.alerts.models import Alert
 from backpath.web.audit.record import record
 from backpath.web.diary.forms import ReviewForm
 from backpath.web.diary.models import ExerciseLog
@@ -60,6 +64,11 @@ EXERCISE_ACTIONS = {
     "keep": "Keep it as it is",
     "adherence": "Talk about doing it",
 }
+HELD_ACTIONS = {"progress"}
+HELD_NOTE = (
+    "Held: the patient has an open alert. Act on it and acknowledge it before progressing "
+    "this exercise."
+)
 
 
 def reviewed_version(episode: Episode) -> PlanVersion | None:
@@ -188,11 +197,11 @@ def _save(
 
 
 def _program_rows(
-    episode: Episode, version: PlanVersion, today: dt.date
+    episode: Episode, version: PlanVersion, today: dt.date, *, hold: bool = False
 ) -> tuple[HomeProgram | None, list[dict[str, Any]]]:
     """The reviewed program's suggestions from the episode's exercise log, each with what
     changes and the days that count for it (after its last change): done / too painful /
-    skipped."""
+    skipped. With ``hold`` (an open alert) a progression is shown as held, not applicable."""
     program = program_of(version.plan)
     if program is None:
         return None, []
@@ -213,7 +222,8 @@ def _program_rows(
                 "now": item.dose.text(),
                 "then": s.dose.text() if s.dose else "",
                 "counts": counts,
-                "applicable": s.action in APPLICABLE,
+                "applicable": s.action in APPLICABLE and not (hold and s.action in HELD_ACTIONS),
+                "held": hold and s.action in HELD_ACTIONS,
                 "sources": _sources(list(s.sources)),
             }
         )
@@ -291,14 +301,14 @@ def _accept_exercise(
 
 
 def _program_section(
-    request: HttpRequest, episode: Episode, version: PlanVersion, today: dt.date
+    request: HttpRequest, episode: Episode, version: PlanVersion, today: dt.date, hold: bool
 ) -> tuple[HttpResponse | None, dict[str, Any]]:
     """The home program part of the review: its rows, and a posted acceptance handled (the
     redirect when saved; else the rows with the form's problem at its suggestion)."""
     latest = versions.latest(episode) or version
     context: dict[str, Any] = {"latest_number": latest.number, "program_problem": None}
     try:
-        program, rows = _program_rows(episode, version, today)
+        program, rows = _program_rows(episode, version, today, hold=hold)
     except InvalidInput as exc:
         problem = f"The stored home program cannot be read ({exc})."
         return None, context | {"program": None, "program_rows": [], "program_problem": problem}
@@ -328,7 +338,15 @@ def review(request: HttpRequest, episode_id: int) -> HttpResponse:
     )
     patient = episode.patient
     version = reviewed_version(episode)
-    context: dict[str, Any] = {"episode": episode, "patient": patient, "version": version}
+    alerts = list(Alert.objects.visible_to(request.user).open().filter(patient=patient))
+    context: dict[str, Any] = {
+        "episode": episode,
+        "patient": patient,
+        "version": version,
+        "alerts": alerts,
+        "next": request.get_full_path(),
+        "held_note": HELD_NOTE,
+    }
     if version is None:
         record(request, "read", episode, patient=patient, detail="review: no plan")
         return render(request, "diary/review.html", context)
@@ -343,7 +361,7 @@ def review(request: HttpRequest, episode_id: int) -> HttpResponse:
     suggestions = [
         (f"{i}:{suggestion_key(s)}", s, _options(s)) for i, s in enumerate(revision.suggestions)
     ]
-    saved, program_context = _program_section(request, episode, version, today)
+    saved, program_context = _program_section(request, episode, version, today, bool(alerts))
     if saved is not None:
         return saved
     exercise_post = request.method == "POST" and "exercise" in request.POST

@@ -2,9 +2,11 @@
 
 A tap (done, too painful, skipped) is one ``ExerciseLog`` row per episode, day and exercise;
 tapping again the same day changes the answer. 'Too painful' asks which stop rule applied,
-if any; a stop-rule answer tells the person to stop the exercise and contact their clinic.
-Only the published plan's program is shown or accepted, and only today and the six days
-before it can be logged.
+if any; a stop-rule answer shows at once the advice of that rule's urgency (emergency, same
+day, contact the clinic, or just stop the exercise) and, for any urgency but none, raises an
+alert at the clinic (``backpath.web.alerts.reports``, also used by the API). Only the
+published plan's program is shown or accepted, and only today and the six days before it can
+be logged.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from django.views.decorators.http import require_POST
 from backpath.engine.program_models import OUTCOME_LABELS, HomeProgram
 from backpath.errors import InvalidInput
 from backpath.web.accounts.access import patient_required
+from backpath.web.alerts.reports import exercise_alert, log_advice
 from backpath.web.audit.record import record
 from backpath.web.diary import plain_plan
 from backpath.web.diary.models import ExerciseLog
@@ -190,6 +193,7 @@ def _page(
                     "card": card(item),
                     "log": log,
                     "stop_rule": stop_rule_text(log.stop_rule) if log and log.stop_rule else None,
+                    "advice": log_advice(log) if log and log.stop_rule else None,
                     "ask": ask == item.exercise
                     and log is not None
                     and log.outcome == "too_painful",
@@ -253,6 +257,12 @@ def log_exercise(request: HttpRequest) -> HttpResponse:
     item = program.find(log.exercise) if program else None  # the valid form guarantees it
     name = item.name if item else log.exercise
     messages.success(request, f"Saved: {name}, {log.get_outcome_display().lower()}.")
+    if stop_rule:
+        advice, alerted = exercise_alert(request, log, name)
+        if advice.raises_alert:
+            told = " Your clinic has been told." if alerted else ""
+            lead = "" if advice.heading in advice.text else f"{advice.heading}. "
+            messages.warning(request, f"{lead}{advice.text}{told}")
     ask = {}
     if log.outcome == "too_painful" and not data["question"]:
         ask = {"ask": log.exercise}

@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 
 from backpath.errors import InvalidInput
 from backpath.web.accounts.access import patient_required
+from backpath.web.alerts.reports import diary_alert, entry_advice
 from backpath.web.audit.record import record
 from backpath.web.diary import plain_plan, program_display
 from backpath.web.diary.charts import svg
@@ -100,13 +101,16 @@ def diary(request: HttpRequest) -> HttpResponse:
                 **fields,
             )
             record(request, "create", entry, patient=patient, detail=f"diary {kind}")
+            diary_alert(request, entry)
             messages.success(request, f"Saved: {entry.get_kind_display()} on {entry.on:%-d %b %Y}.")
-            return redirect(f"{reverse('diary:diary')}?add={kind}")
+            shown = f"&reported={entry.pk}" if kind == DiaryEntry.Kind.ADVERSE else ""
+            return redirect(f"{reverse('diary:diary')}?add={kind}{shown}")
         # Invalid: the same form is shown again with what was typed and a message per field.
     else:
         form = _form(kind, plan)
     recent = list(entries_for(patient, episode).order_by("-on", "-id")[:RECENT])
     record(request, "read", patient, patient=patient, detail="diary")
+    reported = _reported(patient, request.GET.get("reported", ""))
     for e in recent:
         e.treatment_name = plain_plan.treatment_name(e.treatment)
     return render(
@@ -118,9 +122,17 @@ def diary(request: HttpRequest) -> HttpResponse:
             "kinds": [(k, f.title) for k, f in FORMS.items()],
             "recent": recent,
             "has_plan": plan is not None,
+            "advice": entry_advice(reported) if reported else None,
         },
         status=200,
     )
+
+
+def _reported(patient: Patient, raw: str) -> DiaryEntry | None:
+    """The patient's own side effect named in ``?reported=`` (whose advice is shown), if any."""
+    if not raw.isdigit():
+        return None
+    return patient.diary.filter(pk=int(raw), kind=DiaryEntry.Kind.ADVERSE).first()
 
 
 @patient_required

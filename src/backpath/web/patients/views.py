@@ -14,6 +14,7 @@ from django.utils import timezone
 from backpath.engine import assess, make_plan, parse_intake
 from backpath.errors import InvalidInput
 from backpath.web.accounts.access import staff_required
+from backpath.web.alerts.models import Alert
 from backpath.web.audit.record import record
 from backpath.web.patients.intake_forms import (
     STEP_IDS,
@@ -60,7 +61,17 @@ def patient_list(request: HttpRequest) -> HttpResponse:
             given_name__icontains=q
         )
     record(request, "read", None, detail=f"patient list{' q=' + q if q else ''}")
-    return render(request, "patients/list.html", {"patients": patients[:500], "q": q})
+    alerts = list(Alert.objects.visible_to(request.user).open().select_related("patient")[:100])
+    open_by_patient: dict[int, int] = {}
+    for a in alerts:
+        if a.patient_id is not None:
+            open_by_patient[a.patient_id] = open_by_patient.get(a.patient_id, 0) + 1
+    rows = [(p, open_by_patient.get(p.pk, 0)) for p in patients[:500]]
+    return render(
+        request,
+        "patients/list.html",
+        {"patients": rows, "q": q, "alerts": alerts, "next": request.get_full_path()},
+    )
 
 
 @staff_required
@@ -85,7 +96,22 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_object_or_404(Patient.objects.visible_to(request.user), pk=patient_id)
     record(request, "read", patient, patient=patient)
     episodes = patient.episodes.select_related("intake").prefetch_related("plan_versions")
-    return render(request, "patients/detail.html", {"patient": patient, "episodes": episodes})
+    alerts = Alert.objects.visible_to(request.user).filter(patient=patient)
+    return render(
+        request,
+        "patients/detail.html",
+        {
+            "patient": patient,
+            "episodes": episodes,
+            "alerts": list(alerts.open()),
+            "acknowledged": list(
+                alerts.filter(acknowledged_at__isnull=False)
+                .select_related("acknowledged_by")
+                .order_by("-acknowledged_at")[:10]
+            ),
+            "next": request.get_full_path(),
+        },
+    )
 
 
 @staff_required

@@ -20,7 +20,8 @@ from backpath.engine import program_edits
 from backpath.engine.plan_edits import Facts
 from backpath.engine.program_models import MAX_EXERCISES, WEEKDAYS_FOR, HomeProgram
 from backpath.errors import BackPathError
-from backpath.exercises import Dose, Exercise, Limits, load_exercises, load_stop_rules
+from backpath.exercises import Dose, Exercise, Limits, load_exercises, stop_rules_for
+from backpath.exercises.advice import load_advice_data
 from backpath.exercises.figure import describe, render_svg
 from backpath.exercises.poses import load_figure
 from backpath.knowledge import PHASES, Phase, load_knowledge
@@ -121,18 +122,22 @@ def _rule_ids(ids: tuple[str, ...], exercise: Exercise | None) -> tuple[str, ...
     return ids or tuple(exercise.stop_rules if exercise else ())
 
 
+def _urgency_label(urgency: str) -> str:
+    return load_advice_data().urgencies[urgency].label  # type: ignore[index]
+
+
 def _stop_rules(ids: tuple[str, ...], *, general: bool) -> list[dict[str, str]]:
-    """Stop rules in the clinician's words with their sources; the general ones (which every
-    exercise lists) are shown once for the program, the others at their exercise."""
-    rules = load_stop_rules()
+    """Stop rules in the clinician's words with their urgency and sources; the general ones
+    (which apply to every exercise) are shown once for the program, the others at their
+    exercise."""
     return [
         {
-            "id": i,
-            "text": rules[i].clinician_text,
-            "sources": _source_links(tuple(rules[i].sources)),
+            "id": r.id,
+            "text": f"{_urgency_label(r.urgency)}: {r.clinician_text}",
+            "sources": _source_links(tuple(r.sources)),
         }
-        for i in ids
-        if i in rules and rules[i].general == general
+        for r in stop_rules_for(ids)
+        if r.general == general
     ]
 
 

@@ -3,6 +3,10 @@
 Nothing is stored until the visitor submits a consultation request: answers travel between
 steps in a signed hidden field. Posting is rate-limited per address; a honeypot field and a
 minimum fill-in time keep simple bots out.
+
+Red flags that need emergency or same-day care stop the self-check with that advice at once,
+and offer to have the clinic contact the visitor: such a request (and any request whose
+triage needs a person) raises an alert at the clinic, to the clinic's leads.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,10 +22,12 @@ from django.utils import timezone
 from django_ratelimit.decorators import ratelimit
 
 from backpath.engine import assess_and_plan
+from backpath.exercises.advice import self_check_advice
 from backpath.instruments import red_flags
 from backpath.knowledge import load_knowledge
 from backpath.web.accounts.access import staff_required
 from backpath.web.accounts.models import Clinic
+from backpath.web.alerts.notify import raise_alert
 from backpath.web.audit.record import record
 from backpath.web.patients.intake_forms import STEP_IDS
 from backpath.web.patients.models import Episode, Intake, Patient
@@ -55,8 +62,10 @@ def start(request: HttpRequest, clinic_id: int) -> HttpResponse:
         flags = {k: v == "yes" for k, v in form.cleaned_data.items()}
         triage = red_flags.score(flags)
         if triage.disposition in ("emergency", "urgent_referral"):
+            token = sign({"flags": flags, "act_now": True, "shown": time.time()})
             return render(request, "selfcheck/act_now.html",
-                          {"clinic": clinic, "triage": triage})  # fmt: skip
+                          {"clinic": clinic, "triage": triage, "form": RequestForm(),
+                           "token": token})  # fmt: skip
         return render(
             request,
             "selfcheck/basics.html",
@@ -99,21 +108,51 @@ def _options(request: HttpRequest, clinic: Clinic, intake: dict[str, Any], form:
 def submit(request: HttpRequest, clinic_id: int) -> HttpResponse:
     clinic = _clinic(clinic_id)
     state = unsign(request.POST.get("token", "")) if request.method == "POST" else None
-    if state is None or "intake" not in state:
+    if state is None or ("intake" not in state and not state.get("act_now")):
         return redirect("selfcheck:start", clinic_id=clinic.pk)
     form = RequestForm(request.POST)
+    triage = red_flags.score(state["flags"]) if state.get("act_now") else None
     if request.POST.get("website") or time.time() - float(state.get("shown", 0)) < MIN_SECONDS:
         # Looks automated: answer as if accepted, store nothing.
-        return render(request, "selfcheck/thanks.html", {"clinic": clinic})
+        return render(request, "selfcheck/thanks.html", {"clinic": clinic, "triage": triage})
     if not form.is_valid():
+        if triage is not None:
+            return render(request, "selfcheck/act_now.html", {
+                "clinic": clinic, "triage": triage, "form": form,
+                "token": request.POST["token"]}, status=400)  # fmt: skip
         return _options(request, clinic, state["intake"], form, token=request.POST["token"])
-    plan = assess_and_plan(state["intake"]).to_json_dict()
-    ConsultationRequest.objects.create(
-        clinic=clinic, name=form.cleaned_data["name"], email=form.cleaned_data["email"],
-        phone=form.cleaned_data["phone"], message=form.cleaned_data["message"],
-        answers=state["intake"], disposition=plan["triage"]["disposition"],
-    )  # fmt: skip
-    return render(request, "selfcheck/thanks.html", {"clinic": clinic})
+    if triage is not None:
+        answers: dict[str, Any] = {"schema": "backpath.intake/1", "red_flags": state["flags"]}
+        disposition, actions = triage.disposition, [r.action for r in triage.reasons]
+    else:
+        answers = state["intake"]
+        plan = assess_and_plan(answers).to_json_dict()
+        disposition, actions = plan["triage"]["disposition"], plan["triage"]["actions"]
+    with transaction.atomic():
+        req = ConsultationRequest.objects.create(
+            clinic=clinic, name=form.cleaned_data["name"], email=form.cleaned_data["email"],
+            phone=form.cleaned_data["phone"], message=form.cleaned_data["message"],
+            answers=answers, disposition=disposition,
+        )  # fmt: skip
+    _alert_for_request(request, req, disposition, actions)
+    return render(request, "selfcheck/thanks.html", {"clinic": clinic, "triage": triage})
+
+
+def _alert_for_request(
+    request: HttpRequest, req: ConsultationRequest, disposition: str, actions: list[str]
+) -> None:
+    """An alert for a request whose triage needs a person (emergency or same day)."""
+    flags = [f for f, present in (req.answers.get("red_flags") or {}).items() if present]
+    raise_alert(
+        None,  # an anonymous visitor: the request itself is the record
+        clinic=req.clinic,
+        origin="selfcheck",
+        advice=self_check_advice(disposition, [str(a) for a in actions]),
+        reported=f"Self-check request from {req.name} ({req.email or req.phone}): "
+        f"{disposition.replace('_', ' ')}; red flags: {', '.join(flags) or 'none'}",
+        key=f"selfcheck:{req.pk}",
+        consultation_request=req,
+    )
 
 
 @staff_required
@@ -130,6 +169,13 @@ def convert(request: HttpRequest, request_id: int) -> HttpResponse:
     if request.method != "POST" or req.status != ConsultationRequest.Status.NEW:
         return redirect("selfcheck:queue")
     answers = req.answers
+    if "age" not in (answers.get("patient") or {}):
+        messages.error(
+            request,
+            "This request holds red-flag answers only (the self-check stopped for urgent "
+            "care): add the person as a patient by hand.",
+        )
+        return redirect("selfcheck:queue")
     given, _, family = req.name.strip().partition(" ")
     with transaction.atomic():
         patient = Patient.objects.create(
