@@ -28,6 +28,7 @@ STAFF_PAGES: list[tuple[str, str]] = [
     ("plan-print", "/plans/episode/{chronic}/v1/print/"),
     ("review", "/me/review/{chronic}/"),
     ("requests", "/requests/"),
+    ("claims", "/plans/reference/claims/"),
 ]
 PATIENT_PAGES: list[tuple[str, str]] = [
     ("today", "/me/today/"),

@@ -70,7 +70,7 @@ def test_acute_pain_gets_walking_and_gentle_mobility_only() -> None:
     for exercise in ids(program)[1:]:
         assert "mobility" in library(exercise).targets
     assert not {"strength", "endurance"} & {t for e in ids(program) for t in library(e).targets}
-    assert "racgp_stay_active" in program.sources
+    assert "nice_ng59" in program.sources
     assert any("staying active" in note for note in program.notes)
 
 

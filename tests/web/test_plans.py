@@ -1,4 +1,4 @@
-"""The clinician's plan page: lines, sources, verdicts and seed claims; triage; who may see it."""
+"""The clinician's plan page: lines, sources and verdicts; triage; who may see it."""
 
 from __future__ import annotations
 
@@ -52,17 +52,6 @@ def test_the_plan_page_sets_the_guideline_verdicts_side_by_side(
     for column in ("ACP 2017", "NICE NG59", "WHO 2023", "BackPath consensus"):
         assert f'<th scope="col">{column}</th>' in page
     assert "Where the guidelines disagree" in page
-
-
-def test_the_plan_page_says_where_the_seeds_claims_differ_from_the_evidence(
-    clinician: User, episode: Episode
-) -> None:
-    page = page_of(logged_in(clinician), episode)
-    claim = load_knowledge().treatment("spinal_decompression").seed_claims[0]
-    assert claim.agreement == "conflicts"
-    assert "Where the seeds' claims differ from the evidence" in page
-    assert " ".join(claim.evidence.split()) in " ".join(page.split())
-    assert "Conflicts with the evidence" in page
 
 
 def test_the_plan_page_shows_the_version_badge_and_its_author(

@@ -6,7 +6,8 @@ that exercise dated after its ``changed_on`` (all of them when it has none) and 
 skipped. The first rule that applies wins (docs/home-program.md gives their sources):
 
 1. ``stop``: a stop rule was reported: stop now and contact the clinician, in the rule's words
-   (nhs_inform_back_exercises and the rule's own sources). A stop rule always wins.
+   (the rule's own sources, and BackPath's clinical review for stopping until a clinician has
+   looked at it: backpath_clinical_review). A stop rule always wins.
 2. ``regress``: too painful on 2 of the last 3 days logged: one step easier; ``stop`` when there
    is no easier step (BackPath maintainers' rule, unverified: backpath_clinical_review).
 3. ``adherence``: at least ``MIN_DAYS_FOR_ADHERENCE`` days logged and skipped on more than half:
@@ -43,7 +44,7 @@ MIN_DAYS_FOR_ADHERENCE = 3
 APPLICABLE = ("progress", "regress", "stop")
 """Actions that change the program when applied; ``keep`` and ``adherence`` are advice."""
 REVIEW_SOURCES = ("backpath_clinical_review",)
-STOP_SOURCES = ("nhs_inform_back_exercises",)
+STOP_SOURCES = ("backpath_clinical_review",)
 _SEVERITY = {"done": 1, "skipped": 0, "too_painful": 2}
 
 

@@ -62,16 +62,18 @@ SLOTS: Mapping[Phase, tuple[tuple[Target, ...], ...]] = {
     "chronic": ACTIVE_SLOTS,
 }
 """Target slots per phase, filled in order: acute pain calls for staying active (walking and
-gentle movement, racgp_stay_active); subacute and chronic pain for trunk activation, strength
-or endurance, mobility and aerobic exercise (george2021_jospt_cpg, owen2020)."""
+gentle movement, nice_ng59, george2021_jospt_cpg); subacute and chronic pain for trunk
+activation, strength or endurance, mobility and aerobic exercise (george2021_jospt_cpg,
+owen2020)."""
 LEG_SLOT: tuple[Target, ...] = ("nerve_mobility",)
 PHASE_SOURCES: Mapping[Phase, tuple[str, ...]] = {
-    "acute": ("racgp_stay_active",),
+    "acute": ("nice_ng59", "george2021_jospt_cpg"),
     "subacute": ("george2021_jospt_cpg", "owen2020"),
     "chronic": ("george2021_jospt_cpg", "owen2020"),
 }
 PREVENTION_SOURCES = ("steffens2016", "shiri2018_prevention")
-DOSE_SOURCES = ("nhs_inform_back_exercises",)
+DOSE_SOURCES = ("backpath_clinical_review",)
+"""Starting low and building up gradually is BackPath's clinical-review choice (to be verified)."""
 ROLE: Mapping[str, str] = {
     "aerobic": "Keeps you active with regular aerobic exercise",
     "mobility": "Keeps your back moving gently",

@@ -12,12 +12,14 @@ Library rules checked here, because a wrong edit would be unsafe:
 - general stop rules apply to every exercise, listed or not (``stop_rules_for``), so a new
   warning sign reaches every programme without editing each exercise;
 - an exercise that starts lying face down avoids ``pregnancy`` (the intake records pregnancy,
-  not its stage, so face-down lying is left out for the whole pregnancy).
+  not its stage, so face-down lying is left out for the whole pregnancy);
+- an exercise and a stop rule cite only clinical evidence (``knowledge.check_citations``), never
+  a health service's leaflet or a clinic's marketing page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib import resources
 from importlib.abc import Traversable
@@ -26,6 +28,8 @@ from types import MappingProxyType
 from backpath.errors import KnowledgeBaseError
 from backpath.exercises.models import EXERCISE_IDS, Exercise, StopRule
 from backpath.knowledge import load_knowledge
+from backpath.knowledge.loader import check_citations
+from backpath.knowledge.models import Source
 from backpath.knowledge.yaml_files import listed, read_yaml, unique_by_id, validate
 
 STOP_RULES_FILE = "stop_rules.yaml"
@@ -36,13 +40,7 @@ def _data_dir() -> Traversable:
     return resources.files("backpath.exercises").joinpath("data")
 
 
-def _check_sources(ids: list[str], known: Collection[str], label: str, field: str) -> None:
-    for source in ids:
-        if source not in known:
-            raise KnowledgeBaseError(label, field, f"unknown source id '{source}'")
-
-
-def _load_stop_rules(data_dir: Traversable, sources: Collection[str]) -> dict[str, StopRule]:
+def _load_stop_rules(data_dir: Traversable, sources: Mapping[str, Source]) -> dict[str, StopRule]:
     label = STOP_RULES_FILE
     raw = listed(read_yaml(data_dir.joinpath(label), label), "stop_rules", label)
     rules = unique_by_id(
@@ -51,15 +49,19 @@ def _load_stop_rules(data_dir: Traversable, sources: Collection[str]) -> dict[st
         "stop_rules",
     )
     for i, rule in enumerate(rules.values()):
-        _check_sources(rule.sources, sources, label, f"stop_rules.{i}.sources")
+        field = f"stop_rules.{i}.sources"
+        unknown = [s for s in rule.sources if s not in sources]
+        if unknown:
+            raise KnowledgeBaseError(label, field, f"unknown source id '{unknown[0]}'")
+        check_citations(rule.sources, sources, label, field)
     return rules
 
 
 def _check_exercise(
-    ex: Exercise, rules: Mapping[str, StopRule], sources: Collection[str], label: str
+    ex: Exercise, rules: Mapping[str, StopRule], sources: Mapping[str, Source], label: str
 ) -> None:
     for field, ids in ex.cited():
-        _check_sources(ids, sources, label, field)
+        check_citations(ids, sources, label, field)
     for i, rule_id in enumerate(ex.stop_rules):
         if rule_id not in rules:
             raise KnowledgeBaseError(label, f"stop_rules.{i}", f"unknown stop rule '{rule_id}'")
@@ -81,9 +83,9 @@ def _check_exercise(
 
 
 def _load(
-    data_dir: Traversable, sources: Collection[str] | None
+    data_dir: Traversable, sources: Mapping[str, Source] | None
 ) -> tuple[Mapping[str, StopRule], Mapping[str, Exercise]]:
-    known = set(load_knowledge().sources) if sources is None else set(sources)
+    known = load_knowledge().sources if sources is None else sources
     rules = _load_stop_rules(data_dir, known)
     folder = data_dir.joinpath("exercises")
     files = sorted(f.name for f in folder.iterdir() if f.name.endswith(".yaml"))
@@ -109,18 +111,19 @@ def _load(
 
 
 def load_exercises_from(
-    data_dir: Traversable, sources: Collection[str] | None = None
+    data_dir: Traversable, sources: Mapping[str, Source] | None = None
 ) -> Mapping[str, Exercise]:
     """Load and check the library under ``data_dir`` (tests pass broken copies).
 
-    ``sources`` are the citable source ids; by default those of the packaged knowledge base.
+    ``sources`` are the sources that may be cited, by id; by default the packaged knowledge
+    base's.
     Returns a read-only mapping id -> exercise in ``EXERCISE_IDS`` order.
     """
     return _load(data_dir, sources)[1]
 
 
 def load_stop_rules_from(
-    data_dir: Traversable, sources: Collection[str] | None = None
+    data_dir: Traversable, sources: Mapping[str, Source] | None = None
 ) -> Mapping[str, StopRule]:
     """The stop-rule vocabulary under ``data_dir``, checked with the exercises that use it."""
     return _load(data_dir, sources)[0]

@@ -3,11 +3,16 @@
 Loaded once per process and cached; the result is immutable. Any problem raises
 ``KnowledgeBaseError`` naming the file and the field, so a bad edit fails loudly at start-up
 rather than producing a subtly wrong plan.
+
+Every clinical statement (a condition's plan note, the policy, everything on a treatment card
+but its ``seed_claims``) may cite only sources whose kind is clinical evidence
+(``CLINICAL_SOURCE_KINDS``): a health service's leaflet or a clinic's marketing page is refused
+by ``check_citations``, which the exercise library uses too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -56,11 +61,11 @@ def load_from(data_dir: Traversable) -> KnowledgeBase:
     for tag in contract.condition_tags():
         if tag not in conditions:
             raise KnowledgeBaseError(label, "conditions", f"contract tag '{tag}' is not described")
-    _check_sources({s for c in conditions.values() for s in c.sources}, sources, label)
+    check_citations(sorted({s for c in conditions.values() for s in c.sources}), sources, label)
 
     label = "policy.yaml"
     policy = validate(Policy, read_yaml(data_dir.joinpath(label), label), label)
-    _check_sources(policy.source_ids(), sources, label)
+    check_citations(sorted(policy.source_ids()), sources, label)
 
     treatments: dict[str, Treatment] = {}
     folder = data_dir.joinpath("treatments")
@@ -88,6 +93,24 @@ def load_from(data_dir: Traversable) -> KnowledgeBase:
     )
 
 
+def check_citations(
+    ids: Iterable[str], sources: Mapping[str, Source], label: str, field: str = "sources"
+) -> None:
+    """Raise ``KnowledgeBaseError`` for the first id that is not in ``sources``, or whose
+    source is not clinical evidence (a clinical statement never cites such a page)."""
+    for source_id in ids:
+        source = sources.get(source_id)
+        if source is None:
+            raise KnowledgeBaseError(label, field, f"unknown source id '{source_id}'")
+        if not source.clinical:
+            raise KnowledgeBaseError(
+                label,
+                field,
+                f"'{source_id}' is {source.kind.replace('_', ' ')}, not clinical evidence; "
+                "cite a guideline, review or trial",
+            )
+
+
 def _check_sources(ids: set[str], sources: Mapping[str, Source], label: str) -> None:
     unknown = sorted(ids - sources.keys())
     if unknown:
@@ -101,6 +124,7 @@ def _check_treatment(
     if not ids:
         raise KnowledgeBaseError(label, "", "cites no source")
     _check_sources(ids, sources, label)
+    check_citations(sorted(t.clinical_source_ids()), sources, label)
     for i, c in enumerate(t.contraindications):
         for tag in (c.condition, *c.also):
             if tag not in conditions:

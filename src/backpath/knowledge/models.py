@@ -78,9 +78,19 @@ class ConsensusVerdict(StrEnum):
     investigational = "investigational"
 
 
-class Source(Strict):
-    id: str = Field(pattern=r"^[a-z0-9_]+$")
-    kind: Literal[
+SourceKind = Literal[
+    "guideline",
+    "systematic_review",
+    "trial",
+    "regulatory",
+    "framework",
+    "clinical_reference",
+    "editorial",
+    "patient_information",
+    "marketing",
+]
+CLINICAL_SOURCE_KINDS: frozenset[str] = frozenset(
+    {
         "guideline",
         "systematic_review",
         "trial",
@@ -88,8 +98,17 @@ class Source(Strict):
         "framework",
         "clinical_reference",
         "editorial",
-        "patient_information",
-    ]
+    }
+)
+"""Kinds a clinical statement may cite. ``editorial`` is BackPath's own clinical review of a
+fact no named source confirms yet; it must be marked unverified, so it is always shown as "to be
+verified". ``patient_information`` (a health service's leaflet for the public) and
+``marketing`` (a clinic's, a company's or a blog's page) are never evidence."""
+
+
+class Source(Strict):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    kind: SourceKind
     authors: Text
     year: int = Field(ge=1950, le=2100)
     title: Text
@@ -100,6 +119,17 @@ class Source(Strict):
         description="False when the evidence file marks the fact as not yet confirmed (M)."
     )
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _editorial_is_unverified(self) -> Source:
+        if self.kind == "editorial" and self.verified:
+            raise ValueError("an editorial source is BackPath's own review: verified must be false")
+        return self
+
+    @property
+    def clinical(self) -> bool:
+        """Whether a clinical statement may cite this source (see ``CLINICAL_SOURCE_KINDS``)."""
+        return self.kind in CLINICAL_SOURCE_KINDS
 
     @property
     def href(self) -> str:
@@ -349,6 +379,14 @@ class Treatment(Strict):
 
     def source_ids(self) -> set[str]:
         """Every source id the file cites, for cross-reference checks."""
+        ids = self.clinical_source_ids()
+        for s in self.seed_claims:
+            ids.update(s.sources)
+        return ids
+
+    def clinical_source_ids(self) -> set[str]:
+        """The source ids of the card's clinical statements: everything but ``seed_claims``
+        (which compare the seed articles with the evidence and are not advice)."""
         ids: set[str] = set()
         for g in (self.guidelines.acp2017, self.guidelines.nice_ng59, self.guidelines.who2023):
             for v in (g.any, g.acute, g.subacute, g.chronic):
@@ -360,8 +398,6 @@ class Treatment(Strict):
             ids.update(e.sources)
         for c in self.contraindications:
             ids.update(c.sources)
-        for s in self.seed_claims:
-            ids.update(s.sources)
         if self.indication:
             ids.update(self.indication.sources)
         return ids

@@ -1,8 +1,11 @@
-"""What the clinician's plan page shows, regrouped from the plan JSON and the knowledge data.
+"""What the clinician's plan page shows, regrouped from the plan JSON and the knowledge data,
+and the staff reference page of the seed articles' claims against the evidence.
 
 Nothing here decides care: items, lines, reasons and wording come from the stored plan (made
 by the engine, edited by a clinician); verdicts, seed claims and citations come from the
 treatment cards and ``sources.yaml``. This module only groups and labels them for templates.
+Seed claims are not clinical evidence: they appear on the reference page only, never in a plan,
+its print or PDF, or the patient's pages.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ CONSENSUS_LABELS = {
     "investigational": "Investigational",
 }
 AGREEMENT_LABELS = {
+    "agrees": "Supported by the evidence",
     "partly": "Partly supported",
     "conflicts": "Conflicts with the evidence",
     "unsupported": "Not supported by evidence",
@@ -230,27 +234,25 @@ def verdicts(plan: dict[str, Any]) -> dict[str, Any]:
     return {"rows": rows, "disagreements": split, "columns": list(GUIDELINE_NAMES.values())}
 
 
-def seed_differences(plan: dict[str, Any]) -> list[dict[str, Any]]:
-    """The seeds' claims about the plan's treatments that the evidence does not back fully."""
-    kb = load_knowledge()
+def seed_claims() -> list[dict[str, Any]]:
+    """Every treatment card's check of the seed articles' claims against the evidence, in
+    contract order: a reference for staff, never part of a plan."""
     out = []
-    for tid in _treatment_ids(plan):
-        card = kb.treatments.get(tid)
-        if card is None:
+    for card in load_knowledge().treatments.values():
+        if not card.seed_claims:
             continue
-        for claim in card.seed_claims:
-            if claim.agreement == "agrees":
-                continue
-            out.append(
-                {
-                    "name": card.name,
-                    "claim": claim.claim.strip(),
-                    "evidence": claim.evidence.strip(),
-                    "agreement": claim.agreement,
-                    "agreement_label": AGREEMENT_LABELS[claim.agreement],
-                    "source_links": source_links(list(claim.sources)),
-                }
-            )
+        claims = [
+            {
+                "seed": claim.seed,
+                "claim": claim.claim.strip(),
+                "evidence": claim.evidence.strip(),
+                "agreement": claim.agreement,
+                "agreement_label": AGREEMENT_LABELS[claim.agreement],
+                "source_links": source_links(list(claim.sources)),
+            }
+            for claim in card.seed_claims
+        ]
+        out.append({"treatment": card.id, "name": card.name, "claims": claims})
     return out
 
 

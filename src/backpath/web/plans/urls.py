@@ -1,6 +1,6 @@
 from django.urls import path
 
-from backpath.web.plans import program_views, views
+from backpath.web.plans import program_views, reference_views, views
 
 app_name = "plans"
 
@@ -37,4 +37,5 @@ urlpatterns = [
     path("episode/<int:episode_id>/v<int:number>/", views.version_page, name="version"),
     path("episode/<int:episode_id>/v<int:number>/print/", views.print_page, name="print"),
     path("episode/<int:episode_id>/v<int:number>/pdf/", views.plan_pdf, name="pdf"),
+    path("reference/claims/", reference_views.seed_claims, name="claims"),
 ]

@@ -82,7 +82,6 @@ def _plan_context(
         "lines": display.lines(plan),
         "left_out": display.left_out(plan, facts),
         "verdicts": display.verdicts(plan),
-        "seed_differences": display.seed_differences(plan),
         "references": display.references(plan),
         "program": program,
         "program_problem": program_problem,
