@@ -109,7 +109,7 @@ def nest_alternatives(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     same list goes into that item's ``alternatives`` instead of standing on its own."""
     listed = {i["treatment"]: {**i, "alternatives": []} for i in items}
     out = []
-    for treatment, item in listed.items():
+    for item in listed.values():
         primary = listed.get(item.get("alternative_to") or "")
         if primary is not None and primary is not item:
             primary["alternatives"].append(item)
