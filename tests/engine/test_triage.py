@@ -103,8 +103,10 @@ def test_active_cancer_with_no_cancer_history_on_the_screen_is_named_and_treated
     assert "active_cancer" in assess(parse_intake(data)).conditions
 
 
-@pytest.mark.parametrize("record", [{"conditions": ["pregnancy"]},
-                                    {"patient": {"age": 30, "sex": "male", "pregnant": True}}])  # fmt: skip
+PREGNANCY_RECORDS = [{"conditions": ["pregnancy"]}, {"patient": {"age": 30, "pregnant": True}}]
+
+
+@pytest.mark.parametrize("record", PREGNANCY_RECORDS)
 def test_pregnancy_recorded_for_a_male_is_named_and_the_precautions_kept(
     record: dict[str, Any],
 ) -> None:
