@@ -123,7 +123,7 @@ def triage_of(intake: Intake, phase: Phase) -> tuple[Triage, frozenset[str]]:
     fired = [
         Reason(
             id=r.id,
-            suspects=tuple(r.suspects),  # type: ignore[arg-type]  # checked by the loader
+            suspects=tuple(r.suspects),  # checked against the screen's suspects by the loader
             disposition=r.disposition,
             timeframe=r.timeframe,
             action=" ".join(r.action.split()),

@@ -138,25 +138,30 @@ class TriageRules(_Strict):
         return self
 
     def source_ids(self) -> set[str]:
-        ids: set[str] = set()
-        for part in (*self.condition_flags, *self.contradictions, *self.rules, *self.concerns):
-            ids.update(part.sources)
-        for w in self.weak_flags:
-            ids.update(w.concern.sources)
-        return ids
+        parts: list[ConditionFlag | ContradictionRule | TriageRule | ConcernText] = [
+            *self.condition_flags, *self.contradictions, *self.rules, *self.concerns,
+            *(w.concern for w in self.weak_flags),
+        ]  # fmt: skip
+        return {s for part in parts for s in part.sources}
 
     def flag_ids(self) -> set[str]:
         """Every red-flag id the rules name, for the cross-check with the screen."""
         ids = {c.flag for c in self.condition_flags} | {w.flag for w in self.weak_flags}
-        for part in (*self.contradictions, *self.rules, *self.concerns):
-            ids |= part.when.flag_ids()
+        for when in self._whens():
+            ids |= when.flag_ids()
         return ids
+
+    def _whens(self) -> list[When]:
+        parts: list[ContradictionRule | TriageRule | ConcernRule] = [
+            *self.contradictions, *self.rules, *self.concerns,
+        ]  # fmt: skip
+        return [p.when for p in parts]
 
     def condition_tags(self) -> set[str]:
         """Every condition tag the rules name, for the cross-check with conditions.yaml."""
         tags = {c.condition for c in self.condition_flags}
         for c in self.contradictions:
-            tags |= c.when.condition_tags() | set(c.keep_conditions)
-        for part in (*self.rules, *self.concerns):
-            tags |= part.when.condition_tags()
+            tags |= set(c.keep_conditions)
+        for when in self._whens():
+            tags |= when.condition_tags()
         return tags
