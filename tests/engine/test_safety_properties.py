@@ -106,6 +106,8 @@ def expected_timeframe(data: dict[str, Any]) -> str | None:
 
 
 def expected_concerns(data: dict[str, Any]) -> set[str]:
+    if expected_disposition(data) == "emergency":
+        return set()  # the emergency comes first
     concerns = {WEAK_CONCERN[f]} if (f := weak_flag_alone(data)) else set()
     if older_first_episode(data):
         concerns.add("older_first_episode")

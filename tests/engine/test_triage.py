@@ -220,6 +220,11 @@ def test_age_over_50_with_a_first_episode_or_under_20_is_a_named_concern(
     assert plan["review_in_weeks"] == (4 if expected else 6)
 
 
+def test_an_emergency_lists_no_concern_because_the_emergency_comes_first() -> None:
+    data = make_intake(patient={"age": 70}, red_flags={"saddle_anaesthesia": True})
+    assert triage_of(data)["concerns"] == []
+
+
 # Every action printed agrees with the final disposition
 
 

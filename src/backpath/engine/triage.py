@@ -11,7 +11,7 @@ The rules are data: the red-flag screen (``instruments/data/red_flags.yaml``) an
    with radicular or thoracic pain).
 4. A weak flag on its own (night pain, long-term steroids, immunosuppression in the phases
    the data give) becomes a named concern with a review date instead of an urgent rule.
-5. Age and episode history add named concerns.
+5. Age and episode history add named concerns (none is listed in an emergency).
 6. The disposition is the most severe rule fired. ``actions`` holds only the actions of the
    rules at that disposition and ``timeframe`` the most urgent of their timeframes; advice for
    getting worse goes to ``safety_net``, and only below an emergency.
@@ -167,7 +167,7 @@ def triage_of(intake: Intake, phase: Phase) -> tuple[Triage, frozenset[str]]:
         unscreened=unscreened,
         timeframe=top[0].timeframe if top else None,
         safety_net=list(dict.fromkeys(" ".join(s.split()) for s in safety_net)),
-        concerns=concerns,
+        concerns=[] if disposition == "emergency" else concerns,
         contradictions=contradictions,
     )
     return result, frozenset(kept)
