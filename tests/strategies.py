@@ -12,6 +12,7 @@ AVOID = ("needles", "medication", "manual_therapy", "devices", "supplements", "i
          "group_classes")  # fmt: skip
 
 
+TRIAGE_TAGS = ("active_cancer", "pregnancy")
 REGIONS = ("low_back", "mid_back", "upper_back", "whole_back")
 CAUSES = (
     "nonspecific", "muscle_strain", "ligament_sprain", "herniated_disc", "spinal_stenosis",
@@ -55,10 +56,13 @@ def intakes(draw: st.DrawFn) -> dict[str, Any]:
     # Red flags: mostly all-false (so plans get built), sometimes any subset present or unasked.
     flags = contract.red_flag_ids()
     mode = draw(
-        st.sampled_from(["none_present", "none_present", "none_present", "random", "absent"])
-    )
+        st.sampled_from(["none_present", "none_present", "none_present", "random", "absent",
+                         "one_present"])
+    )  # fmt: skip
     if mode == "none_present":
         data["red_flags"] = dict.fromkeys(flags, False)
+    elif mode == "one_present":  # a single flag, as the weak-flag calibration needs
+        data["red_flags"] = dict.fromkeys(flags, False) | {draw(st.sampled_from(flags)): True}
     elif mode == "random":
         data["red_flags"] = draw(
             st.fixed_dictionaries({}, optional={f: st.booleans() for f in flags})
@@ -77,9 +81,12 @@ def intakes(draw: st.DrawFn) -> dict[str, Any]:
         q["peg"] = draw(st.lists(st.integers(0, 10), min_size=3, max_size=3))
     if q:
         data["questionnaires"] = q
-    data["conditions"] = draw(
-        st.lists(st.sampled_from(contract.condition_tags()), unique=True, max_size=8)
-    )
+    # Tags that drive triage (cancer, pregnancy) come up more often than chance would bring them.
+    conditions = draw(st.lists(st.sampled_from(contract.condition_tags()), unique=True, max_size=8))
+    extra = draw(st.sampled_from([None, None, None, *TRIAGE_TAGS]))
+    if extra is not None and extra not in conditions:
+        conditions.append(extra)
+    data["conditions"] = conditions
     prefs = _drop_none(
         {
             "avoid": draw(_optional(st.lists(st.sampled_from(AVOID), unique=True))),

@@ -163,3 +163,33 @@ def test_the_installed_command_runs_as_a_real_process() -> None:
     )
     assert bad.returncode == 2 and bad.stdout == ""
     assert len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_assess_text_names_the_timeframe_contradiction_and_action_of_cancer_with_sciatica() -> None:
+    example = ROOT / "examples" / "cancer_with_sciatica.json"
+    result = runner.invoke(app, ["assess", str(example)])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[1] == "Triage: emergency (now)"
+    assert "  - cancer_with_radicular_pain" in lines
+    assert any(line.startswith("  Contradiction: The condition list says active cancer") and
+               line.endswith("[nice_ng234, finucane2020]") for line in lines)  # fmt: skip
+    assert "within days" not in result.stdout
+
+
+def test_assess_text_shows_a_concern_and_the_safety_net(tmp_path: Path) -> None:
+    data = json.loads((ROOT / "examples" / "chronic_low_back_pain.json").read_text())
+    data["red_flags"]["constant_night_pain"] = True
+    data["patient"]["age"] = 17
+    path = tmp_path / "intake.json"
+    path.write_text(json.dumps(data))
+    out = runner.invoke(app, ["assess", str(path)]).stdout
+    assert "Triage: proceed\n" in out
+    assert "Concern (review within 14 days): Constant night pain, with no other red flag." in out
+    assert "Concern (review within 28 days): Under 20." in out
+    assert "Review in 2 weeks." in out
+    data["red_flags"] |= {"constant_night_pain": False, "minor_trauma_with_osteoporosis": True}
+    path.write_text(json.dumps(data))
+    out = runner.invoke(app, ["assess", str(path)]).stdout
+    assert "Triage: urgent referral (within days)" in out
+    assert "If it gets worse: Go to an emergency department at once" in out

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from backpath import DISCLAIMER, contract
-from backpath.engine import PROFILES, assess_and_plan
+from backpath.engine import PROFILES, assess, assess_and_plan, parse_intake
+from backpath.instruments import red_flags
 from backpath.knowledge import load_knowledge
 from tests.strategies import intakes
 
@@ -37,19 +38,133 @@ INTAKE_SCHEMA = Draft202012Validator(contract.schema("intake"))
 PLAN_SCHEMA = Draft202012Validator(contract.schema("plan"))
 
 
-def expected_disposition(data: dict[str, Any]) -> str:
+# Triage (safety rules 1 and 9; NICE NG234, IFOMPT 2020), restated from the issue.
+CORD_SIGNS = CES_FLAGS | {"progressive_neurological_deficit"}
+SAME_DAY = {"progressive_neurological_deficit", "fever_or_systemic_illness", "iv_drug_use",
+            "immunosuppressed", "major_trauma"}  # fmt: skip
+THORACIC = {"mid_back", "upper_back", "whole_back"}
+WEAK_ALONE = {  # weak on its own in these phases, unless over 50 with a first episode
+    "constant_night_pain": ({"acute", "subacute", "chronic"}, True),
+    "long_term_corticosteroids": ({"subacute", "chronic"}, True),
+    "immunosuppressed": ({"subacute", "chronic"}, False),
+}
+WEAK_CONCERN = {"constant_night_pain": "night_pain_alone",
+                "long_term_corticosteroids": "corticosteroids_alone",
+                "immunosuppressed": "immunosuppressed_alone"}  # fmt: skip
+
+
+def phase(data: dict[str, Any]) -> str:
+    weeks = data["episode"]["duration_weeks"]
+    return "acute" if weeks < 4 else "subacute" if weeks <= 12 else "chronic"
+
+
+def flags_present(data: dict[str, Any]) -> set[str]:
+    """Red flags answered yes, and a cancer history wherever active cancer is on the list."""
     present = {f for f, v in data.get("red_flags", {}).items() if v}
-    if present & CES_FLAGS or {"history_of_cancer", "progressive_neurological_deficit"} <= present:
+    if "active_cancer" in data.get("conditions", []):
+        present.add("history_of_cancer")
+    return present
+
+
+def older_first_episode(data: dict[str, Any]) -> bool:
+    return data["patient"]["age"] > 50 and data["episode"].get("prior_episodes") in (0, None)
+
+
+def weak_flag_alone(data: dict[str, Any]) -> str | None:
+    """The one flag present when it is a concern rather than an urgent referral."""
+    present = flags_present(data)
+    if len(present) != 1 or next(iter(present)) not in WEAK_ALONE:
+        return None
+    flag = next(iter(present))
+    phases, age_escalates = WEAK_ALONE[flag]
+    if phase(data) not in phases or (age_escalates and older_first_episode(data)):
+        return None
+    return flag
+
+
+def expected_disposition(data: dict[str, Any]) -> str:
+    present = flags_present(data)
+    cancer = "history_of_cancer" in present
+    radicular = data["episode"].get("leg_pain") == "below_knee"
+    if present & CES_FLAGS or (cancer and (present & CORD_SIGNS or radicular)):
         return "emergency"
+    if weak_flag_alone(data):
+        return "proceed"
     if present - {"inflammatory_features"}:
         return "urgent_referral"
     return "referral_with_plan" if present else "proceed"
 
 
+def expected_timeframe(data: dict[str, Any]) -> str | None:
+    disposition = expected_disposition(data)
+    present = flags_present(data)
+    if disposition == "urgent_referral":
+        if present & SAME_DAY:
+            return "same_day"
+        return "within_24_hours" if "history_of_cancer" in present else "within_days"
+    return {"emergency": "immediately", "referral_with_plan": "routine"}.get(disposition)
+
+
+def expected_concerns(data: dict[str, Any]) -> set[str]:
+    if expected_disposition(data) == "emergency":
+        return set()  # the emergency comes first
+    concerns = {WEAK_CONCERN[f]} if (f := weak_flag_alone(data)) else set()
+    if older_first_episode(data):
+        concerns.add("older_first_episode")
+    if data["patient"]["age"] < 20:
+        concerns.add("younger_than_20")
+    return concerns
+
+
+def expected_contradictions(data: dict[str, Any]) -> set[str]:
+    patient, tags = data["patient"], set(data.get("conditions", []))
+    found = set()
+    if "active_cancer" in tags and data.get("red_flags", {}).get("history_of_cancer") is False:
+        found.add("active_cancer_but_no_history_of_cancer")
+    pregnancy = "pregnancy" in tags or patient.get("pregnant") is True
+    if pregnancy and patient.get("sex") == "male":
+        found.add("pregnancy_for_male")
+    if "pregnancy" in tags and patient.get("pregnant") is False:
+        found.add("pregnancy_tag_but_not_pregnant")
+    return found
+
+
+def action_dispositions() -> dict[str, str]:
+    """Each action text of the triage data, with the disposition it is written for."""
+    scoring = red_flags.definition().scoring
+    rules = [*scoring.flags.values(), *scoring.combinations, *load_knowledge().triage.rules]
+    return {" ".join(r.action.split()): r.disposition for r in rules}
+
+
+def check_triage(data: dict[str, Any], plan: dict[str, Any]) -> None:
+    """Rule 9: triage uses everything the intake says, and what it prints agrees with itself."""
+    triage = plan["triage"]
+    disposition = triage["disposition"]
+    assert disposition == expected_disposition(data)
+    assert triage.get("timeframe") == expected_timeframe(data)
+    assert {c["id"] for c in triage["concerns"]} == expected_concerns(data)
+    assert {c["id"] for c in triage["contradictions"]} == expected_contradictions(data)
+    # Every action is one written for the final disposition; conditional advice stays apart.
+    written_for = action_dispositions()
+    assert all(written_for[a] == disposition for a in triage["actions"])
+    assert bool(triage["actions"]) == (disposition != "proceed")
+    for action in triage["actions"]:
+        if disposition == "emergency":
+            assert "within days" not in action
+        else:
+            assert "department now" not in action and "at once" not in action
+    if disposition == "emergency":
+        assert triage["safety_net"] == []
+    # A concern brings the review forward.
+    if "review_in_weeks" in plan and triage["concerns"]:
+        days = min(c["review_within_days"] for c in triage["concerns"])
+        assert plan["review_in_weeks"] <= days / 7
+
+
 def derived_conditions(data: dict[str, Any]) -> set[str]:
     tags = set(data.get("conditions", []))
     episode = data["episode"]
-    if data["patient"].get("pregnant"):
+    if data["patient"].get("pregnant"):  # a recorded pregnancy is kept whatever else disagrees
         tags.add("pregnancy")
     if data["patient"]["age"] >= 65:
         tags.add("older_adult")
@@ -126,8 +241,8 @@ def check_all_rules(data: dict[str, Any], profile: str) -> None:
 
     # Rule 7: the disclaimer, always.
     assert plan["disclaimer"] == DISCLAIMER and "does not replace" in plan["disclaimer"]
-    # Rule 1: red flags first.
-    assert disposition == expected_disposition(data)
+    # Rules 1 and 9: red flags first, from everything the intake says.
+    check_triage(data, plan)
     if disposition == "emergency":
         assert rec == {} and out == {}
         assert "review_in_weeks" not in plan
@@ -260,6 +375,8 @@ def test_a_serious_pathology_flag_allows_comfort_measures_only(
     data: dict[str, Any], flag: str
 ) -> None:
     data["red_flags"] = {f: False for f in contract.red_flag_ids()} | {flag: True}
+    if weak_flag_alone(data) or expected_disposition(data) == "emergency":
+        return  # a weak flag on its own is a concern; cancer with leg signs an emergency
     plan = assess_and_plan(data).to_json_dict()
     assert plan["triage"]["disposition"] == "urgent_referral"
     kb = load_knowledge()
@@ -267,3 +384,27 @@ def test_a_serious_pathology_flag_allows_comfort_measures_only(
     if "education_self_care" not in adverse:
         assert any(r["treatment"] == "education_self_care" for r in plan["recommended"])
     assert all(kb.treatment(r["treatment"]).comfort_measure for r in plan["recommended"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=intakes(), flag=st.sampled_from(sorted(WEAK_ALONE)))
+def test_a_weak_flag_on_its_own_in_its_phases_is_a_concern_and_a_full_plan(
+    data: dict[str, Any], flag: str
+) -> None:
+    data["red_flags"] = {f: False for f in contract.red_flag_ids()} | {flag: True}
+    data["conditions"] = [c for c in data["conditions"] if c != "active_cancer"]
+    plan = assess_and_plan(data).to_json_dict()
+    if weak_flag_alone(data):
+        assert plan["triage"]["disposition"] == "proceed"
+        assert WEAK_CONCERN[flag] in {c["id"] for c in plan["triage"]["concerns"]}
+        assert plan["review_in_weeks"] <= 2
+    else:
+        assert plan["triage"]["disposition"] == "urgent_referral"
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=intakes())
+def test_the_derived_conditions_keep_what_a_contradiction_resolves_towards(
+    data: dict[str, Any],
+) -> None:
+    assert assess(parse_intake(data)).conditions >= derived_conditions(data)

@@ -75,8 +75,58 @@ def test_cancer_history_with_worsening_neurology_is_an_emergency() -> None:
         "progressive_neurological_deficit",
         "history_of_cancer",
     ]
-    assert result.suspected == ("malignancy", "neurological_deficit")
+    assert result.suspected == (
+        "malignancy",
+        "metastatic_spinal_cord_compression",
+        "neurological_deficit",
+    )
     assert "spinal cord compression" in result.reasons[0].action
+    assert "nice_ng234" in result.reasons[0].sources
+
+
+CORD_SIGNS = ("progressive_neurological_deficit", "bilateral_leg_symptoms", "bladder_dysfunction",
+              "bowel_incontinence", "saddle_anaesthesia")  # fmt: skip
+
+
+@pytest.mark.parametrize("sign", CORD_SIGNS)
+def test_cancer_with_any_cord_or_sphincter_sign_is_suspected_cord_compression(sign: str) -> None:
+    result = red_flags.score({"history_of_cancer": True, sign: True})
+    assert result.disposition == "emergency"
+    assert result.reasons[0].id == "cancer_with_neurological_deficit"
+    assert result.reasons[0].timeframe == "immediately"
+    assert "metastatic_spinal_cord_compression" in result.suspected
+
+
+def test_cancer_history_alone_is_an_urgent_review_within_24_hours() -> None:
+    (reason,) = red_flags.score({"history_of_cancer": True}).reasons
+    assert (reason.disposition, reason.timeframe) == ("urgent_referral", "within_24_hours")
+    assert "within 24 hours" in reason.action and "nice_ng234" in reason.sources
+    assert reason.safety_net and "emergency department" in reason.safety_net
+
+
+def test_every_rule_has_a_timeframe_of_its_own_disposition_and_no_emergency_safety_net() -> None:
+    scoring = red_flags.definition().scoring
+    for rule in (*scoring.flags.values(), *scoring.combinations):
+        assert red_flags.TIMEFRAMES[rule.timeframe][0] == rule.disposition
+        assert rule.disposition != "emergency" or rule.safety_net is None
+
+
+def test_a_rule_whose_timeframe_disagrees_with_its_disposition_is_rejected() -> None:
+    with pytest.raises(ValueError, match="belongs to emergency"):
+        red_flags.Rule(suspects=("fracture",), disposition="urgent_referral",
+                       timeframe="immediately", action="Go now.", sources=("x",))  # fmt: skip
+    with pytest.raises(ValueError, match="no safety net"):
+        red_flags.Rule(suspects=("fracture",), disposition="emergency", timeframe="immediately",
+                       action="Go now.", safety_net="If worse, go.", sources=("x",))  # fmt: skip
+
+
+def test_no_urgent_action_sends_the_person_to_an_emergency_department_now() -> None:
+    scoring = red_flags.definition().scoring
+    for rule in (*scoring.flags.values(), *scoring.combinations):
+        if rule.disposition != "emergency":
+            assert "department now" not in rule.action and "at once" not in rule.action
+        else:
+            assert "within days" not in rule.action
 
 
 def test_cancer_history_alone_does_not_fire_the_combination() -> None:
@@ -106,7 +156,7 @@ def test_the_disposition_is_the_most_severe_of_the_flags_present(answers: dict[s
     present = [f for f, v in answers.items() if v]
     result = red_flags.score(answers)
     worst = max((severity(EXPECTED[f][1]) for f in present), default=0)
-    if {"history_of_cancer", "progressive_neurological_deficit"} <= set(present):
+    if "history_of_cancer" in present and set(CORD_SIGNS) & set(present):
         worst = severity("emergency")
     assert severity(result.disposition) == worst
     assert set(result.flags_present) == set(present)

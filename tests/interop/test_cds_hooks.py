@@ -505,3 +505,15 @@ def test_code_tables_with_an_unknown_tag_are_refused_naming_the_field() -> None:
     with pytest.raises(KnowledgeBaseError) as caught:
         parse_codes(data)
     assert caught.value.field == "condition_tags[0].tag"
+
+
+def test_the_plan_summary_names_triage_concerns_and_contradictions_with_sources() -> None:
+    from backpath.interop.cds_cards import _plan_lines
+    from backpath.interop.cds_reading import Reading
+    from tests.conftest import make_intake
+
+    intake = make_intake(patient={"age": 60, "sex": "male"}, conditions=["pregnancy"])
+    detail = "\n".join(_plan_lines(Reading(intake=intake))[1])
+    assert "**Look closer: Over 50 with a first episode of back pain** (review within 28" in detail
+    assert "**The data contradict each other**: The intake records a pregnancy" in detail
+    assert "finucane2020" in detail

@@ -105,7 +105,15 @@ def test_an_urgent_plan_shows_the_banner(patient: Patient) -> None:
     plan_version(patient.episodes.get(), intake=intake)
     page = logged_in(patient.user).get(reverse("diary:my_plan"))
     assert b'class="banner urgent_referral" role="alert"' in page.content
-    assert b"Urgent: you need to see a specialist within days." in page.content
+    assert b"Urgent: you need to see a specialist today." in page.content  # same day
+    assert b"If it gets worse:" in page.content
+
+
+def test_the_patient_banner_says_how_soon_as_the_triage_does(patient: Patient) -> None:
+    intake = chronic_intake(conditions=["active_cancer"])
+    plan_version(patient.episodes.get(), intake=intake)
+    page = logged_in(patient.user).get(reverse("diary:my_plan"))
+    assert b"Urgent: you need to see a specialist within 24 hours." in page.content
 
 
 def test_a_patient_sees_only_their_own_plan(clinic: Any, patient: Patient) -> None:

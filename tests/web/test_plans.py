@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 from django.test import Client
@@ -14,7 +15,13 @@ from backpath.web.audit.models import AuditEvent
 from backpath.web.patients.models import Episode, Patient
 from backpath.web.plans.models import PlanVersion
 from tests.web.conftest import logged_in
+from tests.web.test_diary import chronic_intake, plan_version
 from tests.web.test_intake_flow import NO_FLAGS, complete_intake
+
+
+def text_of(page: str) -> str:
+    """The page's words without tags, on one line."""
+    return " ".join(re.sub(r"<[^>]+>", "", page).split())
 
 
 def page_of(client: Client, episode: Episode) -> str:
@@ -87,7 +94,8 @@ def test_an_urgent_referral_shows_the_banner_and_comfort_measures_only(
     complete_intake(client, episode, red_flags=NO_FLAGS | {"history_of_cancer": "yes"})
     page = page_of(client, episode)
     plan = PlanVersion.objects.get(episode=episode).plan
-    assert "Urgent referral: specialist assessment within days" in page
+    assert "Urgent referral: specialist assessment within 24 hours" in page  # NICE NG234
+    assert "If it gets worse:" in page
     cards = load_knowledge().treatments
     assert plan["recommended"] and all(
         cards[r["treatment"]].comfort_measure for r in plan["recommended"]
@@ -152,3 +160,35 @@ def test_an_anonymous_visitor_is_sent_to_sign_in(episode: Episode) -> None:
     for method, url in plan_urls(episode):
         response = _call(Client(), method, url)
         assert response.status_code == 302 and "/login/" in response["Location"], url
+
+
+def test_the_plan_page_names_a_contradiction_and_a_concern_with_their_sources(
+    clinician: User, patient: Patient
+) -> None:
+    episode = patient.episodes.get()
+    intake = chronic_intake(
+        patient={"age": 58, "sex": "male"},
+        episode={"duration_weeks": 30, "region": "low_back", "prior_episodes": 0},
+        conditions=["pregnancy"],
+    )
+    plan_version(episode, status=PlanVersion.Status.DRAFT, intake=intake)
+    page = page_of(logged_in(clinician), episode)
+    assert 'href="https://doi.org/10.2519/jospt.2020.9971"' in page  # IFOMPT 2020
+    page = text_of(page)
+    assert "Triage: check these" in page
+    assert "The intake contradicts itself: The intake records a pregnancy" in page
+    assert "Over 50 with a first episode of back pain (review within 28 days)" in page
+    assert "Plan as usual, with a concern to look at" in page
+
+
+def test_a_weak_flag_alone_shows_a_concern_not_an_urgent_banner(
+    clinician: User, patient: Patient
+) -> None:
+    client = logged_in(clinician)
+    episode = patient.episodes.get()
+    complete_intake(client, episode, red_flags=NO_FLAGS | {"constant_night_pain": "yes"})
+    page = page_of(client, episode)
+    assert "banner urgent_referral" not in page
+    page = text_of(page)
+    assert "Constant night pain, with no other red flag (review within 14 days)" in page
+    assert "Line 1: start now" in page

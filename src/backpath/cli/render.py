@@ -11,6 +11,7 @@ from backpath import DISCLAIMER
 from backpath.engine.plan_models import REASON_LABELS, Plan, nest_alternatives
 from backpath.engine.stance import GUIDELINE_NAMES
 from backpath.exercises import Dose
+from backpath.instruments.red_flags import TIMEFRAMES
 from backpath.knowledge import PHASES, KnowledgeBase, Treatment
 
 LINE_TITLES = {
@@ -51,11 +52,25 @@ def plan(p: Plan) -> None:
         f"[bold]BackPath plan[/] - phase: {d['phase']}, guideline profile: {d['guideline_profile']}"
     )
     style = DISPOSITION_STYLE[tri["disposition"]]
-    out.print(f"Triage: [{style}]{tri['disposition'].replace('_', ' ')}[/]")
+    when = f" ({TIMEFRAMES[tri['timeframe']][1]})" if tri.get("timeframe") else ""
+    out.print(f"Triage: [{style}]{tri['disposition'].replace('_', ' ')}[/]{when}")
     for reason in tri["reasons"]:
         out.print(f"  - {escape(reason)}")
     for action in tri.get("actions", []):
         out.print(f"  [bold]Action:[/] {escape(action)}")
+    for advice in tri.get("safety_net", []):
+        out.print(f"  [bold]If it gets worse:[/] {escape(advice)}")
+    for c in tri.get("contradictions", []):
+        out.print(
+            f"  [bold yellow]Contradiction:[/] {escape(c['found'])} {escape(c['resolution'])} "
+            + escape(f"[{', '.join(c['sources'])}]")
+        )
+    for c in tri.get("concerns", []):
+        out.print(
+            f"  [bold yellow]Concern[/] (review within {c['review_within_days']} days): "
+            f"{escape(c.get('label', c['id']))}. {escape(c['text'])} "
+            + escape(f"[{', '.join(c['sources'])}]")
+        )
     if "risk" in d:
         r = d["risk"]
         out.print(

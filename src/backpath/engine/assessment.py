@@ -1,7 +1,8 @@
 """``assess(intake) -> Assessment``: triage, phase, risk group and scores.
 
-The red-flag screen decides the disposition before anything else (safety rule 1); the plan is
-built from the assessment afterwards, so no treatment logic can run ahead of triage.
+Triage (``engine.triage``: the red-flag screen, the condition list, episode and age) decides
+the disposition before anything else (safety rules 1 and 9); the plan is built from the
+assessment afterwards, so no treatment logic can run ahead of triage.
 """
 
 from __future__ import annotations
@@ -10,25 +11,18 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from backpath import contract
 from backpath.engine.intake import Intake
-from backpath.instruments import odi, peg, red_flags, rmdq, startback
+from backpath.engine.triage import Concern, Contradiction, Triage, triage_of
+from backpath.instruments import odi, peg, rmdq, startback
 from backpath.knowledge import Phase, load_knowledge
 
-Disposition = Literal["emergency", "urgent_referral", "referral_with_plan", "proceed"]
+__all__ = ["Assessment", "Concern", "Contradiction", "Risk", "Scores", "Triage", "assess"]
+
 RiskGroup = Literal["low", "medium", "high"]
 
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Triage(_Frozen):
-    disposition: Disposition
-    reasons: list[str]
-    suspected: list[str] = []
-    actions: list[str] = []
-    unscreened: list[str] = []
 
 
 class Risk(_Frozen):
@@ -52,7 +46,8 @@ class Assessment(_Frozen):
     risk: Risk | None
     scores: Scores
     conditions: frozenset[str]
-    """Condition tags the person carries, including those BackPath derives (pregnancy, age)."""
+    """Condition tags the person carries, including those BackPath derives (pregnancy, age)
+    and those triage keeps when the intake contradicts itself (resolved towards safety)."""
 
 
 def phase_of(duration_weeks: float) -> Phase:
@@ -63,27 +58,6 @@ def phase_of(duration_weeks: float) -> Phase:
     if duration_weeks <= cut.chronic_over:
         return "subacute"
     return "chronic"
-
-
-def _triage(intake: Intake) -> Triage:
-    answered = intake.red_flags.answered() if intake.red_flags else {}
-    unscreened = [f for f in contract.red_flag_ids() if f not in answered]
-    result = red_flags.score(answered)
-    reasons = [r.id for r in result.reasons]
-    if result.disposition == "proceed":
-        reasons = ["no red flags reported"] if not unscreened else []
-    if unscreened and result.disposition != "emergency":
-        reasons.append(
-            f"red flags not screened: {', '.join(unscreened)}; "
-            "ask about them before acting on this plan"
-        )
-    return Triage(
-        disposition=result.disposition,
-        reasons=reasons,
-        suspected=list(result.suspected),
-        actions=list(dict.fromkeys(r.action for r in result.reasons)),
-        unscreened=unscreened,
-    )
 
 
 def _scores(intake: Intake) -> tuple[Scores, Risk | None]:
@@ -140,11 +114,13 @@ def _field(intake: Intake, path: str) -> object:
 def assess(intake: Intake) -> Assessment:
     """Screen, stage and score one intake. Pure: same intake, same assessment."""
     scores, risk = _scores(intake)
+    phase = phase_of(intake.episode.duration_weeks)
+    triage, kept = triage_of(intake, phase)
     return Assessment(
         intake=intake,
-        triage=_triage(intake),
-        phase=phase_of(intake.episode.duration_weeks),
+        triage=triage,
+        phase=phase,
         risk=risk,
         scores=scores,
-        conditions=_conditions(intake),
+        conditions=_conditions(intake) | kept,
     )

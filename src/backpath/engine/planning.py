@@ -23,6 +23,7 @@ from backpath.engine.plan_models import (
     RecommendedItem,
 )
 from backpath.engine.schedule import capped
+from backpath.instruments.red_flags import TIMEFRAMES
 from backpath.knowledge import load_knowledge
 from backpath.knowledge.models import Category
 
@@ -158,6 +159,20 @@ def _ensure_exercise(drafts: list[Draft], a: Assessment) -> None:
         )
 
 
+def _review_in_weeks(a: Assessment) -> float:
+    """The phase's review interval (a week when urgent), sooner when a triage concern asks."""
+    weeks = load_knowledge().policy.review_in_weeks
+    review: float = (
+        weeks.urgent_referral
+        if a.triage.disposition == "urgent_referral"
+        else getattr(weeks, a.phase)
+    )
+    days = [c.review_within_days for c in a.triage.concerns]
+    if days and min(days) / 7 < review:
+        review = round(min(days) / 7, 1)
+    return review
+
+
 @lru_cache(maxsize=8192)
 def _excluded(
     treatment: str, name: str, reason: Reason, why: tuple[str, ...], sources: tuple[str, ...]
@@ -215,17 +230,12 @@ def make_plan(assessment: Assessment, profile: Profile = "consensus") -> Plan:
         _ensure_exercise(drafts, a)
         _alternatives_at_line_2(drafts)
         recommended, excluded = _freeze(drafts)
-        weeks = kb.policy.review_in_weeks
-        review = (
-            weeks.urgent_referral
-            if a.triage.disposition == "urgent_referral"
-            else getattr(weeks, a.phase)
-        )
+        review = _review_in_weeks(a)
     if a.triage.disposition == "urgent_referral":
+        when = TIMEFRAMES[a.triage.timeframe or "within_days"][1]
         notes.insert(
             0,
-            "Urgent referral: specialist assessment within days. "
-            "Comfort measures only until cleared.",
+            f"Urgent referral: specialist assessment {when}. Comfort measures only until cleared.",
         )
     notes += [
         " ".join(c.plan_note.split())

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from backpath.errors import InvalidInput
 from backpath.instruments.definition import (
@@ -36,6 +36,7 @@ DISPOSITIONS: tuple[Disposition, ...] = (
 """Most severe first; the same order as the plan contract's enum."""
 Suspect = Literal[
     "cauda_equina",
+    "metastatic_spinal_cord_compression",
     "malignancy",
     "infection",
     "fracture",
@@ -44,23 +45,67 @@ Suspect = Literal[
 ]
 
 
+Timeframe = Literal["immediately", "same_day", "within_24_hours", "within_days", "routine"]
+TIMEFRAMES: dict[Timeframe, tuple[Disposition, str]] = {
+    "immediately": ("emergency", "now"),
+    "same_day": ("urgent_referral", "today"),
+    "within_24_hours": ("urgent_referral", "within 24 hours"),
+    "within_days": ("urgent_referral", "within days"),
+    "routine": ("referral_with_plan", "not urgent"),
+}
+"""Each timeframe, most urgent first, with the one disposition it belongs to and its words."""
+
+
 def severity(disposition: Disposition) -> int:
     """0 for proceed, rising with urgency; compare dispositions with this."""
     return len(DISPOSITIONS) - 1 - DISPOSITIONS.index(disposition)
 
 
+def urgency(timeframe: Timeframe) -> int:
+    """0 for routine, rising with urgency; compare timeframes with this."""
+    return len(TIMEFRAMES) - 1 - list(TIMEFRAMES).index(timeframe)
+
+
 class Rule(Frozen):
     suspects: Annotated[tuple[Suspect, ...], Field(min_length=1)]
     disposition: Literal["emergency", "urgent_referral", "referral_with_plan"]
+    timeframe: Timeframe
+    """How soon the action is due; it must belong to the disposition."""
     action: Text
-    """What the person should do, in plain language."""
+    """What the person should do, in plain language, at the disposition's urgency."""
+    safety_net: Text | None = None
+    """Conditional advice: what to do at once if things get worse (kept out of the action)."""
     sources: SourceIds
+
+    @model_validator(mode="after")
+    def _timeframe_belongs_to_disposition(self) -> Rule:
+        if TIMEFRAMES[self.timeframe][0] != self.disposition:
+            raise ValueError(
+                f"timeframe {self.timeframe} belongs to {TIMEFRAMES[self.timeframe][0]}, "
+                f"not {self.disposition}"
+            )
+        if self.disposition == "emergency" and self.safety_net:
+            raise ValueError("an emergency has no safety net: its action is the most urgent")
+        return self
 
 
 class Combination(Rule):
     id: Identifier
-    all_of: Annotated[tuple[Identifier, ...], Field(min_length=2)]
-    """Fires when every one of these flags is present."""
+    all_of: Annotated[tuple[Identifier, ...], Field(min_length=1)]
+    """Fires when every one of these flags is present..."""
+    any_of: tuple[Identifier, ...] = ()
+    """...and, when given, at least one of these."""
+
+    @model_validator(mode="after")
+    def _combines_two_flags_at_least(self) -> Combination:
+        if len(self.all_of) + (1 if self.any_of else 0) < 2:
+            raise ValueError("a combination needs two flags: all_of with two, or any_of too")
+        return self
+
+    def fires(self, present: tuple[str, ...]) -> bool:
+        return all(f in present for f in self.all_of) and (
+            not self.any_of or any(f in present for f in self.any_of)
+        )
 
 
 class RedFlagsScoring(Scoring):
@@ -76,8 +121,9 @@ class RedFlagsScoring(Scoring):
         for n, combo in enumerate(self.combinations):
             if combo.id in ids:
                 return f"combinations.{n}.id", f"'{combo.id}' is already a flag id"
-            if unknown := [f for f in combo.all_of if f not in ids]:
-                return f"combinations.{n}.all_of", f"unknown flags: {', '.join(unknown)}"
+            for key in ("all_of", "any_of"):
+                if unknown := [f for f in getattr(combo, key) if f not in ids]:
+                    return f"combinations.{n}.{key}", f"unknown flags: {', '.join(unknown)}"
         return None
 
 
@@ -86,7 +132,9 @@ class Reason(Frozen):
     """The flag id, or the combination rule id."""
     suspects: tuple[Suspect, ...]
     disposition: Disposition
+    timeframe: Timeframe
     action: str
+    safety_net: str | None = None
     sources: tuple[str, ...]
 
 
@@ -96,7 +144,7 @@ class RedFlagsResult(InstrumentResult):
     suspected: tuple[Suspect, ...]
     """Sorted, without repeats."""
     reasons: tuple[Reason, ...]
-    """Most severe first; within one disposition, combinations before single flags."""
+    """Most severe first, then most urgent; on ties, combinations before single flags."""
     flags_present: tuple[str, ...]
     """In questionnaire order."""
 
@@ -130,7 +178,9 @@ def _reason(rule_id: str, rule: Rule) -> Reason:
         id=rule_id,
         suspects=rule.suspects,
         disposition=rule.disposition,
+        timeframe=rule.timeframe,
         action=rule.action,
+        safety_net=rule.safety_net,
         sources=rule.sources,
     )
 
@@ -145,9 +195,9 @@ def score(answers: object) -> RedFlagsResult:
     spec = definition()
     present = tuple(f for f in spec.item_ids() if checked.get(f, False))
     rules = spec.scoring
-    fired = [_reason(c.id, c) for c in rules.combinations if all(f in present for f in c.all_of)]
+    fired = [_reason(c.id, c) for c in rules.combinations if c.fires(present)]
     fired += [_reason(f, rules.flags[f]) for f in present]
-    fired.sort(key=lambda r: -severity(r.disposition))  # stable: keeps data order on ties
+    fired.sort(key=lambda r: (-severity(r.disposition), -urgency(r.timeframe)))  # stable on ties
     return RedFlagsResult(
         disposition=fired[0].disposition if fired else "proceed",
         suspected=tuple(sorted({s for r in fired for s in r.suspects})),

@@ -257,6 +257,13 @@ def _plan_lines(reading: Reading) -> tuple[str, list[str]]:
     lines.append(tail + "Open BackPath for the whole plan with reasons and sources.")
     if plan.triage.disposition == "referral_with_plan":
         lines.append("Also: " + " ".join(plan.triage.actions))
+    for c in plan.triage.contradictions:
+        lines.append(f"**The data contradict each other**: {c.found} {c.resolution}")
+    for concern in plan.triage.concerns:
+        lines.append(
+            f"**Look closer: {concern.label}** (review within {concern.review_within_days} "
+            f"days). {concern.text} Sources: {cite(concern.sources)}."
+        )
     unscreened = plan.triage.unscreened
     if len(unscreened) == len(red_flags.flag_ids()):
         lines.append(

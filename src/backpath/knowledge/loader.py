@@ -18,11 +18,13 @@ from functools import cache
 from importlib import resources
 from importlib.abc import Traversable
 from types import MappingProxyType
+from typing import get_args
 
 from backpath import contract
 from backpath.errors import KnowledgeBaseError
 from backpath.knowledge.models import PHASES, Category, Condition, Source, Treatment
 from backpath.knowledge.policy import Policy
+from backpath.knowledge.triage import TriageRules
 from backpath.knowledge.yaml_files import listed, read_yaml, unique_by_id, validate
 
 
@@ -34,6 +36,7 @@ class KnowledgeBase:
     conditions: Mapping[str, Condition]
     treatments: Mapping[str, Treatment]
     policy: Policy
+    triage: TriageRules
 
     def treatment(self, treatment_id: str) -> Treatment:
         return self.treatments[treatment_id]
@@ -85,11 +88,13 @@ def load_from(data_dir: Traversable) -> KnowledgeBase:
             f"treatments/{sorted(extra)[0]}", "", "not a contract treatment id"
         )
 
+    triage = _load_triage(data_dir, sources, conditions)
     return KnowledgeBase(
         sources=MappingProxyType(sources),
         conditions=MappingProxyType(conditions),
         treatments=MappingProxyType(treatments),
         policy=policy,
+        triage=triage,
     )
 
 
@@ -147,6 +152,34 @@ def _check_treatment(
                     f"guidelines.{key}.{phase}.after_failed",
                     f"unknown treatment id '{unknown[0]}'",
                 )
+
+
+# --- triage.yaml: conditions, contradictions and weak flags in triage (engine.triage) ---
+
+
+def _load_triage(
+    data_dir: Traversable, sources: Mapping[str, Source], conditions: Mapping[str, Condition]
+) -> TriageRules:
+    from backpath.instruments import red_flags
+
+    label = "triage.yaml"
+    rules = validate(TriageRules, read_yaml(data_dir.joinpath(label), label), label)
+    _check_sources(rules.source_ids(), sources, label)
+    if unknown := sorted(rules.flag_ids() - set(contract.red_flag_ids())):
+        raise KnowledgeBaseError(label, "flags", f"unknown red flag '{unknown[0]}'")
+    if unknown := sorted(rules.condition_tags() - conditions.keys()):
+        raise KnowledgeBaseError(label, "conditions", f"unknown condition tag '{unknown[0]}'")
+    known_suspects = set(get_args(red_flags.Suspect))
+    for i, rule in enumerate(rules.rules):
+        if unknown := sorted(set(rule.suspects) - known_suspects):
+            raise KnowledgeBaseError(label, f"rules[{i}].suspects", f"unknown '{unknown[0]}'")
+        if red_flags.TIMEFRAMES[rule.timeframe][0] != rule.disposition:
+            raise KnowledgeBaseError(
+                label, f"rules[{i}].timeframe", f"does not belong to {rule.disposition}"
+            )
+        if rule.disposition == "emergency" and rule.safety_net:
+            raise KnowledgeBaseError(label, f"rules[{i}].safety_net", "an emergency has none")
+    return rules
 
 
 @cache

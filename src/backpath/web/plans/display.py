@@ -257,12 +257,30 @@ def seed_claims() -> list[dict[str, Any]]:
 
 
 def triage(plan: dict[str, Any]) -> dict[str, Any]:
-    """The triage with red-flag ids turned into their screen labels."""
+    """The triage with red-flag and rule ids turned into their labels, the timeframe in words,
+    and the concerns and contradictions with their source links (older plans lack these)."""
     t = plan.get("triage", {})
     labels = {item.id: item.label for item in red_flags.definition().items}
+    labels |= {rule.id: rule.label for rule in load_knowledge().triage.rules}
+    disposition = t.get("disposition", "proceed")
+    concerns = [
+        {**c, "source_links": source_links(list(c.get("sources", [])))}
+        for c in t.get("concerns", [])
+    ]
+    label = DISPOSITION_LABELS.get(disposition, disposition)
+    if disposition == "proceed" and concerns:
+        label = "Plan as usual, with a concern to look at"
+    timeframe = t.get("timeframe")
     return {
-        "disposition": t.get("disposition", "proceed"),
-        "label": DISPOSITION_LABELS.get(t.get("disposition", ""), t.get("disposition", "")),
+        "disposition": disposition,
+        "label": label,
+        "when": red_flags.TIMEFRAMES[timeframe][1] if timeframe in red_flags.TIMEFRAMES else "",
         "reasons": [labels.get(r, r) for r in t.get("reasons", [])],
         "actions": list(t.get("actions", [])),
+        "safety_net": list(t.get("safety_net", [])),
+        "concerns": concerns,
+        "contradictions": [
+            {**c, "source_links": source_links(list(c.get("sources", [])))}
+            for c in t.get("contradictions", [])
+        ],
     }
