@@ -517,3 +517,55 @@ def test_the_plan_summary_names_triage_concerns_and_contradictions_with_sources(
     assert "**Look closer: Over 50 with a first episode of back pain** (review within 28" in detail
     assert "**The data contradict each other**: The intake records a pregnancy" in detail
     assert "finucane2020" in detail
+
+
+def bundle_request(flag: str | None = None, leg_pain: str | None = None) -> dict[str, Any]:
+    """A patient-view request whose prefetch is BackPath's exported chronic bundle (a whole
+    intake), with one red-flag answer of the screen turned to yes, and leg pain changed."""
+    golden = json.loads(GOLDEN.read_text("utf-8"))
+    resources = [copy.deepcopy(e["resource"]) for e in golden["entry"]]
+    for r in resources:
+        for item in r.get("item", []) if r["resourceType"] == "QuestionnaireResponse" else []:
+            if r["id"] == "chronic-qr-red-flags" and item["linkId"] == flag:
+                item["answer"] = [{"valueBoolean": True}]
+            if item["linkId"] == "episode.leg_pain" and leg_pain:
+                item["answer"] = [{"valueString": leg_pain}]
+
+    def of(kind: str) -> dict[str, Any]:
+        return searchset(*(r for r in resources if r["resourceType"] == kind))
+
+    patient = next(r for r in resources if r["resourceType"] == "Patient")
+    return {
+        "hook": "patient-view",
+        "hookInstance": "0b4c6d5e-1f2a-4b3c-9d8e-7f6a5b4c3d2e",
+        "context": {"userId": "Practitioner/example", "patientId": patient["id"]},
+        "prefetch": {
+            "patient": patient,
+            "conditions": of("Condition"),
+            "observations": of("Observation"),
+            "medications": None,
+            "questionnaireResponses": of("QuestionnaireResponse"),
+        },
+    }
+
+
+def test_night_pain_alone_in_chronic_pain_is_a_concern_on_the_plan_card_not_a_red_flag() -> None:
+    found = cards(bundle_request("constant_night_pain"))
+    assert by_indicator(found, "critical") == []
+    (info,) = by_indicator(found, "info")
+    assert "**Look closer:" in info["detail"] and "finucane2020" in info["detail"]
+
+
+def test_a_serious_flag_with_a_whole_intake_still_gives_the_critical_card() -> None:
+    (critical,) = by_indicator(cards(bundle_request("major_trauma")), "critical")
+    assert "serious injury" in critical["detail"]
+
+
+def test_cancer_with_sciatica_on_record_is_an_emergency_card_as_in_backpaths_triage() -> None:
+    urgent = by_indicator(cards(bundle_request("history_of_cancer")), "critical")
+    assert [c["summary"].split(":")[0] for c in urgent] == ["Urgent referral"]
+    (critical,) = by_indicator(
+        cards(bundle_request("history_of_cancer", leg_pain="below_knee")), "critical"
+    )
+    assert critical["summary"].startswith("Emergency")
+    assert "BackPath triage of everything on record" in critical["detail"]

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from backpath import DISCLAIMER
-from backpath.engine import assess_and_plan
+from backpath.engine import assess, assess_and_plan, parse_intake
+from backpath.engine.triage import Triage
 from backpath.errors import InvalidInput
 from backpath.instruments import red_flags
 from backpath.interop import codes
@@ -96,9 +97,27 @@ def _flag_label(flag_id: str) -> str:
     return items.get(flag_id, flag_id.replace("_", " "))
 
 
+def _triage(reading: Reading) -> Triage | None:
+    """BackPath's triage from everything the EHR data say (conditions, episode, age and the
+    screen), or None when they are not enough for an intake."""
+    if not reading.intake:
+        return None
+    try:
+        return assess(parse_intake(reading.intake)).triage
+    except InvalidInput:
+        return None
+
+
 def critical_card(reading: Reading, context: CardContext) -> Card | None:
-    """Emergency or urgent red flags, or None."""
+    """Emergency or urgent red flags, or None.
+
+    The screen's flags are read as BackPath's triage reads them when the data allow an intake:
+    a weak flag on its own in long-standing pain is a concern on the plan card, not a red-flag
+    card, and a combination the screen alone does not see (cancer with radicular pain) is an
+    emergency here too. Without an intake, every urgent flag of the screen counts (the cautious
+    side)."""
     table = cds_codes()
+    triage = _triage(reading)
     flags = red_flags.definition().scoring.flags
     findings: list[tuple[str, str]] = []
     suspects: list[str] = []
@@ -114,7 +133,7 @@ def critical_card(reading: Reading, context: CardContext) -> Card | None:
             )
         )
     screen = reading.screen
-    if screen is not None:
+    if screen is not None and (triage is None or triage.disposition in URGENT):
         for reason in screen.reasons:
             if reason.disposition not in URGENT:
                 continue
@@ -128,6 +147,20 @@ def critical_card(reading: Reading, context: CardContext) -> Card | None:
                     f"Sources: {cite(reason.sources)}.",
                 )
             )
+    if (
+        triage is not None
+        and triage.disposition == "emergency"
+        and all(disposition != "emergency" for disposition, _ in findings)
+    ):
+        suspects += triage.suspected
+        labels = ", ".join(_suspect_label(s) for s in triage.suspected)
+        findings.append(
+            (
+                "emergency",
+                f"BackPath triage of everything on record: {labels}, emergency. "
+                + " ".join(triage.actions),
+            )
+        )
     if not findings:
         return None
     emergency = any(disposition == "emergency" for disposition, _ in findings)
