@@ -206,10 +206,12 @@ def _decide(c: Card, person: Person, profile: Profile) -> Draft:
     for text, sources in cautions:
         d.precautions.append(text)
         d.sources.extend(s for s in sources if s not in d.sources)
-    after = policy.exercise_after_failure
-    if eligibility.flared(t, a) or (t.exercise_based and _failed_before(t, prior, exercise=True)):
-        d.precautions.append((after.flared if eligibility.flared(t, a) else after.failed).strip())
-        d.sources.extend(s for s in after.sources if s not in d.sources)
+    if prior and t.exercise_based:
+        after = policy.exercise_after_failure
+        flared = eligibility.flared(t, a)
+        if flared or _failed_before(t, prior, exercise=True):
+            d.precautions.append((after.flared if flared else after.failed).strip())
+            d.sources.extend(s for s in after.sources if s not in d.sources)
     d.schedule = c.schedule
     return d
 

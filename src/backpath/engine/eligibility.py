@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from backpath.engine.assessment import Assessment
 from backpath.engine.plan_models import Reason
@@ -70,12 +71,26 @@ def rule_label(c: Contraindication) -> str:
     return label(c.condition) + (f" with {' and '.join(others)}" if others else "")
 
 
+@cache
+def _rules(treatment_id: str) -> tuple[tuple[Contraindication, ...], tuple[Contraindication, ...]]:
+    """(absolute, relative) contraindications of a card, split once per process."""
+    t = load_knowledge().treatment(treatment_id)
+    return (
+        tuple(c for c in t.contraindications if c.severity == "absolute"),
+        tuple(c for c in t.contraindications if c.severity == "relative"),
+    )
+
+
 def absolute(t: Treatment, conditions: frozenset[str]) -> list[Contraindication]:
-    return [c for c in t.contraindications if c.severity == "absolute" and carried(c, conditions)]
+    if not conditions:
+        return []
+    return [c for c in _rules(t.id)[0] if carried(c, conditions)]
 
 
 def relative(t: Treatment, conditions: frozenset[str]) -> list[Contraindication]:
-    return [c for c in t.contraindications if c.severity == "relative" and carried(c, conditions)]
+    if not conditions:
+        return []
+    return [c for c in _rules(t.id)[1] if carried(c, conditions)]
 
 
 def precautions(t: Treatment, conditions: frozenset[str]) -> list[tuple[str, list[str]]]:
@@ -88,6 +103,8 @@ def precautions(t: Treatment, conditions: frozenset[str]) -> list[tuple[str, lis
 
 def avoided(t: Treatment, avoid: Iterable[str]) -> list[str]:
     """The person's exclusions this treatment involves, in words ('needles', ...)."""
+    if not avoid:
+        return []
     wanted = set(avoid)
     return [tag.value.replace("_", " ") for tag in t.preference_tags if tag.value in wanted]
 
@@ -117,8 +134,11 @@ def blocked(t: Treatment, a: Assessment) -> Block | None:
             " ".join(f"{rule_label(x)}: {x.reason.strip()}" for x in ruled_out),
             tuple(dict.fromkeys(s for x in ruled_out for s in x.sources)),
         )
-    if not t.exercise_based and any(
-        p.response == "adverse" for p in a.intake.prior_treatments if p.treatment == t.id
+    prior = a.intake.prior_treatments
+    if (
+        prior
+        and not t.exercise_based
+        and any(p.response == "adverse" for p in prior if p.treatment == t.id)
     ):
         return Block(
             "contraindicated",
