@@ -21,6 +21,10 @@ class NrsResult(InstrumentResult):
     value: int
     """0-10, higher is worse."""
 
+    @property
+    def headline(self) -> float | None:
+        return float(self.value)
+
 
 def definition() -> InstrumentDefinition[NrsScoring]:
     """The validated data file (``data/nrs.yaml``); raises KnowledgeBaseError if it is bad."""

@@ -54,6 +54,10 @@ class OdiResult(InstrumentResult):
     unanswered: tuple[str, ...]
     """Ids of the sections left blank, in questionnaire order."""
 
+    @property
+    def headline(self) -> float | None:
+        return self.percent if self.scored else None
+
 
 def definition() -> InstrumentDefinition[OdiScoring]:
     """The validated data file (``data/odi.yaml``); raises KnowledgeBaseError if it is bad."""

@@ -22,6 +22,10 @@ class PegResult(InstrumentResult):
     mean: float
     """0-10, higher is worse; no bands (published ones are unvalidated)."""
 
+    @property
+    def headline(self) -> float | None:
+        return self.mean
+
 
 def definition() -> InstrumentDefinition[PegScoring]:
     """The validated data file (``data/peg.yaml``); raises KnowledgeBaseError if it is bad."""

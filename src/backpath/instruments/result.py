@@ -21,6 +21,13 @@ class InstrumentResult(BaseModel):
     scored: bool = True
     reason: str | None = None
 
+    @property
+    def headline(self) -> float | None:
+        """The one number a diary charts and compares this result by (pain now, PEG mean,
+        Oswestry percent, Roland-Morris total, STarT Back total); None when the answers are
+        valid but not scored, or when the instrument has no single number (red flags)."""
+        return None
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (tuples become lists)."""
         return self.model_dump(mode="json")

@@ -21,6 +21,10 @@ class RmdqResult(InstrumentResult):
     total: int
     """0-24, higher is worse."""
 
+    @property
+    def headline(self) -> float | None:
+        return float(self.total)
+
 
 def definition() -> InstrumentDefinition[RmdqScoring]:
     """The validated data file (``data/rmdq.yaml``); raises KnowledgeBaseError if it is bad."""

@@ -45,6 +45,10 @@ class StartBackResult(InstrumentResult):
     """Distress subscale, items 5-9, 0-5."""
     group: RiskGroup
 
+    @property
+    def headline(self) -> float | None:
+        return float(self.total)
+
 
 def definition() -> InstrumentDefinition[StartBackScoring]:
     """The validated data file (``data/startback.yaml``); raises KnowledgeBaseError if bad."""

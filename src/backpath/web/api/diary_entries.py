@@ -7,7 +7,6 @@ answers 422 with what is allowed. Nothing here decides care: the score is the in
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 from backpath import contract
@@ -17,32 +16,10 @@ from backpath.instruments import score
 from backpath.web.api.schemas import DiaryIn
 from backpath.web.diary.forms import OLDEST_DAYS
 
-
-def _nrs(result: Any) -> float:
-    return float(result.value)
-
-
-def _peg(result: Any) -> float:
-    return float(result.mean)
+SCORED_KINDS = ("nrs", "peg", "odi", "rmdq")
+"""Diary kinds that are questionnaires: stored with their result's ``headline``."""
 
 
-def _odi(result: Any) -> float:
-    if not result.scored:
-        raise InvalidInput("answers", f"too many sections left blank to score: {result.reason}")
-    return float(result.percent)
-
-
-def _rmdq(result: Any) -> float:
-    return float(result.total)
-
-
-# The number each questionnaire's result is charted and compared by (as the diary forms do).
-SCORE_OF: dict[str, Callable[[Any], float]] = {
-    "nrs": _nrs,
-    "peg": _peg,
-    "odi": _odi,
-    "rmdq": _rmdq,
-}
 # Fields a kind does not use: sending one is a mistake worth naming (a score, say, that
 # could disagree with the answers).
 NOT_FOR: dict[str, tuple[str, ...]] = {
@@ -86,8 +63,10 @@ def _scored(kind: str, entry: DiaryIn) -> dict[str, Any]:
     except InvalidInput as exc:
         # The instrument names its own input ("peg[1]"); the caller sent "answers[1]".
         raise InvalidInput(field + exc.field.removeprefix(kind), exc.message) from None
+    if result.headline is None:
+        raise InvalidInput("answers", f"too many sections left blank to score: {result.reason}")
     answers = [given] if kind == "nrs" else list(given)  # type: ignore[arg-type]
-    return {"value": SCORE_OF[kind](result), "answers": answers}
+    return {"value": result.headline, "answers": answers}
 
 
 def entry_fields(entry: DiaryIn, today: dt.date) -> dict[str, Any]:
@@ -103,7 +82,7 @@ def entry_fields(entry: DiaryIn, today: dt.date) -> dict[str, Any]:
         if name in entry.model_fields_set and value not in (None, "", []) and value is not False:
             raise InvalidInput(name, f"is not used for a {kind} entry; leave it out")
     fields: dict[str, Any] = {"kind": kind, "on": _day(entry, today), "note": entry.note.strip()}
-    if kind in SCORE_OF:
+    if kind in SCORED_KINDS:
         fields |= _scored(kind, entry)
     elif kind == "session":
         if entry.attended is None:

@@ -76,7 +76,7 @@ def disability_answers(kind: str, target: float, rng: random.Random) -> list[int
 def disability_entry(case: DemoCase, on: dt.date, answers: list[int]) -> Entry:
     kind = case.disability[0]
     result = instruments.score(kind, answers)
-    value = result.percent if kind == "odi" else float(result.total)  # type: ignore[attr-defined]
+    value = result.headline
     return Entry(on=on, kind=kind, value=value, answers=answers)
 
 

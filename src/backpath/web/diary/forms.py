@@ -123,7 +123,7 @@ class NrsForm(EntryForm):
         result = self._scored("nrs", answer)
         if result is None:
             return None
-        return {"value": result.value, "answers": [answer]}
+        return {"value": result.headline, "answers": [answer]}
 
 
 class PegForm(EntryForm):
@@ -146,7 +146,7 @@ class PegForm(EntryForm):
         result = self._scored("peg", answers)
         if result is None:
             return None
-        return {"value": result.mean, "answers": answers}
+        return {"value": result.headline, "answers": answers}
 
 
 class OdiForm(EntryForm):
@@ -184,7 +184,7 @@ class OdiForm(EntryForm):
         if not result.scored:
             self.add_error(None, f"Please answer more sections: {result.reason}.")
             return None
-        return {"value": result.percent, "answers": answers}
+        return {"value": result.headline, "answers": answers}
 
 
 class RmdqForm(EntryForm):
@@ -202,7 +202,7 @@ class RmdqForm(EntryForm):
         result = self._scored("rmdq", answers)
         if result is None:
             return None
-        return {"value": float(result.total), "answers": answers}
+        return {"value": result.headline, "answers": answers}
 
 
 def _treatment_field(
