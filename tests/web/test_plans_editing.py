@@ -296,3 +296,40 @@ def test_an_item_is_not_added_when_the_person_carries_its_absolute_contraindicat
     with pytest.raises(EditRefused, match="it is contraindicated \\(osteoporosis\\)"):
         editing.add(plan, "spinal_decompression", 3, "Patient asks for it.", facts)
     assert editing.add(plan, "spinal_decompression", 3, "Patient asks for it.", Facts()).plan
+
+
+def test_plan_versions_are_created_in_one_place_only() -> None:
+    from tests.conftest import ROOT
+
+    writers = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "src" / "backpath" / "web").rglob("*.py")
+        if "PlanVersion.objects.create(" in path.read_text("utf-8")
+    ]
+    assert writers == ["src/backpath/web/plans/versions.py"]
+
+
+def test_a_version_built_on_an_older_one_is_refused_as_stale(
+    clinician: User, episode: Episode
+) -> None:
+    from backpath.web.plans import versions
+
+    plan = latest(episode).plan
+    versions.create_version(episode, plan, summary="A", user=clinician, seen=1)
+    with pytest.raises(versions.StaleVersion) as refused:
+        versions.create_version(episode, plan, summary="B", user=clinician, seen=1)
+    assert "version 2 is now the latest" in refused.value.message
+    assert episode.plan_versions.count() == 2
+
+
+def test_a_number_clash_the_lock_did_not_prevent_is_stale_not_a_database_error(
+    clinician: User, episode: Episode, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backpath.web.plans import versions
+
+    first = latest(episode)
+    versions.create_version(episode, first.plan, summary="A", user=clinician)
+    monkeypatch.setattr(versions, "latest", lambda _episode: first)  # as if v2 were unseen
+    with pytest.raises(versions.StaleVersion):
+        versions.create_version(episode, first.plan, summary="B", user=clinician)
+    assert episode.plan_versions.count() == 2

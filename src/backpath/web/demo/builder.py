@@ -29,6 +29,7 @@ from backpath.web.demo.diary import DAYS, baseline_answers, build_diary, build_e
 from backpath.web.diary.models import DiaryEntry, ExerciseLog
 from backpath.web.patients.intake_forms import STEP_IDS
 from backpath.web.patients.models import Episode, Intake, Patient
+from backpath.web.plans import versions
 from backpath.web.plans.models import PlanChange, PlanVersion
 
 SEEDED_BY = "demo seed"
@@ -110,9 +111,8 @@ def _patient(case: DemoCase, clinic: Clinic, users: dict[str, User], today: dt.d
         episode=episode, data={k: v for k, v in document.items() if k != "schema"},
         completed_steps=list(STEP_IDS), completed=_at(start, 9),
     )  # fmt: skip
-    version = PlanVersion.objects.create(
-        episode=episode, number=1, plan=plan, created_by=author,
-        change_summary="Generated from the intake.",
+    version = versions.create_version(
+        episode, plan, user=author, summary="Generated from the intake.",
         status=PlanVersion.Status.PUBLISHED if case.published else PlanVersion.Status.DRAFT,
         published=_at(start, 11) if case.published else None,
     )  # fmt: skip

@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -158,30 +158,16 @@ def _save(
     actions = ", ".join(dict.fromkeys(ACTION_LABELS[a.suggestion.action].lower() for a in accepted))
     try:
         with transaction.atomic():
-            # Lock the episode so two reviews saved at once get consecutive numbers.
-            Episode.objects.select_for_update().filter(pk=episode.pk).exists()
-            last = episode.plan_versions.order_by("-number").values_list("number", flat=True)
-            created = PlanVersion.objects.create(
-                episode=episode,
-                number=(last.first() or 0) + 1,
-                plan=new.plan,
+            created = versions.create_version(
+                episode,
+                new.plan,
                 profile=version.profile,
-                status=PlanVersion.Status.DRAFT,
-                change_summary=(
+                summary=(
                     f"Adapted at the review of {today:%-d %b %Y} from version "
                     f"{version.number}: {actions}. {revision.summary}"
-                )[:2000],
-                created_by=request.user,
-            )
-            PlanChange.objects.bulk_create(
-                PlanChange(
-                    version=created,
-                    treatment=t,
-                    action=PlanChange.Action.ADAPT,
-                    reason=what,
-                    created_by=request.user,
-                )
-                for t, what in new.changes
+                ),
+                user=request.user,
+                changes=[(t, PlanChange.Action.ADAPT, what) for t, what in new.changes],
             )
             record(
                 request,
@@ -190,7 +176,7 @@ def _save(
                 patient=episode.patient,
                 detail=f"plan adapted at review: {actions}",
             )
-    except IntegrityError:
+    except versions.StaleVersion:
         form.add_error(None, "Another change to this plan was saved at the same moment; try again.")
         return None
     return created

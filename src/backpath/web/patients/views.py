@@ -23,7 +23,7 @@ from backpath.web.patients.intake_forms import (
     prior_treatments_data,
 )
 from backpath.web.patients.models import Episode, Intake, Patient
-from backpath.web.plans.models import PlanVersion
+from backpath.web.plans import versions
 
 STEP_TITLES = [(s.id, s.title) for s in STEPS] + [("prior_treatments", "Prior treatments")]
 
@@ -224,11 +224,9 @@ def intake_review(request: HttpRequest, episode_id: int) -> HttpResponse:
                 intake.data = {k: v for k, v in document.items() if k != "schema"}
                 intake.completed = timezone.now()
                 intake.save()
-                number = (episode.plan_versions.order_by("-number").values_list("number", flat=True)
-                          .first() or 0) + 1  # fmt: skip
-                version = PlanVersion.objects.create(
-                    episode=episode, number=number, plan=plan.to_json_dict(), profile=profile,
-                    change_summary="Generated from the intake.", created_by=request.user,
+                version = versions.create_version(
+                    episode, plan.to_json_dict(), profile=profile,
+                    summary="Generated from the intake.", user=request.user,
                 )  # fmt: skip
                 record(request, "create", version, patient=episode.patient)
             return redirect("plans:plan", episode_id=episode.pk)

@@ -1,18 +1,22 @@
-"""Plan versions in the database: every edit makes a new draft, publishing supersedes.
+"""Plan versions in the database, written here and nowhere else.
 
 Rules:
+- ``create_version`` is the one writer of a new version: the first one from the intake, a
+  clinician's edit (``save_edit``), a review's adaptation, the demo's.
 - Only the latest version of an episode is edited or published; older ones are history.
-- An edit creates version number + 1 as a draft, with its ``PlanChange`` row.
+- An edit creates version number + 1 as a draft, with its ``PlanChange`` rows.
 - Publishing marks the latest version published and every earlier draft or published
   version superseded, with a ``PlanChange`` row (action publish).
 
 Each write runs in one transaction with the episode row locked, so two clinicians saving at
 the same moment get consecutive numbers and neither change is lost or half-written. A form
-carries the version number the clinician saw; if a newer one exists, nothing is saved.
+carries the version number the clinician saw; if a newer one exists, nothing is saved and the
+answer is ``StaleVersion`` (never a database ``IntegrityError``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -56,10 +60,15 @@ def facts_for(episode: Episode) -> Facts:
     return Facts.of(a)
 
 
+def _lock(episode: Episode) -> None:
+    """Inside a transaction: lock the episode row, so version numbers are given one at a time."""
+    Episode.objects.select_for_update().filter(pk=episode.pk).exists()
+
+
 def _lock_latest(episode: Episode, seen: int) -> PlanVersion:
     """Inside a transaction: lock the episode and return its latest version, which must be
     the one the clinician saw (``seen``)."""
-    Episode.objects.select_for_update().filter(pk=episode.pk).exists()
+    _lock(episode)
     current = latest(episode)
     if current is None:
         raise EditRefused("This episode has no plan yet.")
@@ -78,34 +87,71 @@ def check_valid(plan: dict[str, Any]) -> None:
         ) from None
 
 
+def create_version(
+    episode: Episode,
+    plan: dict[str, Any],
+    *,
+    summary: str,
+    user: Any,
+    seen: int | None = None,
+    profile: str | None = None,
+    changes: Iterable[tuple[str, Any, str]] = (),
+    status: Any = PlanVersion.Status.DRAFT,
+    published: Any = None,
+) -> PlanVersion:
+    """Store ``plan`` as the episode's next version, with a ``PlanChange`` row per
+    ``(treatment, action, reason)`` in ``changes``.
+
+    ``seen`` is the version number the caller built on: when another version was saved since,
+    ``StaleVersion`` is raised and nothing is stored. ``None`` builds on whatever is latest (a
+    plan from the intake, a review). ``profile`` defaults to the base version's. Runs in its
+    own transaction (or the caller's) with the episode row locked; a clash the lock did not
+    prevent is answered with ``StaleVersion`` too.
+    """
+    try:
+        with transaction.atomic():
+            if seen is None:
+                _lock(episode)
+                base = latest(episode)
+            else:
+                base = _lock_latest(episode, seen)
+            created = PlanVersion.objects.create(
+                episode=episode,
+                number=(base.number if base else 0) + 1,
+                plan=plan,
+                profile=profile or (base.profile if base else "consensus"),
+                status=status,
+                published=published,
+                change_summary=summary[:2000],
+                created_by=user,
+            )
+            PlanChange.objects.bulk_create(
+                PlanChange(
+                    version=created,
+                    treatment=treatment,
+                    action=action,
+                    reason=" ".join(reason.split()),
+                    created_by=user,
+                )
+                for treatment, action, reason in changes
+            )
+    except IntegrityError:  # a version numbered at the same moment elsewhere
+        now = latest(episode)
+        raise StaleVersion(now.number if now else 0) from None
+    return created
+
+
 def save_edit(episode: Episode, seen: int, edit: Edit, reason: str, user: Any) -> PlanVersion:
     """Store ``edit`` as the next draft version with its ``PlanChange`` row."""
     check_valid(edit.plan)
-    try:
-        with transaction.atomic():
-            base = _lock_latest(episode, seen)
-            created = PlanVersion.objects.create(
-                episode=episode,
-                number=base.number + 1,
-                plan=edit.plan,
-                profile=base.profile,
-                status=PlanVersion.Status.DRAFT,
-                change_summary=f"From version {base.number}. {edit.summary}"[:2000],
-                created_by=user,
-            )
-            PlanChange.objects.create(
-                version=created,
-                treatment=edit.treatment,
-                action=edit.action,
-                reason=" ".join(reason.split()),
-                created_by=user,
-            )
-    except IntegrityError:  # a version numbered at the same moment elsewhere
-        raise EditRefused(
-            "Another change to this plan was saved at the same moment. Nothing was saved; "
-            "check the current version and try again."
-        ) from None
-    return created
+    return create_version(
+        episode,
+        edit.plan,
+        summary=f"From version {seen}. {edit.summary}",
+        user=user,
+        seen=seen,
+        changes=[(edit.treatment, edit.action, reason)],
+    )
 
 
 def publish(episode: Episode, seen: int, note: str, user: Any) -> PlanVersion:
