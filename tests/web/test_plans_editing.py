@@ -333,3 +333,15 @@ def test_a_number_clash_the_lock_did_not_prevent_is_stale_not_a_database_error(
     with pytest.raises(versions.StaleVersion):
         versions.create_version(episode, first.plan, summary="B", user=clinician)
     assert episode.plan_versions.count() == 2
+
+
+def test_diary_entries_and_exercise_logs_are_written_in_one_place_only() -> None:
+    from tests.conftest import ROOT
+
+    for call in ("DiaryEntry.objects.create(", "ExerciseLog.objects.update_or_create("):
+        writers = [
+            str(path.relative_to(ROOT))
+            for path in (ROOT / "src" / "backpath" / "web").rglob("*.py")
+            if call in path.read_text("utf-8")
+        ]
+        assert writers == ["src/backpath/web/diary/records.py"], call

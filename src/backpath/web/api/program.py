@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -22,10 +21,10 @@ from ninja import Field, Query, Router, Schema, Status
 from backpath.errors import InvalidInput
 from backpath.exercises import load_exercises
 from backpath.knowledge.models import Phase
-from backpath.web.alerts.reports import exercise_alert, log_advice
 from backpath.web.api.errors import ERRORS
 from backpath.web.api.schemas import ExerciseList, ExerciseLogIn, ExerciseLogOut, ProgramOut
 from backpath.web.audit.record import record
+from backpath.web.diary import records
 from backpath.web.diary.models import ExerciseLog
 from backpath.web.diary.plain_plan import published_version
 from backpath.web.diary.today import NO_STOP_RULE, ExerciseLogForm
@@ -149,25 +148,20 @@ def log_exercise(request: HttpRequest, patient_id: int, entry: ExerciseLogIn):
     program = home_program_of(version.plan if version else None)
     fields = _checked(entry, program, timezone.localdate())
     assert episode is not None and version is not None  # the form refuses a missing program
-    with transaction.atomic():
-        log, created = ExerciseLog.objects.update_or_create(
-            episode=episode,
-            on=fields["on"],
-            exercise=fields["exercise"],
-            defaults={
-                "patient": patient,
-                "version": version,
-                "outcome": fields["outcome"],
-                "stop_rule": fields["stop_rule"],
-                "created_by": request.auth,  # type: ignore[attr-defined]
-            },
-        )
-        detail = f"API exercise log {log.on}: {log.exercise} {log.outcome}"
-        record(request, "create" if created else "update", log, patient=patient, detail=detail)
-    if log.stop_rule:
-        item = program.find(log.exercise) if program else None
-        advice, _alerted = exercise_alert(request, log, item.name if item else log.exercise)
-    else:
-        advice = log_advice(log)
-    log.advice = advice.as_json()  # type: ignore[attr-defined]
-    return Status(201 if created else 200, log)
+    item = program.find(fields["exercise"]) if program else None
+    logged = records.log_exercise(
+        request,
+        patient,
+        episode,
+        version,
+        request.auth,  # type: ignore[attr-defined]
+        on=fields["on"],
+        exercise=fields["exercise"],
+        outcome=fields["outcome"],
+        stop_rule=fields["stop_rule"],
+        name=item.name if item else fields["exercise"],
+        via="API ",
+    )
+    log = logged.log
+    log.advice = logged.advice.as_json()  # type: ignore[attr-defined]
+    return Status(201 if logged.created else 200, log)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -18,7 +17,6 @@ from ninja import Body, NinjaAPI, Query, Status
 
 from backpath import DISCLAIMER
 from backpath.engine import Profile, assess_and_plan
-from backpath.web.alerts.reports import diary_alert
 from backpath.web.api import errors
 from backpath.web.api.alerts import router as alerts_router
 from backpath.web.api.authentication import BearerToken, SessionWithCsrf, require_staff
@@ -37,7 +35,7 @@ from backpath.web.api.schemas import (
     link_contract,
 )
 from backpath.web.audit.record import record
-from backpath.web.diary.models import DiaryEntry
+from backpath.web.diary import records
 from backpath.web.diary.plain_plan import published_version
 from backpath.web.patients.models import Patient
 from backpath.web.plans.versions import latest
@@ -145,14 +143,13 @@ def add_diary_entry(request: HttpRequest, patient_id: int, entry: DiaryIn):
     the `warning_signs`), and any urgency but none raises an alert at the clinic."""
     patient = _patient(request, patient_id)
     fields = entry_fields(entry, timezone.localdate())
-    with transaction.atomic():
-        row = DiaryEntry.objects.create(
-            patient=patient,
-            episode=patient.current_episode(),
-            created_by=request.auth,  # type: ignore[attr-defined]
-            **fields,
-        )
-        record(request, "create", row, patient=patient, detail=f"API diary {row.kind}")
-    advice, _alerted = diary_alert(request, row)
+    row, advice = records.add_diary_entry(
+        request,
+        patient,
+        patient.current_episode(),
+        request.auth,  # type: ignore[attr-defined]
+        fields,
+        via="API ",
+    )
     row.advice = advice.as_json() if advice else None  # type: ignore[attr-defined]
     return Status(201, row)

@@ -26,10 +26,9 @@ from django.views.decorators.http import require_POST
 from backpath.engine.program_models import OUTCOME_LABELS, HomeProgram
 from backpath.errors import InvalidInput
 from backpath.web.accounts.access import patient_required
-from backpath.web.alerts.reports import exercise_alert, log_advice
+from backpath.web.alerts.reports import log_advice
 from backpath.web.audit.record import record
-from backpath.web.diary import plain_plan
-from backpath.web.diary.models import ExerciseLog
+from backpath.web.diary import plain_plan, records
 from backpath.web.diary.program_display import (
     card,
     days_text,
@@ -234,31 +233,24 @@ def log_exercise(request: HttpRequest) -> HttpResponse:
         return _page(request, form.cleaned_data.get("on", now), form=form, status=400)
     data = form.cleaned_data
     stop_rule = "" if data["stop_rule"] == NO_STOP_RULE else data["stop_rule"]
-    log, created = ExerciseLog.objects.update_or_create(
-        episode=episode,
+    item = program.find(data["exercise"]) if program else None  # the valid form guarantees it
+    name = item.name if item else data["exercise"]
+    logged = records.log_exercise(
+        request,
+        patient,
+        episode,
+        version,
+        request.user,
         on=data["on"],
         exercise=data["exercise"],
-        defaults={
-            "patient": patient,
-            "version": version,
-            "outcome": data["outcome"],
-            "stop_rule": stop_rule,
-            "created_by": request.user,
-        },
+        outcome=data["outcome"],
+        stop_rule=stop_rule,
+        name=name,
     )
-    record(
-        request,
-        "create" if created else "update",
-        log,
-        patient=patient,
-        detail=f"exercise log {log.on}: {log.exercise} {log.outcome}"
-        + (f" ({stop_rule})" if stop_rule else ""),
-    )
-    item = program.find(log.exercise) if program else None  # the valid form guarantees it
-    name = item.name if item else log.exercise
+    log = logged.log
     messages.success(request, f"Saved: {name}, {log.get_outcome_display().lower()}.")
     if stop_rule:
-        advice, alerted = exercise_alert(request, log, name)
+        advice, alerted = logged.advice, logged.alerted
         if advice.raises_alert:
             told = " Your clinic has been told." if alerted else ""
             lead = "" if advice.heading in advice.text else f"{advice.heading}. "

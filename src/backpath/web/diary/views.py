@@ -18,9 +18,9 @@ from django.utils.safestring import mark_safe
 
 from backpath.errors import InvalidInput
 from backpath.web.accounts.access import patient_required
-from backpath.web.alerts.reports import diary_alert, entry_advice
+from backpath.web.alerts.reports import entry_advice
 from backpath.web.audit.record import record
-from backpath.web.diary import plain_plan, program_display
+from backpath.web.diary import plain_plan, program_display, records
 from backpath.web.diary.charts import svg
 from backpath.web.diary.forms import FORMS, NEEDS_TREATMENTS, EntryForm
 from backpath.web.diary.models import DiaryEntry
@@ -92,16 +92,13 @@ def diary(request: HttpRequest) -> HttpResponse:
         form = _form(kind, plan, request.POST)
         fields = form.entry() if form.is_valid() else None
         if fields is not None:
-            entry = DiaryEntry.objects.create(
-                patient=patient,
-                episode=episode,
-                on=form.cleaned_data["on"],
-                kind=kind,
-                created_by=request.user,
-                **fields,
+            entry, _advice = records.add_diary_entry(
+                request,
+                patient,
+                episode,
+                request.user,
+                {"on": form.cleaned_data["on"], "kind": kind, **fields},
             )
-            record(request, "create", entry, patient=patient, detail=f"diary {kind}")
-            diary_alert(request, entry)
             messages.success(request, f"Saved: {entry.get_kind_display()} on {entry.on:%-d %b %Y}.")
             shown = f"&reported={entry.pk}" if kind == DiaryEntry.Kind.ADVERSE else ""
             return redirect(f"{reverse('diary:diary')}?add={kind}{shown}")
