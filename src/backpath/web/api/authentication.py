@@ -19,14 +19,14 @@ from ninja.errors import AuthenticationError, AuthorizationError
 from ninja.security import HttpBearer, SessionAuth
 from ninja.utils import check_csrf
 
-from backpath.web.api.models import ApiToken
+from backpath.web import lookups
 
 
 class BearerToken(HttpBearer):
     """``Authorization: Bearer <key>`` with a key from ``create_api_token``."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = ApiToken.user_for(token.strip()) if token.strip() else None
+        user = lookups.api_token_user(token)
         if user is None:
             raise AuthenticationError(message="The API token is unknown or revoked.")
         request.user = user

@@ -14,19 +14,18 @@ import datetime as dt
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from backpath.errors import InvalidInput
 from backpath.exercises import load_exercises
 from backpath.knowledge.models import Phase
+from backpath.web import lookups
 from backpath.web.api.errors import ERRORS
 from backpath.web.api.schemas import ExerciseList, ExerciseLogIn, ExerciseLogOut, ProgramOut
 from backpath.web.audit.record import record
 from backpath.web.diary import records
 from backpath.web.diary.models import ExerciseLog
-from backpath.web.diary.plain_plan import published_version
 from backpath.web.diary.today import NO_STOP_RULE, ExerciseLogForm
 from backpath.web.patients.models import Patient
 from backpath.web.reminders.program_text import home_program_of
@@ -44,7 +43,7 @@ class LibraryQuery(Schema):
 
 
 def _patient(request: HttpRequest, patient_id: int) -> Patient:
-    return get_object_or_404(Patient.objects.visible_to(request.auth), pk=patient_id)  # type: ignore[attr-defined]
+    return lookups.patient_for(request.auth, patient_id)  # type: ignore[attr-defined]
 
 
 @router.get("/exercises", response={200: ExerciseList, **ERRORS}, summary="The exercise library")
@@ -77,7 +76,7 @@ def get_program(request: HttpRequest, patient_id: int, query: Query[ProgramQuery
     (default today) with what was logged for each, and the log of the 14 days up to `on`.
     404 when no plan with a home program has been published."""
     patient = _patient(request, patient_id)
-    version = published_version(patient.current_episode())
+    version = lookups.published_version(patient.current_episode())
     program = home_program_of(version.plan if version else None)
     if version is None or program is None:
         record(request, "read", patient, patient=patient, detail="API program: none")
@@ -144,7 +143,7 @@ def log_exercise(request: HttpRequest, patient_id: int, entry: ExerciseLogIn):
     at the clinic."""
     patient = _patient(request, patient_id)
     episode = patient.current_episode()
-    version = published_version(episode)
+    version = lookups.published_version(episode)
     program = home_program_of(version.plan if version else None)
     fields = _checked(entry, program, timezone.localdate())
     assert episode is not None and version is not None  # the form refuses a missing program

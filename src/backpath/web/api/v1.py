@@ -11,12 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Body, NinjaAPI, Query, Status
 
 from backpath import DISCLAIMER
 from backpath.engine import Profile, assess_and_plan
+from backpath.web import lookups
 from backpath.web.api import errors
 from backpath.web.api.alerts import router as alerts_router
 from backpath.web.api.authentication import BearerToken, SessionWithCsrf, require_staff
@@ -36,7 +36,6 @@ from backpath.web.api.schemas import (
 )
 from backpath.web.audit.record import record
 from backpath.web.diary import records
-from backpath.web.diary.plain_plan import published_version
 from backpath.web.patients.models import Patient
 from backpath.web.plans.versions import latest
 
@@ -71,7 +70,7 @@ api.add_router("/v1", alerts_router)
 
 
 def _patient(request: HttpRequest, patient_id: int) -> Patient:
-    return get_object_or_404(Patient.objects.visible_to(request.auth), pk=patient_id)  # type: ignore[attr-defined]
+    return lookups.patient_for(request.auth, patient_id)  # type: ignore[attr-defined]
 
 
 @api.post(
@@ -112,7 +111,7 @@ def get_plan(request: HttpRequest, patient_id: int):
     patient = _patient(request, patient_id)
     episode = patient.current_episode()
     staff = request.auth.is_clinic_staff  # type: ignore[attr-defined]
-    version = (latest if staff else published_version)(episode) if episode else None
+    version = (latest if staff else lookups.published_version)(episode) if episode else None
     if version is None:
         record(request, "read", patient, patient=patient, detail="API plan: none")
         raise Http404

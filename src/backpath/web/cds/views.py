@@ -20,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from backpath.errors import InvalidInput
 from backpath.interop import cds_hooks
-from backpath.web.api.models import ApiToken
+from backpath.web import lookups
 from backpath.web.audit.record import record
 from backpath.web.cds.cors import cors
 from backpath.web.patients.models import Patient
@@ -43,14 +43,14 @@ def _not_allowed(allowed: str) -> JsonResponse:
 
 def _caller(request: HttpRequest) -> tuple[Any, JsonResponse | None]:
     """The clinic user of the bearer token, or the 401/403 answer."""
-    scheme, _, key = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not key.strip():
+    key = lookups.bearer_key(request.headers.get("Authorization"))
+    if key is None:
         return None, _error(
             401,
             "Authentication required: send 'Authorization: Bearer <token>'. "
             + cds_hooks.AUTH_DEVIATION,
         )
-    user = ApiToken.user_for(key.strip())
+    user = lookups.api_token_user(key)
     if user is None:
         return None, _error(401, "The token is unknown or revoked. " + cds_hooks.AUTH_DEVIATION)
     if not user.is_clinic_staff:

@@ -12,8 +12,6 @@ from typing import Any
 from backpath.engine.plan_models import nest_alternatives
 from backpath.instruments import red_flags
 from backpath.knowledge import load_knowledge
-from backpath.web.patients.models import Episode
-from backpath.web.plans.models import PlanVersion
 
 LINE_TITLES = {
     1: ("Start now", "What to begin with straight away."),
@@ -25,17 +23,6 @@ LINE_TITLES = {
 }
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 EDUCATION_CARD = "education_self_care"
-
-
-def published_version(episode: Episode | None) -> PlanVersion | None:
-    """The latest version published to the patient; drafts are never shown."""
-    if episode is None:
-        return None
-    return (
-        episode.plan_versions.filter(status=PlanVersion.Status.PUBLISHED)
-        .order_by("-number")
-        .first()
-    )
 
 
 @dataclass

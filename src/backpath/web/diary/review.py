@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from pydantic import ValidationError
@@ -37,6 +37,7 @@ from backpath.engine.program_models import ExerciseSuggestion, HomeProgram
 from backpath.errors import InvalidInput
 from backpath.knowledge import load_knowledge
 from backpath.tracking import MEASURE_LABELS, Progress
+from backpath.web import lookups
 from backpath.web.accounts.access import staff_required
 from backpath.web.alerts.models import Alert
 from backpath.web.audit.record import record
@@ -45,7 +46,7 @@ from backpath.web.diary.models import ExerciseLog
 from backpath.web.diary.outcomes import entries_for, progress_for
 from backpath.web.diary.plain_plan import treatment_name
 from backpath.web.diary.program_display import program_of
-from backpath.web.patients.models import Episode, Patient
+from backpath.web.patients.models import Episode
 from backpath.web.plans import program_display, versions
 from backpath.web.plans.forms import ProgressAcceptForm
 from backpath.web.plans.models import PlanChange, PlanVersion
@@ -317,11 +318,7 @@ def _program_section(
 
 @staff_required
 def review(request: HttpRequest, episode_id: int) -> HttpResponse:
-    episode = get_object_or_404(
-        Episode.objects.select_related("patient"),
-        pk=episode_id,
-        patient__in=Patient.objects.visible_to(request.user),
-    )
+    episode = lookups.episode_for(request.user, episode_id)
     patient = episode.patient
     version = reviewed_version(episode)
     alerts = list(Alert.objects.visible_to(request.user).open().filter(patient=patient))

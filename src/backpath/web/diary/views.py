@@ -10,13 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from backpath.errors import InvalidInput
+from backpath.web import lookups
 from backpath.web.accounts.access import patient_required
 from backpath.web.alerts.reports import entry_advice
 from backpath.web.audit.record import record
@@ -34,12 +35,7 @@ RECENT = 30
 
 def _mine(request: HttpRequest) -> tuple[Patient, Episode | None, PlanVersion | None]:
     """The logged-in patient's record, current episode and latest published plan."""
-    try:
-        patient = Patient.objects.visible_to(request.user).get()
-    except Patient.DoesNotExist:
-        raise Http404("No patient record is linked to this login; ask your clinic.") from None
-    episode = patient.current_episode()
-    return patient, episode, plain_plan.published_version(episode)
+    return lookups.own_record(request.user)
 
 
 @patient_required

@@ -17,8 +17,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from backpath.web import lookups
 from backpath.web.api.errors import LOGIN_NEEDED
-from backpath.web.api.models import ApiToken
 from backpath.web.fhir.responses import FhirError
 from backpath.web.patients.models import Patient
 
@@ -36,10 +36,10 @@ def caller(request: HttpRequest) -> Any:
     """The authenticated user (also set as ``request.user`` for the audit trail)."""
     header = request.headers.get("Authorization")
     if header is not None:
-        scheme, _, key = header.strip().partition(" ")
-        if scheme.lower() != "bearer" or not key.strip():
+        key = lookups.bearer_key(header)
+        if key is None:
             raise unauthorised("Authorization: only 'Bearer <key>' with a BackPath API token.")
-        user = ApiToken.user_for(key.strip())
+        user = lookups.api_token_user(key)
         if user is None:
             raise unauthorised("Authorization: the API token is unknown or revoked.")
         request.user = user

@@ -8,11 +8,12 @@ from django import forms
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from backpath.engine import assess, make_plan, parse_intake
 from backpath.errors import InvalidInput
+from backpath.web import lookups
 from backpath.web.accounts.access import staff_required
 from backpath.web.alerts.models import Alert
 from backpath.web.audit.record import record
@@ -42,14 +43,6 @@ class PatientForm(forms.ModelForm):
                 f"Enter a year from {this_year - 120} to {this_year - 16} (age 16 to 120)."
             )
         return int(year)
-
-
-def _episode_for(request: HttpRequest, episode_id: int) -> Episode:
-    return get_object_or_404(
-        Episode.objects.select_related("patient"),
-        pk=episode_id,
-        patient__in=Patient.objects.visible_to(request.user),
-    )
 
 
 @staff_required
@@ -93,7 +86,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = get_object_or_404(Patient.objects.visible_to(request.user), pk=patient_id)
+    patient = lookups.patient_for(request.user, patient_id)
     record(request, "read", patient, patient=patient)
     episodes = patient.episodes.select_related("intake").prefetch_related("plan_versions")
     alerts = Alert.objects.visible_to(request.user).filter(patient=patient)
@@ -116,7 +109,7 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @staff_required
 def episode_open(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = get_object_or_404(Patient.objects.visible_to(request.user), pk=patient_id)
+    patient = lookups.patient_for(request.user, patient_id)
     if request.method != "POST":
         return redirect("patients:detail", patient_id=patient.pk)
     with transaction.atomic():
@@ -146,7 +139,7 @@ def _next_url(episode: Episode, step: str) -> HttpResponse:
 
 @staff_required
 def intake_step(request: HttpRequest, episode_id: int, step: str) -> HttpResponse:
-    episode = _episode_for(request, episode_id)
+    episode = lookups.episode_for(request.user, episode_id)
     if step not in STEP_IDS:
         raise Http404("No such intake step.")
     intake = _intake(episode)
@@ -205,7 +198,7 @@ def intake_document(episode: Episode, intake: Intake) -> dict[str, Any]:
 
 @staff_required
 def intake_review(request: HttpRequest, episode_id: int) -> HttpResponse:
-    episode = _episode_for(request, episode_id)
+    episode = lookups.episode_for(request.user, episode_id)
     intake = _intake(episode)
     missing = [title for sid, title in STEP_TITLES if sid not in intake.completed_steps]
     error = None

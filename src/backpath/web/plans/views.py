@@ -21,9 +21,10 @@ from backpath.engine.plan_edits import EditRefused, Facts
 from backpath.errors import InvalidInput
 from backpath.exercises import load_exercises
 from backpath.knowledge import load_knowledge
+from backpath.web import lookups
 from backpath.web.accounts.access import staff_required
 from backpath.web.audit.record import record
-from backpath.web.patients.models import Episode, Patient
+from backpath.web.patients.models import Episode
 from backpath.web.plans import display, program_display, versions
 from backpath.web.plans.forms import DROP_CHOICES, AcceptForm, AddForm, DropForm, PublishForm
 from backpath.web.plans.models import PlanVersion
@@ -31,11 +32,7 @@ from backpath.web.plans.pdf import render_pdf, stylesheet
 
 
 def episode_for(request: HttpRequest, episode_id: int) -> Episode:
-    return get_object_or_404(
-        Episode.objects.select_related("patient"),
-        pk=episode_id,
-        patient__in=Patient.objects.visible_to(request.user),
-    )
+    return lookups.episode_for(request.user, episode_id)
 
 
 def _version(episode: Episode, number: int) -> PlanVersion:

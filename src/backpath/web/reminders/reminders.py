@@ -29,8 +29,8 @@ from django.utils import timezone
 from backpath import DISCLAIMER
 from backpath.engine.program_models import HomeProgram, ProgramExercise
 from backpath.errors import InvalidInput
+from backpath.web import lookups
 from backpath.web.audit.models import AuditEvent
-from backpath.web.diary.plain_plan import published_version
 from backpath.web.reminders.models import ReminderPreference, ReminderSent
 from backpath.web.reminders.program_text import day_text, home_program_of, long_date
 
@@ -187,7 +187,7 @@ def _who_and_when(
 
 def _due(pref: ReminderPreference, on: dt.date) -> tuple[HomeProgram | None, tuple, str]:
     """The published home program and its exercises due ``on``, or why there are none."""
-    version = published_version(pref.patient.current_episode())
+    version = lookups.published_version(pref.patient.current_episode())
     program = home_program_of(version.plan if version else None)
     if program is None:
         return None, (), NO_PROGRAM

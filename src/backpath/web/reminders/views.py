@@ -9,14 +9,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from backpath.web import lookups
 from backpath.web.accounts.access import patient_required
 from backpath.web.audit.record import record
-from backpath.web.diary.plain_plan import published_version
 from backpath.web.patients.models import Patient
 from backpath.web.plans.models import PlanVersion
 from backpath.web.reminders.calendar import CalendarFor, program_calendar
@@ -27,11 +27,8 @@ RECENT = 7
 
 
 def _mine(request: HttpRequest) -> tuple[Patient, PlanVersion | None]:
-    try:
-        patient = Patient.objects.visible_to(request.user).get()
-    except Patient.DoesNotExist:
-        raise Http404("No patient record is linked to this login; ask your clinic.") from None
-    return patient, published_version(patient.current_episode())
+    patient, _episode, version = lookups.own_record(request.user)
+    return patient, version
 
 
 def _preference(patient: Patient) -> ReminderPreference:

@@ -1,0 +1,77 @@
+"""Which patient, episode and plan version a caller may see: the lookups, written once.
+
+Pages, the REST API, FHIR and CDS Hooks find records through these functions only, so the
+rule is the same everywhere (``Patient.objects.visible_to``): clinic staff see their own
+clinic's patients, a patient only their own record, and anything else is answered as if it
+did not exist (404), so an id of another clinic leaks nothing. Who may call a view at all is
+``accounts.access`` (decorators); the bearer-token rule is ``api_token_user``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+
+from backpath.web.api.models import ApiToken
+from backpath.web.patients.models import Episode, Patient
+from backpath.web.plans.models import PlanVersion
+
+NO_OWN_RECORD = "No patient record is linked to this login; ask your clinic."
+
+
+def patient_for(user: Any, patient_id: int) -> Patient:
+    """The patient ``user`` may see, or 404 (unknown and another clinic's look the same)."""
+    patient = Patient.objects.visible_to(user).filter(pk=patient_id).first()
+    if patient is None:
+        raise Http404("No such patient.")
+    return patient
+
+
+def episode_for(user: Any, episode_id: int) -> Episode:
+    """The episode (with its patient) ``user`` may see, or 404."""
+    episode = (
+        Episode.objects.select_related("patient")
+        .filter(pk=episode_id, patient__in=Patient.objects.visible_to(user))
+        .first()
+    )
+    if episode is None:
+        raise Http404("No such episode.")
+    return episode
+
+
+def published_version(episode: Episode | None) -> PlanVersion | None:
+    """The latest version published to the patient; drafts are never shown to patients."""
+    if episode is None:
+        return None
+    return (
+        episode.plan_versions.filter(status=PlanVersion.Status.PUBLISHED)
+        .order_by("-number")
+        .first()
+    )
+
+
+def own_record(user: Any) -> tuple[Patient, Episode | None, PlanVersion | None]:
+    """A patient's own record, current episode and the plan version they may see; 404 when
+    no record is linked to the login."""
+    patient = Patient.objects.visible_to(user).filter(user=user).first()
+    if patient is None:
+        raise Http404(NO_OWN_RECORD)
+    episode = patient.current_episode()
+    return patient, episode, published_version(episode)
+
+
+def bearer_key(header: str | None) -> str | None:
+    """The key of an ``Authorization: Bearer <key>`` header (any case of "Bearer"), or None
+    when the header is absent or not of that form."""
+    scheme, _, key = (header or "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        return None
+    return key.strip()
+
+
+def api_token_user(key: str) -> Any:
+    """The user an ``Authorization: Bearer <key>`` token stands for, or None when the key is
+    empty, unknown or revoked."""
+    key = key.strip()
+    return ApiToken.user_for(key) if key else None
