@@ -86,3 +86,35 @@ def test_the_additive_check_catches_a_removal_a_new_requirement_and_a_dropped_en
 
 def test_the_interop_services_import_no_web_or_interface_code() -> None:
     assert forbidden_imports("interop", ("django", "ninja", "backpath.web", "backpath.cli")) == []
+
+
+LAYERS = {
+    "knowledge": 0, "instruments": 1, "tracking": 2, "exercises": 2, "engine": 3, "reports": 4,
+    "interop": 5, "cli": 6, "web": 6,
+}  # fmt: skip
+"""The domain's internal order: a package imports only packages of a lower layer (cli and web,
+the interfaces, may use each other's services)."""
+
+
+def upward_imports() -> list[str]:
+    offenders = []
+    for package, layer in LAYERS.items():
+        folder = ROOT / "src" / "backpath" / package
+        if not folder.exists():
+            continue
+        for path in folder.rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+                names = []
+                if isinstance(node, ast.Import):
+                    names = [a.name for a in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.module:
+                    names = [node.module]
+                for name in names:
+                    top = name.split(".")[1] if name.startswith("backpath.") else ""
+                    if top in LAYERS and top != package and LAYERS[top] >= layer < 6:
+                        offenders.append(f"{package}/{path.name}: {name}")
+    return offenders
+
+
+def test_each_package_imports_only_lower_layers() -> None:
+    assert upward_imports() == []

@@ -25,40 +25,16 @@ from backpath.instruments.definition import (
 )
 from backpath.instruments.result import InstrumentResult
 
+# The triage vocabulary (dispositions, suspects, timeframes) is knowledge, shared with
+# ``knowledge/data/triage.yaml``; it is re-exported here for the screen's users.
+from backpath.knowledge.triage import DISPOSITIONS as DISPOSITIONS
+from backpath.knowledge.triage import TIMEFRAMES as TIMEFRAMES
+from backpath.knowledge.triage import Disposition as Disposition
+from backpath.knowledge.triage import Suspect as Suspect
+from backpath.knowledge.triage import Timeframe as Timeframe
+from backpath.knowledge.triage import severity as severity
+
 ID = "red_flags"
-Disposition = Literal["emergency", "urgent_referral", "referral_with_plan", "proceed"]
-DISPOSITIONS: tuple[Disposition, ...] = (
-    "emergency",
-    "urgent_referral",
-    "referral_with_plan",
-    "proceed",
-)
-"""Most severe first; the same order as the plan contract's enum."""
-Suspect = Literal[
-    "cauda_equina",
-    "metastatic_spinal_cord_compression",
-    "malignancy",
-    "infection",
-    "fracture",
-    "neurological_deficit",
-    "axial_spondyloarthritis",
-]
-
-
-Timeframe = Literal["immediately", "same_day", "within_24_hours", "within_days", "routine"]
-TIMEFRAMES: dict[Timeframe, tuple[Disposition, str]] = {
-    "immediately": ("emergency", "now"),
-    "same_day": ("urgent_referral", "today"),
-    "within_24_hours": ("urgent_referral", "within 24 hours"),
-    "within_days": ("urgent_referral", "within days"),
-    "routine": ("referral_with_plan", "not urgent"),
-}
-"""Each timeframe, most urgent first, with the one disposition it belongs to and its words."""
-
-
-def severity(disposition: Disposition) -> int:
-    """0 for proceed, rising with urgency; compare dispositions with this."""
-    return len(DISPOSITIONS) - 1 - DISPOSITIONS.index(disposition)
 
 
 def urgency(timeframe: Timeframe) -> int:

@@ -24,7 +24,7 @@ from backpath import contract
 from backpath.errors import KnowledgeBaseError
 from backpath.knowledge.models import PHASES, Category, Condition, Source, Treatment
 from backpath.knowledge.policy import Policy
-from backpath.knowledge.triage import TriageRules
+from backpath.knowledge.triage import TIMEFRAMES, Suspect, TriageRules
 from backpath.knowledge.yaml_files import listed, read_yaml, unique_by_id, validate
 
 
@@ -160,8 +160,6 @@ def _check_treatment(
 def _load_triage(
     data_dir: Traversable, sources: Mapping[str, Source], conditions: Mapping[str, Condition]
 ) -> TriageRules:
-    from backpath.instruments import red_flags
-
     label = "triage.yaml"
     rules = validate(TriageRules, read_yaml(data_dir.joinpath(label), label), label)
     _check_sources(rules.source_ids(), sources, label)
@@ -169,11 +167,11 @@ def _load_triage(
         raise KnowledgeBaseError(label, "flags", f"unknown red flag '{unknown[0]}'")
     if unknown := sorted(rules.condition_tags() - conditions.keys()):
         raise KnowledgeBaseError(label, "conditions", f"unknown condition tag '{unknown[0]}'")
-    known_suspects = set(get_args(red_flags.Suspect))
+    known_suspects = set(get_args(Suspect))
     for i, rule in enumerate(rules.rules):
         if unknown := sorted(set(rule.suspects) - known_suspects):
             raise KnowledgeBaseError(label, f"rules[{i}].suspects", f"unknown '{unknown[0]}'")
-        if red_flags.TIMEFRAMES[rule.timeframe][0] != rule.disposition:
+        if TIMEFRAMES[rule.timeframe][0] != rule.disposition:
             raise KnowledgeBaseError(
                 label, f"rules[{i}].timeframe", f"does not belong to {rule.disposition}"
             )

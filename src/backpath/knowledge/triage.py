@@ -25,6 +25,41 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from backpath.knowledge.models import LegPain, Phase, SourceIds, Text
 
+Disposition = Literal["emergency", "urgent_referral", "referral_with_plan", "proceed"]
+DISPOSITIONS: tuple[Disposition, ...] = (
+    "emergency",
+    "urgent_referral",
+    "referral_with_plan",
+    "proceed",
+)
+"""Most severe first; the same order as the plan contract's enum."""
+Suspect = Literal[
+    "cauda_equina",
+    "metastatic_spinal_cord_compression",
+    "malignancy",
+    "infection",
+    "fracture",
+    "neurological_deficit",
+    "axial_spondyloarthritis",
+]
+
+
+Timeframe = Literal["immediately", "same_day", "within_24_hours", "within_days", "routine"]
+TIMEFRAMES: dict[Timeframe, tuple[Disposition, str]] = {
+    "immediately": ("emergency", "now"),
+    "same_day": ("urgent_referral", "today"),
+    "within_24_hours": ("urgent_referral", "within 24 hours"),
+    "within_days": ("urgent_referral", "within days"),
+    "routine": ("referral_with_plan", "not urgent"),
+}
+"""Each timeframe, most urgent first, with the one disposition it belongs to and its words."""
+
+
+def severity(disposition: Disposition) -> int:
+    """0 for proceed, rising with urgency; compare dispositions with this."""
+    return len(DISPOSITIONS) - 1 - DISPOSITIONS.index(disposition)
+
+
 Region = Literal["low_back", "mid_back", "upper_back", "whole_back"]
 Sex = Literal["female", "male", "other", "unknown"]
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
