@@ -26,7 +26,7 @@ STAFF_PAGES: list[tuple[str, str]] = [
     ("plan-urgent", "/plans/episode/{urgent}/"),
     ("plan-history", "/plans/episode/{chronic}/history/"),
     ("plan-print", "/plans/episode/{chronic}/v1/print/"),
-    ("review", "/me/review/{chronic}/"),
+    ("review", "/plans/episode/{chronic}/review/"),
     ("requests", "/requests/"),
     ("claims", "/plans/reference/claims/"),
 ]

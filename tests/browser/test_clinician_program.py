@@ -96,7 +96,7 @@ def test_a_clinician_accepts_a_progression_on_the_review_page(
                                    on=timezone.localdate() - dt.timedelta(days=back),
                                    outcome="done")  # fmt: skip
     sign_in(page, "clinician")
-    page.goto(f"/me/review/{episode.pk}/")
+    page.goto(f"/plans/episode/{episode.pk}/review/")
     card = page.locator("#exercise-bird_dog")
     expect(card.get_by_role("heading")).to_have_text("Bird-dog: Progress to the next step")
     assert_accessible(page)

@@ -225,7 +225,7 @@ def test_the_review_shows_open_alerts_first_and_holds_progression(
     for n in (6, 5, 4, 3):
         log(episode, "bird_dog", n, "done")
     staff = logged_in(clinician_with_email)
-    url = reverse("diary:review", args=[episode.pk])
+    url = reverse("review:review", args=[episode.pk])
     assert "Accept: progress to the next step, Bird-dog" in words(staff.get(url))
     report_stop_rule(logged_in(episode.patient.user), CAUDA_EQUINA, exercise="glute_bridge")
     assert Alert.objects.get().is_open

@@ -187,7 +187,7 @@ def test_the_demo_patient_sees_an_illustrated_program_and_the_review_suggests_pr
     assert {e.exercise for e in program.exercises} <= set(figure_ids())
     clinician = Client()
     clinician.force_login(User.objects.get(username="clinician"))
-    page = clinician.get(f"/me/review/{version.episode.pk}/").content.decode()
+    page = clinician.get(f"/plans/episode/{version.episode.pk}/review/").content.decode()
     assert "Home exercises" in page and "Progress to the next step" in page
     own = Client()
     own.force_login(User.objects.get(username="patient"))

@@ -132,7 +132,7 @@ def test_staff_get_403_on_patient_pages_and_patients_on_staff_pages(
         assert staff.get(reverse(name)).status_code == 403
     episode = patient.episodes.get()
     mine = logged_in(patient.user)
-    assert mine.get(reverse("diary:review", args=[episode.pk])).status_code == 403
+    assert mine.get(reverse("review:review", args=[episode.pk])).status_code == 403
     assert mine.get(reverse("plans:plan", args=[episode.pk])).status_code == 403
 
 

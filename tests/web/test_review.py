@@ -38,7 +38,7 @@ def under_review(patient: Patient, nrs_now: int, weeks_ago: float = 8) -> Episod
 
 
 def suggestions(client: Client, episode: Episode) -> tuple[str, list[str]]:
-    page = client.get(reverse("diary:review", args=[episode.pk])).content.decode()
+    page = client.get(reverse("review:review", args=[episode.pk])).content.decode()
     fingerprint = html.unescape(re.search(r'name="fingerprint" value="([^"]*)"', page)[1])  # type: ignore[index]
     return fingerprint, fingerprint.split("|")
 
@@ -54,12 +54,12 @@ def accept(
     index = next(i for i, k in enumerate(keys) if k.split(":")[1] == action)
     data = {"fingerprint": fingerprint, f"accept_{index}": "on", "reason": reason}
     data |= {k.format(i=index): v for k, v in extra.items()}
-    return client.post(reverse("diary:review", args=[episode.pk]), data)
+    return client.post(reverse("review:review", args=[episode.pk]), data)
 
 
 def test_an_improving_patient_is_shown_as_a_responder(clinician: User, patient: Patient) -> None:
     episode = under_review(patient, nrs_now=3)
-    page = logged_in(clinician).get(reverse("diary:review", args=[episode.pk])).content.decode()
+    page = logged_in(clinician).get(reverse("review:review", args=[episode.pk])).content.decode()
     assert "Improved (meaningful change)</span>, judged on Pain (NRS 0-10)" in page
     assert '<th scope="row">Pain (NRS 0-10)</th>' in page and "<td>-3 (-50%)</td>" in page
     assert "<h3>Continue:" in page and "Add a second-line option" not in page
@@ -70,7 +70,7 @@ def test_a_flat_patient_shows_no_meaningful_change_and_a_second_line_suggestion(
     clinician: User, patient: Patient
 ) -> None:
     episode = under_review(patient, nrs_now=6)
-    page = logged_in(clinician).get(reverse("diary:review", args=[episode.pk])).content.decode()
+    page = logged_in(clinician).get(reverse("review:review", args=[episode.pk])).content.decode()
     assert '<span class="status no_meaningful_change">No meaningful change</span>, judged' in page
     assert "<h3>Add a second-line option: Yoga" in page
 
@@ -153,7 +153,7 @@ def test_suggestions_that_changed_since_the_page_was_shown_are_not_accepted(
     fingerprint, _ = suggestions(client, episode)
     add(patient, "nrs", 0, 2)  # the patient improves meanwhile: the suggestions change
     response = client.post(
-        reverse("diary:review", args=[episode.pk]),
+        reverse("review:review", args=[episode.pk]),
         {"fingerprint": fingerprint, "accept_0": "on", "reason": "ok"},
     )
     assert b"The suggestions changed since this page was loaded" in response.content
@@ -162,20 +162,20 @@ def test_suggestions_that_changed_since_the_page_was_shown_are_not_accepted(
 
 def test_a_colleague_in_the_clinic_may_review(lead: User, patient: Patient) -> None:
     episode = under_review(patient, nrs_now=6)
-    assert logged_in(lead).get(reverse("diary:review", args=[episode.pk])).status_code == 200
+    assert logged_in(lead).get(reverse("review:review", args=[episode.pk])).status_code == 200
 
 
 def test_a_clinician_of_another_clinic_gets_404_on_review(outsider: User, patient: Patient) -> None:
     episode = under_review(patient, nrs_now=6)
     client = logged_in(outsider)
-    assert client.get(reverse("diary:review", args=[episode.pk])).status_code == 404
-    assert client.post(reverse("diary:review", args=[episode.pk]), {}).status_code == 404
+    assert client.get(reverse("review:review", args=[episode.pk])).status_code == 404
+    assert client.post(reverse("review:review", args=[episode.pk]), {}).status_code == 404
     assert PlanVersion.objects.filter(episode=episode).count() == 1
 
 
 def test_a_review_without_any_plan_says_so(clinician: User, patient: Patient) -> None:
     episode = patient.episodes.get()
-    page = logged_in(clinician).get(reverse("diary:review", args=[episode.pk]))
+    page = logged_in(clinician).get(reverse("review:review", args=[episode.pk]))
     assert page.status_code == 200 and b"There is no plan for this episode yet" in page.content
 
 
@@ -224,3 +224,13 @@ def test_recommended_items_stay_grouped_by_line_after_a_move() -> None:
     assert "Moved to start now at the review of 2 Mar 2026: Likes yoga" in next(
         r["why"] for r in new.plan["recommended"] if r["treatment"] == "yoga"
     )
+
+
+def test_the_old_review_address_under_me_redirects_to_the_plans_review(
+    clinician: User, patient: Patient
+) -> None:
+    episode = patient.episodes.get()
+    response = logged_in(clinician).get(f"/me/review/{episode.pk}/?x=1")
+    assert response.status_code == 301
+    assert response["Location"] == f"/plans/episode/{episode.pk}/review/?x=1"
+    assert reverse("review:review", args=[episode.pk]) == f"/plans/episode/{episode.pk}/review/"

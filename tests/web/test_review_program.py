@@ -58,7 +58,7 @@ def accept(client: Client, episode: Episode, exercise: str, action: str, to_leve
            reason: str = "Comfortable; ready for more.", **more: Any) -> Any:  # fmt: skip
     data = {"version": str(latest(episode).number), "exercise": exercise, "action": action,
             "to_level": "" if to_level is None else str(to_level), "reason": reason}  # fmt: skip
-    return client.post(reverse("diary:review", args=[episode.pk]), data | more)
+    return client.post(reverse("review:review", args=[episode.pk]), data | more)
 
 
 def text(response: Any) -> str:
@@ -68,7 +68,7 @@ def text(response: Any) -> str:
 def test_the_review_shows_a_suggestion_per_exercise_from_the_log(
     client: Client, reviewed: Episode
 ) -> None:
-    page = text(client.get(reverse("diary:review", args=[reviewed.pk])))
+    page = text(client.get(reverse("review:review", args=[reviewed.pk])))
     assert "Home exercises" in page
     assert "Bird-dog: Progress to the next step" in page
     assert "was done comfortably on 4 days (the step needs 3)" in page
@@ -138,7 +138,7 @@ def test_another_clinic_cannot_accept(reviewed: Episode, outsider: User) -> None
 def test_the_existing_plan_suggestions_still_work_beside_the_program(
     client: Client, reviewed: Episode
 ) -> None:
-    response = client.post(reverse("diary:review", args=[reviewed.pk]), {"reason": "x"})
+    response = client.post(reverse("review:review", args=[reviewed.pk]), {"reason": "x"})
     page = text(response)
     assert "Tick at least one suggestion to accept." in page or "suggestions changed" in page
     assert "Nothing was saved." not in page  # the program forms were not bound

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "backpath.web.patients",
     "backpath.web.plans",
     "backpath.web.diary",
+    "backpath.web.review",
     "backpath.web.api",
     "backpath.web.selfcheck",
     "backpath.web.fhir",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("backpath.web.accounts.urls")),
     path("patients/", include("backpath.web.patients.urls")),
     path("plans/", include("backpath.web.plans.urls")),
+    path("plans/", include("backpath.web.review.urls")),
     path("me/", include("backpath.web.diary.urls")),
     path("me/", include("backpath.web.reminders.urls")),
     path("api/", include("backpath.web.api.urls")),

@@ -1,6 +1,7 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
-from backpath.web.diary import handout, review, today, views
+from backpath.web.diary import handout, today, views
 
 app_name = "diary"
 
@@ -12,5 +13,10 @@ urlpatterns = [
     path("program.pdf", handout.handout_pdf, name="handout_pdf"),
     path("diary/", views.diary, name="diary"),
     path("progress/", views.progress, name="progress"),
-    path("review/<int:episode_id>/", review.review, name="review"),
+    # The review moved to the plan's URLs (review app); old links and bookmarks still work.
+    path(
+        "review/<int:episode_id>/",
+        RedirectView.as_view(pattern_name="review:review", permanent=True, query_string=True),
+        name="old_review",
+    ),
 ]

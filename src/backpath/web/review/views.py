@@ -41,7 +41,6 @@ from backpath.web import lookups
 from backpath.web.accounts.access import staff_required
 from backpath.web.alerts.models import Alert
 from backpath.web.audit.record import record
-from backpath.web.diary.forms import ReviewForm
 from backpath.web.diary.models import ExerciseLog
 from backpath.web.diary.outcomes import entries_for, progress_for
 from backpath.web.diary.plain_plan import treatment_name
@@ -50,6 +49,7 @@ from backpath.web.patients.models import Episode
 from backpath.web.plans import program_display, versions
 from backpath.web.plans.forms import ProgressAcceptForm
 from backpath.web.plans.models import PlanChange, PlanVersion
+from backpath.web.review.forms import ReviewForm
 
 STATUS_LABELS = {
     "improved": "Improved (meaningful change)",
@@ -332,7 +332,7 @@ def review(request: HttpRequest, episode_id: int) -> HttpResponse:
     }
     if version is None:
         record(request, "read", episode, patient=patient, detail="review: no plan")
-        return render(request, "diary/review.html", context)
+        return render(request, "review/review.html", context)
     today = timezone.localdate()
     weeks = weeks_since_start(episode, version, today)
     try:
@@ -340,7 +340,7 @@ def review(request: HttpRequest, episode_id: int) -> HttpResponse:
         revision = adapt(plan_from_json(version.plan), progress, weeks)
     except (InvalidInput, ValidationError) as exc:
         record(request, "read", version, patient=patient, detail="review: not computable")
-        return render(request, "diary/review.html", context | {"problem": str(exc)})
+        return render(request, "review/review.html", context | {"problem": str(exc)})
     suggestions = [
         (f"{i}:{suggestion_key(s)}", s, _options(s)) for i, s in enumerate(revision.suggestions)
     ]
@@ -373,7 +373,7 @@ def review(request: HttpRequest, episode_id: int) -> HttpResponse:
     attendance = [{"name": treatment_name(a.treatment), "row": a} for a in progress.attendance]
     return render(
         request,
-        "diary/review.html",
+        "review/review.html",
         context
         | program_context
         | {
