@@ -18,7 +18,7 @@ from typing import Annotated, Any
 
 import typer
 
-from backpath.errors import InvalidInput
+from backpath.errors import InvalidInput, database_error
 
 import_app = typer.Typer(help="Read data from other systems.", no_args_is_help=True)
 export_app = typer.Typer(help="Write data for other systems.", no_args_is_help=True)
@@ -76,8 +76,7 @@ def patient_bundle(patient_id: str, base_url: str) -> dict[str, Any]:
             detail="FHIR Patient $everything (command line)",
         )
     except DatabaseError as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InvalidInput("database", first) from None
+        raise database_error(exc) from None
     self_url = f"{base_url}/Patient/{patient.pk}/$everything"
     return searchset(resources, base_url, self_url, timezone.now())
 

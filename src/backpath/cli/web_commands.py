@@ -23,7 +23,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from backpath.errors import InvalidInput
+from backpath.errors import InvalidInput, database_error
 
 SETTINGS = "backpath.web.settings"
 WSGI_APP = "backpath.web.wsgi:application"
@@ -118,8 +118,7 @@ def prepare_database(env: Mapping[str, str], seed_demo: bool) -> list[str]:
                      *login_lines(result),
                      f"Public self-check for the demo clinic: /check/{clinic.pk}/"]  # fmt: skip
     except DatabaseError as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InvalidInput("database", first) from None
+        raise database_error(exc) from None
     finally:
         connections.close_all()
     return lines
@@ -194,8 +193,7 @@ def send_reminders(
     try:
         result = run(now, day=day, dry_run=dry_run)
     except DatabaseError as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InvalidInput("database", first) from None
+        raise database_error(exc) from None
     typer.echo(result.summary())
     if result.failed:
         raise typer.Exit(1)

@@ -6,12 +6,12 @@ Extra fields are allowed (the contract says so) and kept but not interpreted.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from backpath import contract
-from backpath.errors import InvalidInput
+from backpath.errors import FieldError, InvalidInput, field_error
 
 ConditionTag = Literal[
     "anticoagulant_therapy", "antiplatelet_therapy", "bleeding_disorder", "pregnancy",
@@ -147,25 +147,13 @@ class Intake(_Part):
         return v
 
 
-def _path(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif part in ("function-after", "function-before") or "[" in str(part):
-            continue  # pydantic's internal validator steps, not part of the user's path
-        else:
-            out += f".{part}" if out else str(part)
-    return out
-
-
-def _message(err: Any) -> str:
-    msg = str(err["msg"]).removeprefix("Value error, ")
-    if err["type"] == "missing":
+def _message(err: FieldError) -> str:
+    msg = err.message.removeprefix("Value error, ")
+    if err.kind == "missing":
         return "is required"
-    if "input" in err and err["type"] != "value_error":
-        shown = repr(err["input"])
-        if len(shown) <= 40 and not isinstance(err["input"], (dict, list)):
+    if err.kind != "value_error":
+        shown = repr(err.input)
+        if len(shown) <= 40 and not isinstance(err.input, (dict, list)):
             return f"{msg} (got {shown})"
     return msg
 
@@ -177,5 +165,5 @@ def parse_intake(data: object) -> Intake:
     try:
         return Intake.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        raise InvalidInput(_path(tuple(err["loc"])), _message(err)) from None
+        err = field_error(exc)
+        raise InvalidInput(err.field, _message(err)) from None

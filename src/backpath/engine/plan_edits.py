@@ -29,6 +29,7 @@ from backpath.engine import eligibility
 from backpath.engine.eligibility import Facts
 from backpath.engine.plan_models import REASON_LABELS
 from backpath.engine.schedule import capped, schedule_for
+from backpath.errors import EditRefused
 from backpath.knowledge import Phase, load_knowledge
 from backpath.knowledge.models import Category, Treatment
 
@@ -63,14 +64,6 @@ LINE_TITLES = {
     3: "Line 3: specialist referral options",
 }
 LINES = (1, 2, 3)
-
-
-class EditRefused(Exception):
-    """The change would break a safety rule or does not apply to this version."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)

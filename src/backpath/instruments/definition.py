@@ -15,7 +15,7 @@ from typing import Annotated, Any, Generic, TypeVar
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from backpath.errors import KnowledgeBaseError
+from backpath.errors import KnowledgeBaseError, field_error
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 Text = Annotated[str, Field(min_length=1)]
@@ -160,9 +160,8 @@ def parse_definition(
     try:
         definition = _model(scoring).model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        field = ".".join(str(part) for part in err["loc"])
-        raise KnowledgeBaseError(file, field, err["msg"]) from None
+        err = field_error(exc, dotted_indexes=True)
+        raise KnowledgeBaseError(file, err.field, err.message) from None
     if definition.id != instrument_id:
         raise KnowledgeBaseError(file, "id", f"must be '{instrument_id}', got '{definition.id}'")
     problem = definition.scoring.mismatch(definition.items)

@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from backpath.errors import KnowledgeBaseError
+from backpath.errors import KnowledgeBaseError, field_error
 from backpath.instruments import red_flags
 from backpath.knowledge import load_knowledge
 
@@ -138,8 +138,8 @@ def parse_codes(data: object) -> CdsCodes:
     try:
         codes = CdsCodes.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        raise KnowledgeBaseError(FILE, ".".join(str(p) for p in err["loc"]), err["msg"]) from None
+        err = field_error(exc, dotted_indexes=True)
+        raise KnowledgeBaseError(FILE, err.field, err.message) from None
     _check_references(codes)
     return codes
 

@@ -23,17 +23,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from backpath import DISCLAIMER
-from backpath.errors import InvalidInput
+from backpath.errors import FetchError, InvalidInput, PrefetchUnavailable, field_error
 from backpath.interop.cds_cards import build_cards
 from backpath.interop.cds_models import CdsRequest, CdsService, Discovery, Link
-from backpath.interop.cds_prefetch import (
-    PREFETCH,
-    FetchError,
-    PatientData,
-    PrefetchUnavailable,
-    fetch_json,
-    gather,
-)
+from backpath.interop.cds_prefetch import PREFETCH, PatientData, fetch_json, gather
 
 SERVICE_ID = "backpath-patient-view"
 HOOK = "patient-view"
@@ -68,13 +61,6 @@ def discovery() -> dict[str, Any]:
     return Discovery(services=[service()]).to_json()
 
 
-def _field(loc: tuple[int | str, ...]) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return text.lstrip(".")
-
-
 def parse_request(body: bytes | str) -> CdsRequest:
     """The request body as a ``CdsRequest``; ``InvalidInput`` names the first bad field."""
     try:
@@ -86,11 +72,11 @@ def parse_request(body: bytes | str) -> CdsRequest:
     try:
         return CdsRequest.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        message = "required" if err["type"] == "missing" else " ".join(err["msg"].split())
-        if err["type"] == "literal_error" and tuple(err["loc"]) == ("hook",):
+        err = field_error(exc)
+        message = "required" if err.kind == "missing" else err.message
+        if err.kind == "literal_error" and err.field == "hook":
             message = f"must be '{HOOK}' for this service"
-        raise InvalidInput(_field(tuple(err["loc"])) or "body", message) from None
+        raise InvalidInput(err.field or "body", message) from None
 
 
 def patient_identity(data: PatientData) -> tuple[int | None, frozenset[str]]:

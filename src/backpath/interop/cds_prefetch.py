@@ -18,7 +18,7 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +27,7 @@ from fhir.resources.R4B.patient import Patient
 from fhir_core.fhirabstractmodel import FHIRAbstractModel
 from pydantic import ValidationError
 
-from backpath.errors import BackPathError, InvalidInput
+from backpath.errors import FetchError, InvalidInput, PrefetchUnavailable, field_path
 from backpath.instruments import odi, peg, startback
 from backpath.interop import codes
 from backpath.interop.cds_models import CdsRequest, PatientViewContext
@@ -64,19 +64,6 @@ TIMEOUT_SECONDS = 3.0
 MAX_BYTES = 5_000_000
 _TOKEN = re.compile(r"\{\{\s*context\.([A-Za-z]+)\s*\}\}")
 _SKIPPED = {"OperationOutcome"}
-
-
-class FetchError(Exception):
-    """A FHIR query that could not be answered; the message says why, in plain words."""
-
-
-class PrefetchUnavailable(BackPathError):
-    """Required data neither prefetched nor fetchable: HTTP 412. ``missing``: key -> why."""
-
-    def __init__(self, missing: Mapping[str, str]) -> None:
-        self.missing = dict(missing)
-        reasons = "; ".join(f"{key}: {why}" for key, why in self.missing.items())
-        super().__init__(f"missing prefetch: {reasons}")
 
 
 Fetch = Callable[[str, str], object]
@@ -162,10 +149,6 @@ def _clean(message: str) -> str:
     return " ".join(message.split())
 
 
-def _where(loc: tuple[int | str, ...]) -> str:
-    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc)
-
-
 def _resource(raw: object, location: str) -> Entry:
     if not isinstance(raw, dict):
         raise InvalidInput(location, "must be a FHIR resource (a JSON object)")
@@ -180,8 +163,8 @@ def _resource(raw: object, location: str) -> Entry:
         return Entry(location, raw, model.model_validate(raw))
     except ValidationError as exc:
         err = exc.errors()[0]
-        loc = tuple(p for p in err["loc"] if p != "resource_type")
-        raise InvalidInput(location + _where(loc), _clean(err["msg"])) from None
+        loc = [p for p in err["loc"] if p != "resource_type"]
+        raise InvalidInput(field_path(loc, location), _clean(err["msg"])) from None
     except (ValueError, TypeError, RecursionError) as exc:
         raise InvalidInput(location, f"not valid FHIR ({_clean(str(exc))[:200]})") from None
 

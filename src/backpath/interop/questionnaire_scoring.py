@@ -19,7 +19,7 @@ from fhir.resources.R4B.questionnaireresponse import (
 )
 from pydantic import ValidationError
 
-from backpath.errors import InvalidInput
+from backpath.errors import InvalidInput, field_error
 from backpath.instruments import INSTRUMENTS, score
 from backpath.instruments.answers import allowed_values
 from backpath.instruments.definition import InstrumentDefinition, Item
@@ -54,9 +54,8 @@ def _parsed(response: object) -> QuestionnaireResponse:
     try:
         return QuestionnaireResponse.model_validate(response)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"])
-        raise InvalidInput(where.lstrip("."), err["msg"]) from None
+        err = field_error(exc)
+        raise InvalidInput(err.field, err.message) from None
 
 
 def _instrument(resource: QuestionnaireResponse) -> tuple[str, InstrumentDefinition[Any]]:

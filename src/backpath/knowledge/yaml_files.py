@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from backpath.errors import KnowledgeBaseError
+from backpath.errors import KnowledgeBaseError, field_error
 
 M = TypeVar("M", bound=BaseModel)
 # libyaml's C parser when the wheel has it (it does on common platforms): ~10x faster loading.
@@ -31,9 +31,8 @@ def validate(model: type[M], data: Any, label: str, prefix: str = "") -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        field = ".".join(str(p) for p in (prefix, *err["loc"]) if p != "")
-        raise KnowledgeBaseError(label, field, err["msg"]) from None
+        err = field_error(exc, prefix, dotted_indexes=True)
+        raise KnowledgeBaseError(label, err.field, err.message) from None
 
 
 def listed(data: Any, key: str, label: str) -> list[Any]:

@@ -19,7 +19,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
-from backpath.errors import InvalidInput
+from backpath.errors import InvalidInput, UnreadableBody, field_path
 
 
 class ErrorOut(Schema):
@@ -31,10 +31,6 @@ class ErrorOut(Schema):
 
 ERRORS: dict[int, type[Schema]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 LOGIN_NEEDED = "Authentication required: log in, or send 'Authorization: Bearer <key>'."
-
-
-class UnreadableBody(ValueError):
-    """The request body is not JSON (ninja turns parser errors into a bare 400; we give 422)."""
 
 
 class JsonBodyParser(Parser):
@@ -58,10 +54,7 @@ def field_of(loc: tuple[Any, ...] | list[Any]) -> str:
     source, *rest = loc or ["body"]
     if source == "body" and rest:
         rest = rest[1:]
-    out = ""
-    for part in rest:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or str(source)
+    return field_path(rest) or str(source)
 
 
 def _error(api: NinjaAPI, request: HttpRequest, status: int, detail: str, field: Any = None):
@@ -82,7 +75,7 @@ def install(api: NinjaAPI) -> None:
 
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         if isinstance(exc.__cause__, UnreadableBody):
-            return _error(api, request, 422, f"body: {exc.__cause__}", "body")
+            return _error(api, request, 422, str(exc.__cause__), exc.__cause__.field)
         if not isinstance(exc, AuthenticationError):
             return _error(api, request, exc.status_code, str(exc))
         # Ninja raises a bare AuthenticationError ("Unauthorized") when no credentials came.

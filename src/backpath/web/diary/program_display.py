@@ -16,7 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 from pydantic import ValidationError
 
 from backpath.engine.program_models import WEEKDAYS_FOR, HomeProgram, ProgramExercise
-from backpath.errors import BackPathError, InvalidInput
+from backpath.errors import BackPathError, InvalidInput, field_error
 from backpath.exercises import load_exercises, load_stop_rules, stop_rules_for
 from backpath.exercises.figure import render_svg
 
@@ -36,9 +36,8 @@ def program_of(plan: dict[str, Any] | None) -> HomeProgram | None:
     try:
         return HomeProgram.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in (PLAN_KEY, *first["loc"]))
-        raise InvalidInput(where, first["msg"]) from None
+        err = field_error(exc, PLAN_KEY, dotted_indexes=True)
+        raise InvalidInput(err.field, err.message) from None
 
 
 @lru_cache(maxsize=256)

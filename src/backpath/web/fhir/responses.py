@@ -14,6 +14,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 from fhir.resources.R4B.operationoutcome import OperationOutcome, OperationOutcomeIssue
 
+from backpath.errors import FhirError as FhirError  # re-exported for the FHIR views
+
 FHIR_JSON = "application/fhir+json; fhirVersion=4.3; charset=utf-8"
 
 
@@ -21,19 +23,6 @@ def outcome(code: str, diagnostics: str, severity: str = "error") -> OperationOu
     """An OperationOutcome with one issue (``code`` from the FHIR issue-type value set)."""
     issue = OperationOutcomeIssue(severity=severity, code=code, diagnostics=diagnostics)
     return OperationOutcome(issue=[issue])
-
-
-class FhirError(Exception):
-    """An error the caller caused; the view answers it as an OperationOutcome."""
-
-    def __init__(
-        self, status: int, code: str, diagnostics: str, headers: dict[str, str] | None = None
-    ) -> None:
-        super().__init__(diagnostics)
-        self.status = status
-        self.code = code
-        self.diagnostics = diagnostics
-        self.headers = headers or {}
 
 
 def fhir_json(

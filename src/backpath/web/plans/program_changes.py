@@ -18,7 +18,7 @@ from backpath.engine import program_edits
 from backpath.engine.plan_edits import Edit, EditRefused, Facts, edit_refusal
 from backpath.engine.program_edits import ProgramEdit
 from backpath.engine.program_models import HomeProgram
-from backpath.errors import InvalidInput
+from backpath.errors import InvalidInput, field_error
 from backpath.exercises import Dose
 from backpath.knowledge import PHASES, Phase
 from backpath.web.diary.program_display import program_of
@@ -71,7 +71,7 @@ def new_dose(old: Dose, numbers: dict[str, int]) -> Dose:
     try:
         return Dose.model_validate(data)
     except ValidationError as exc:
-        raise EditRefused(f"That dose is not valid: {exc.errors()[0]['msg']}") from None
+        raise EditRefused(f"That dose is not valid: {field_error(exc).message}") from None
 
 
 def redose(

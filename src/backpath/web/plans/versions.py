@@ -26,19 +26,12 @@ from pydantic import ValidationError
 from backpath.engine import assess, parse_intake
 from backpath.engine.plan_edits import Edit, EditRefused, Facts
 from backpath.engine.plan_revision import plan_from_json
-from backpath.errors import InvalidInput
+from backpath.errors import InvalidInput, field_error
+from backpath.errors import (
+    StaleVersion as StaleVersion,  # re-exported: views use versions.StaleVersion
+)
 from backpath.web.patients.models import Episode, Intake
 from backpath.web.plans.models import PlanChange, PlanVersion
-
-
-class StaleVersion(EditRefused):
-    """The clinician edited a version that is no longer the latest."""
-
-    def __init__(self, latest: int) -> None:
-        super().__init__(
-            f"The plan changed while you were looking at it: version {latest} is now the "
-            "latest. Nothing was saved; check the current version and try again."
-        )
 
 
 def latest(episode: Episode) -> PlanVersion | None:
@@ -83,7 +76,7 @@ def check_valid(plan: dict[str, Any]) -> None:
         plan_from_json(plan)
     except ValidationError as exc:
         raise EditRefused(
-            f"This change would not make a valid plan: {exc.errors()[0]['msg']}"
+            f"This change would not make a valid plan: {field_error(exc).message}"
         ) from None
 
 

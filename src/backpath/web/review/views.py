@@ -34,7 +34,7 @@ from backpath.engine.plan_revision import (
     suggestion_key,
 )
 from backpath.engine.program_models import ExerciseSuggestion, HomeProgram
-from backpath.errors import InvalidInput
+from backpath.errors import InvalidInput, field_error
 from backpath.knowledge import load_knowledge
 from backpath.tracking import MEASURE_LABELS, Progress
 from backpath.web import lookups
@@ -154,7 +154,9 @@ def _save(
     try:
         plan_from_json(new.plan)  # the new version must still be a valid plan
     except ValidationError as exc:
-        form.add_error(None, f"These changes would not make a valid plan: {exc.errors()[0]['msg']}")
+        form.add_error(
+            None, f"These changes would not make a valid plan: {field_error(exc).message}"
+        )
         return None
     actions = ", ".join(dict.fromkeys(ACTION_LABELS[a.suggestion.action].lower() for a in accepted))
     try:
