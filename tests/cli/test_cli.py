@@ -107,7 +107,9 @@ def test_an_unknown_format_is_a_one_line_error(tmp_path: Path) -> None:
 def test_treatments_lists_all_forty_as_json() -> None:
     result = runner.invoke(app, ["treatments", "--format", "json"])
     assert result.exit_code == 0
-    assert [t["id"] for t in json.loads(result.stdout)] == list(contract.treatment_ids())
+    data = json.loads(result.stdout)
+    assert [t["id"] for t in data["treatments"]] == list(contract.treatment_ids())
+    assert data["disclaimer"] == DISCLAIMER
 
 
 def test_treatment_card_shows_verdicts_side_by_side_and_seed_claims() -> None:
@@ -138,7 +140,9 @@ def test_score_rejects_an_out_of_range_answer(tmp_path: Path) -> None:
 
 def test_sources_lists_every_cited_source() -> None:
     result = runner.invoke(app, ["sources", "--format", "json"])
-    ids = {s["id"] for s in json.loads(result.stdout)}
+    data = json.loads(result.stdout)
+    assert data["disclaimer"] == DISCLAIMER
+    ids = {s["id"] for s in data["sources"]}
     assert {"acp2017", "nice_ng59", "who2023"} <= ids and len(ids) >= 15
 
 
@@ -193,3 +197,34 @@ def test_assess_text_shows_a_concern_and_the_safety_net(tmp_path: Path) -> None:
     out = runner.invoke(app, ["assess", str(path)]).stdout
     assert "Triage: urgent referral (within days)" in out
     assert "If it gets worse: Go to an emergency department at once" in out
+
+
+def test_every_json_output_carries_the_disclaimer_at_the_top(tmp_path: Path) -> None:
+    answers = write(tmp_path, json.dumps([1, 1, 1, 1, 1, 1, 1, 0, 3]))
+    intake = write(tmp_path, json.dumps(make_intake()), "intake.json")
+    for args in (["treatment", "acupuncture"], ["score", "startback", answers],
+                 ["treatments"], ["sources"], ["assess", intake]):  # fmt: skip
+        result = runner.invoke(app, [*args, "--format", "json"])
+        assert result.exit_code == 0, result.stderr
+        assert json.loads(result.stdout)["disclaimer"] == DISCLAIMER, args
+
+
+def test_no_command_module_imports_main_or_another_command_module() -> None:
+    folder = ROOT / "src" / "backpath" / "cli"
+    for module in folder.glob("*_commands.py"):
+        text = module.read_text("utf-8")
+        assert "backpath.cli.main" not in text, module.name
+        others = {m.stem for m in folder.glob("*_commands.py")} - {module.stem}
+        assert not any(f"backpath.cli.{name}" in text for name in others), module.name
+
+
+def test_assess_as_json_loads_neither_rich_nor_django() -> None:
+    example = ROOT / "examples" / "chronic_low_back_pain.json"
+    code = (
+        "import sys; from backpath.cli.main import main; "
+        f"sys.argv = ['backpath', 'assess', {str(example)!r}, '-f', 'json']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('rich', 'django', 'yaml') if m in sys.modules), file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "'rich'" not in done.stderr and "'django'" not in done.stderr, done.stderr

@@ -10,22 +10,19 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from backpath import DISCLAIMER
+from backpath.cli.app import FORMATS, FormatOpt, choice, emit_json
 from backpath.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from backpath.exercises import Dose, Exercise, Step
+    from rich.console import Console
 
-FORMATS = ("text", "json")
-FormatOpt = Annotated[str, typer.Option("--format", "-f", help="text or json")]
+    from backpath.exercises import Dose, Exercise, Step
 
 
 def summary(ex: Exercise) -> dict[str, Any]:
@@ -47,6 +44,8 @@ def summary(ex: Exercise) -> dict[str, Any]:
 
 
 def _list_text(exercises: list[Exercise], phase: str | None) -> None:
+    from rich.markup import escape
+
     from backpath.cli.render import console
 
     out = console()
@@ -64,6 +63,8 @@ def _list_text(exercises: list[Exercise], phase: str | None) -> None:
 
 
 def _steps(out: Console, title: str, steps: list[Step], start: Dose) -> None:
+    from rich.markup import escape
+
     if not steps:
         return
     out.print(f"\n[bold]{title}[/]")
@@ -74,6 +75,8 @@ def _steps(out: Console, title: str, steps: list[Step], start: Dose) -> None:
 
 
 def _card_text(ex: Exercise) -> None:
+    from rich.markup import escape
+
     from backpath.cli.render import console
     from backpath.engine.eligibility import label
     from backpath.exercises import load_stop_rules
@@ -150,58 +153,50 @@ def _save_svg(path: Path, exercise_id: str, mode: str, title: str) -> None:
         raise InvalidInput("--svg", f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-def register(app: typer.Typer, edge: Callable[[Callable[..., None]], Callable[..., None]]) -> None:
-    """Add ``exercises`` and ``exercise`` to the main app, with the same error edge."""
-    from backpath.cli.main import choice, emit_json
+def exercises(
+    phase: Annotated[str | None, typer.Option("--phase", help="acute, subacute or chronic")] = None,
+    format: FormatOpt = "text",
+) -> None:
+    """List the home-exercise library."""
+    from backpath.exercises import load_exercises
+    from backpath.knowledge import PHASES
 
-    def exercises(
-        phase: Annotated[
-            str | None, typer.Option("--phase", help="acute, subacute or chronic")
-        ] = None,
-        format: FormatOpt = "text",
-    ) -> None:
-        """List the home-exercise library."""
-        from backpath.exercises import load_exercises
-        from backpath.knowledge import PHASES
+    fmt = choice("--format", format, FORMATS)
+    if phase is not None:
+        choice("--phase", phase, tuple(PHASES))
+    chosen = [ex for ex in load_exercises().values() if phase is None or phase in ex.phases]
+    if fmt == "json":
+        emit_json([summary(ex) for ex in chosen], "exercises")
+    else:
+        _list_text(chosen, phase)
 
-        fmt = choice("--format", format, FORMATS)
-        if phase is not None:
-            choice("--phase", phase, tuple(PHASES))
-        chosen = [ex for ex in load_exercises().values() if phase is None or phase in ex.phases]
-        if fmt == "json":
-            emit_json({"exercises": [summary(ex) for ex in chosen], "disclaimer": DISCLAIMER})
-        else:
-            _list_text(chosen, phase)
 
-    def exercise(
-        exercise_id: Annotated[str, typer.Argument(metavar="ID", help="An exercise id")],
-        format: FormatOpt = "text",
-        svg: Annotated[
-            Path | None, typer.Option("--svg", help="Save the exercise's picture to this file")
-        ] = None,
-        picture: Annotated[
-            str, typer.Option("--picture", help="animated, frames, start or end (with --svg)")
-        ] = "frames",
-    ) -> None:
-        """Show one exercise's card; with --svg, save its picture."""
-        from backpath.exercises import load_exercises
-        from backpath.exercises.figure import MODES
+def exercise(
+    exercise_id: Annotated[str, typer.Argument(metavar="ID", help="An exercise id")],
+    format: FormatOpt = "text",
+    svg: Annotated[
+        Path | None, typer.Option("--svg", help="Save the exercise's picture to this file")
+    ] = None,
+    picture: Annotated[
+        str, typer.Option("--picture", help="animated, frames, start or end (with --svg)")
+    ] = "frames",
+) -> None:
+    """Show one exercise's card; with --svg, save its picture."""
+    from backpath.exercises import load_exercises
+    from backpath.exercises.figure import MODES
 
-        fmt = choice("--format", format, FORMATS)
-        mode = choice("--picture", picture, MODES)
-        library = load_exercises()
-        ex = library.get(exercise_id)
-        if ex is None:
-            raise _unknown(exercise_id, list(library))
+    fmt = choice("--format", format, FORMATS)
+    mode = choice("--picture", picture, MODES)
+    library = load_exercises()
+    ex = library.get(exercise_id)
+    if ex is None:
+        raise _unknown(exercise_id, list(library))
+    if svg is not None:
+        _save_svg(svg, ex.id, mode, ex.name)
+    if fmt == "json":
+        card = ex.model_dump(mode="json", exclude_none=True)
+        emit_json({**card, **({"svg": str(svg)} if svg else {})})
+    else:
+        _card_text(ex)
         if svg is not None:
-            _save_svg(svg, ex.id, mode, ex.name)
-        if fmt == "json":
-            card = ex.model_dump(mode="json", exclude_none=True)
-            emit_json({**card, **({"svg": str(svg)} if svg else {}), "disclaimer": DISCLAIMER})
-        else:
-            _card_text(ex)
-            if svg is not None:
-                typer.echo(f"Picture saved to {svg}.")
-
-    app.command("exercises")(edge(exercises))
-    app.command("exercise")(edge(exercise))
+            typer.echo(f"Picture saved to {svg}.")

@@ -10,39 +10,16 @@
 from __future__ import annotations
 
 import json
-import os
-import secrets
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from backpath.cli.app import emit_json, read_json
+from backpath.cli.django_setup import setup_django
 from backpath.errors import InvalidInput, database_error
 
-import_app = typer.Typer(help="Read data from other systems.", no_args_is_help=True)
-export_app = typer.Typer(help="Write data for other systems.", no_args_is_help=True)
 DEFAULT_BASE_URL = "https://backpath.example/fhir"
-
-
-def setup_django() -> None:
-    """Configure Django from the environment, unless it already is (as in the test suite)."""
-    from django.conf import settings
-
-    if not settings.configured:
-        from backpath.cli.web_commands import SETTINGS, data_dir
-
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
-        os.environ.setdefault("BACKPATH_DATA_DIR", str(data_dir()))
-        # Reading the database signs nothing, so a throwaway key is as good as the real one.
-        os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(64))
-    import django
-    from django.core.exceptions import ImproperlyConfigured
-
-    try:
-        django.setup()
-    except ImproperlyConfigured as exc:
-        raise InvalidInput("settings", str(exc)) from None
 
 
 def patient_bundle(patient_id: str, base_url: str) -> dict[str, Any]:
@@ -81,56 +58,47 @@ def patient_bundle(patient_id: str, base_url: str) -> dict[str, Any]:
     return searchset(resources, base_url, self_url, timezone.now())
 
 
-def register(app: typer.Typer, edge: Callable[[Callable[..., None]], Callable[..., None]]) -> None:
-    """Add ``backpath import fhir`` to the main app, with the same error edge as every command."""
-    from backpath.cli.main import read_json
+def import_fhir(
+    file: Annotated[str, typer.Argument(help="A FHIR R4B Bundle (JSON), or - for stdin")],
+    assess: Annotated[bool, typer.Option(help="Print the plan instead of the intake")] = False,
+) -> None:
+    """Turn a FHIR Bundle (Patient, Conditions, QuestionnaireResponses, medications) into
+    an intake; with --assess, assess it and print the plan as contract JSON."""
+    from backpath.interop import intake_from_bundle
 
-    def fhir(
-        file: Annotated[str, typer.Argument(help="A FHIR R4B Bundle (JSON), or - for stdin")],
-        assess: Annotated[bool, typer.Option(help="Print the plan instead of the intake")] = False,
-    ) -> None:
-        """Turn a FHIR Bundle (Patient, Conditions, QuestionnaireResponses, medications) into
-        an intake; with --assess, assess it and print the plan as contract JSON."""
-        from backpath.interop import intake_from_bundle
+    bundle = read_json(file, "bundle")
+    if not isinstance(bundle, dict):
+        raise InvalidInput("bundle", "must be a JSON object of resourceType Bundle")
+    intake = intake_from_bundle(bundle)
+    if assess:
+        from backpath.engine import assess_and_plan
 
-        bundle = read_json(file, "bundle")
-        if not isinstance(bundle, dict):
-            raise InvalidInput("bundle", "must be a JSON object of resourceType Bundle")
-        intake = intake_from_bundle(bundle)
-        if assess:
-            from backpath.engine import assess_and_plan
+        emit_json(assess_and_plan(intake).to_json_dict())
+    else:
+        typer.echo(json.dumps(intake, indent=2))
 
-            typer.echo(json.dumps(assess_and_plan(intake).to_json_dict(), indent=2))
-        else:
-            typer.echo(json.dumps(intake, indent=2))
 
-    import_app.command("fhir")(edge(fhir))
-    app.add_typer(import_app, name="import")
-
-    def export_fhir(
-        patient: Annotated[str, typer.Option("--patient", help="The patient's id (as in URLs)")],
-        output: Annotated[
-            Path | None, typer.Option("--output", "-o", help="Write here instead of stdout")
-        ] = None,
-        base_url: Annotated[
-            str, typer.Option(help="Server base for the entries' fullUrl (ends in /fhir)")
-        ] = DEFAULT_BASE_URL,
-    ) -> None:
-        """Print a patient's record as a FHIR R4B searchset Bundle (as Patient/$everything):
-        Patient, Conditions, responses, scores, diary and every plan version as a CarePlan."""
-        if not base_url.startswith(("http://", "https://")):
-            raise InvalidInput("--base-url", f"must be an http(s) URL, got {base_url!r}")
-        setup_django()
-        bundle = patient_bundle(patient.strip(), base_url.rstrip("/"))
-        text = json.dumps(bundle, indent=2, ensure_ascii=False)
-        if output is None:
-            typer.echo(text)
-            return
-        try:
-            output.write_text(text + "\n", "utf-8")
-        except OSError as exc:
-            raise InvalidInput("--output", f"cannot write {output}: {exc.strerror}") from None
-        typer.echo(f"Wrote {len(bundle['entry'])} entries for patient {patient} to {output}")
-
-    export_app.command("fhir")(edge(export_fhir))
-    app.add_typer(export_app, name="export")
+def export_fhir(
+    patient: Annotated[str, typer.Option("--patient", help="The patient's id (as in URLs)")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout")
+    ] = None,
+    base_url: Annotated[
+        str, typer.Option(help="Server base for the entries' fullUrl (ends in /fhir)")
+    ] = DEFAULT_BASE_URL,
+) -> None:
+    """Print a patient's record as a FHIR R4B searchset Bundle (as Patient/$everything):
+    Patient, Conditions, responses, scores, diary and every plan version as a CarePlan."""
+    if not base_url.startswith(("http://", "https://")):
+        raise InvalidInput("--base-url", f"must be an http(s) URL, got {base_url!r}")
+    setup_django()
+    bundle = patient_bundle(patient.strip(), base_url.rstrip("/"))
+    text = json.dumps(bundle, indent=2, ensure_ascii=False)
+    if output is None:
+        typer.echo(text)
+        return
+    try:
+        output.write_text(text + "\n", "utf-8")
+    except OSError as exc:
+        raise InvalidInput("--output", f"cannot write {output}: {exc.strerror}") from None
+    typer.echo(f"Wrote {len(bundle['entry'])} entries for patient {patient} to {output}")

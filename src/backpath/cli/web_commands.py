@@ -17,24 +17,20 @@ import os
 import secrets
 import socket
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
 
+from backpath.cli.django_setup import SETTINGS, data_dir, setup_django
 from backpath.errors import InvalidInput, database_error
 
-SETTINGS = "backpath.web.settings"
 WSGI_APP = "backpath.web.wsgi:application"
 DEMO_HOST = "127.0.0.1"
 MIN_SECRET_KEY = 50
 
 PortOpt = Annotated[int, typer.Option(help="TCP port to listen on", min=1, max=65535)]
-
-
-def data_dir() -> Path:
-    return Path(os.environ.get("BACKPATH_DATA_DIR", "data")).resolve()
 
 
 def demo_secret_key(folder: Path) -> str:
@@ -179,8 +175,6 @@ def send_reminders(
 ) -> None:
     """Email the day's home exercises to patients who turned reminders on, once each (run
     it every 15 minutes or hourly). Exit 1 when a send failed (the next run retries it)."""
-    from backpath.cli.fhir_commands import setup_django
-
     setup_django()
     from django.db import DatabaseError
     from django.utils import timezone
@@ -197,11 +191,3 @@ def send_reminders(
     typer.echo(result.summary())
     if result.failed:
         raise typer.Exit(1)
-
-
-def register(app: typer.Typer, edge: Callable[[Callable[..., None]], Callable[..., None]]) -> None:
-    """Add ``demo``, ``serve`` and ``send-reminders`` to the ``backpath`` command (``edge``
-    maps errors)."""
-    app.command()(edge(demo))
-    app.command()(edge(serve))
-    app.command("send-reminders")(edge(send_reminders))

@@ -1,0 +1,38 @@
+"""Django for the commands that use the web app's database (``demo``, ``serve``,
+``send-reminders``, ``export fhir``): the settings module and the data folder they share.
+
+Django itself is imported only inside ``setup_django``, when such a command runs.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from backpath.errors import InvalidInput
+
+SETTINGS = "backpath.web.settings"
+
+
+def data_dir() -> Path:
+    """The data folder: ``BACKPATH_DATA_DIR``, else ``./data`` (an absolute path)."""
+    return Path(os.environ.get("BACKPATH_DATA_DIR", "data")).resolve()
+
+
+def setup_django() -> None:
+    """Configure Django from the environment, unless it already is (as in the test suite)."""
+    from django.conf import settings
+
+    if not settings.configured:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
+        os.environ.setdefault("BACKPATH_DATA_DIR", str(data_dir()))
+        # Reading the database signs nothing, so a throwaway key is as good as the real one.
+        os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(64))
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        raise InvalidInput("settings", str(exc)) from None
