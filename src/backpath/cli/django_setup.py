@@ -7,7 +7,6 @@ Django itself is imported only inside ``setup_django``, when such a command runs
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 
 from backpath.errors import InvalidInput
@@ -27,6 +26,8 @@ def setup_django() -> None:
     if not settings.configured:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
         os.environ.setdefault("BACKPATH_DATA_DIR", str(data_dir()))
+        import secrets
+
         # Reading the database signs nothing, so a throwaway key is as good as the real one.
         os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(64))
     import django

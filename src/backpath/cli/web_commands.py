@@ -14,8 +14,6 @@ imported only when one of these commands runs, so the rest of the CLI stays ligh
 from __future__ import annotations
 
 import os
-import secrets
-import socket
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -43,6 +41,8 @@ def demo_secret_key(folder: Path) -> str:
         except FileExistsError:  # another demo made it meanwhile
             pass
         else:
+            import secrets
+
             with os.fdopen(fd, "w", encoding="ascii") as f:
                 f.write(secrets.token_urlsafe(64))
     key = path.read_text("ascii").strip()
@@ -75,6 +75,8 @@ def serve_environment(base: Mapping[str, str]) -> dict[str, str]:
 
 
 def ensure_port_free(host: str, port: int) -> None:
+    import socket
+
     with socket.socket() as s:
         try:
             s.bind((host, port))
