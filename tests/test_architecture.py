@@ -17,18 +17,25 @@ DOMAIN = ("knowledge", "instruments", "engine", "tracking", "exercises")
 FORBIDDEN = ("django", "ninja", "backpath.web", "backpath.cli", "backpath.interop")
 
 
+def imported(path: Path) -> list[str]:
+    """The modules a source file imports (``import x`` and ``from x import ...``)."""
+    names = []
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.Import):
+            names += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.append(node.module)
+    return names
+
+
 def forbidden_imports(package: str, forbidden: tuple[str, ...]) -> list[str]:
     """Every ``import`` in ``backpath.<package>`` of a module starting with ``forbidden``."""
-    offenders = []
-    for path in (ROOT / "src" / "backpath" / package).rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                names = [node.module]
-            offenders += [f"{path.name}: {n}" for n in names if n.startswith(forbidden)]
-    return offenders
+    return [
+        f"{path.name}: {name}"
+        for path in (ROOT / "src" / "backpath" / package).rglob("*.py")
+        for name in imported(path)
+        if name.startswith(forbidden)
+    ]
 
 
 def test_domain_modules_import_no_django_or_web_code() -> None:
@@ -103,16 +110,10 @@ def upward_imports() -> list[str]:
         if not folder.exists():
             continue
         for path in folder.rglob("*.py"):
-            for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-                names = []
-                if isinstance(node, ast.Import):
-                    names = [a.name for a in node.names]
-                elif isinstance(node, ast.ImportFrom) and node.module:
-                    names = [node.module]
-                for name in names:
-                    top = name.split(".")[1] if name.startswith("backpath.") else ""
-                    if top in LAYERS and top != package and LAYERS[top] >= layer < 6:
-                        offenders.append(f"{package}/{path.name}: {name}")
+            for name in imported(path):
+                top = name.split(".")[1] if name.startswith("backpath.") else ""
+                if top in LAYERS and top != package and LAYERS[top] >= layer < 6:
+                    offenders.append(f"{package}/{path.name}: {name}")
     return offenders
 
 

@@ -411,24 +411,7 @@ def test_with_too_little_data_the_info_card_says_what_is_missing() -> None:
 
 def test_exported_backpath_bundle_as_prefetch_gives_the_plan_summary() -> None:
     golden = json.loads(GOLDEN.read_text("utf-8"))
-    resources = [e["resource"] for e in golden["entry"]]
-
-    def of(kind: str) -> dict[str, Any]:
-        return searchset(*(r for r in resources if r["resourceType"] == kind))
-
-    patient = next(r for r in resources if r["resourceType"] == "Patient")
-    data = {
-        "hook": "patient-view",
-        "hookInstance": "0b4c6d5e-1f2a-4b3c-9d8e-7f6a5b4c3d2e",
-        "context": {"userId": "Practitioner/example", "patientId": patient["id"]},
-        "prefetch": {
-            "patient": patient,
-            "conditions": of("Condition"),
-            "observations": of("Observation"),
-            "medications": None,
-            "questionnaireResponses": of("QuestionnaireResponse"),
-        },
-    }
+    data = bundle_request()
     (info,) = cards(data)
     plan = assess_and_plan(intake_from_bundle(golden, as_of=TODAY))
     first_line = [item.name for item in plan.recommended if item.line == 1]
