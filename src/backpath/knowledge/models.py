@@ -8,7 +8,7 @@ that a typo in a clinician's edit fails loudly instead of being silently ignored
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -89,17 +89,8 @@ SourceKind = Literal[
     "patient_information",
     "marketing",
 ]
-CLINICAL_SOURCE_KINDS: frozenset[str] = frozenset(
-    {
-        "guideline",
-        "systematic_review",
-        "trial",
-        "regulatory",
-        "framework",
-        "clinical_reference",
-        "editorial",
-    }
-)
+NOT_EVIDENCE_KINDS: frozenset[str] = frozenset({"patient_information", "marketing"})
+CLINICAL_SOURCE_KINDS: frozenset[str] = frozenset(get_args(SourceKind)) - NOT_EVIDENCE_KINDS
 """Kinds a clinical statement may cite. ``editorial`` is BackPath's own clinical review of a
 fact no named source confirms yet; it must be marked unverified, so it is always shown as "to be
 verified". ``patient_information`` (a health service's leaflet for the public) and
