@@ -119,3 +119,24 @@ def upward_imports() -> list[str]:
 
 def test_each_package_imports_only_lower_layers() -> None:
     assert upward_imports() == []
+
+
+def cross_imported_test_modules(root: Path) -> list[str]:
+    """Every ``test_*.py`` under ``root`` that imports another test module (``tests....test_*``):
+    shared builders belong in a builders module or a conftest, not in a test module."""
+    return sorted(
+        f"{path.relative_to(root)}: {name}"
+        for path in root.rglob("test_*.py")
+        for name in imported(path)
+        if name.startswith("tests.") and name.rsplit(".", 1)[-1].startswith("test_")
+    )
+
+
+def test_no_test_module_imports_another() -> None:
+    assert cross_imported_test_modules(ROOT / "tests") == []
+
+
+def test_the_test_import_check_catches_a_cross_import(tmp_path: Path) -> None:
+    (tmp_path / "test_a.py").write_text("from tests.web.test_b import helper\n")
+    (tmp_path / "test_b.py").write_text("from tests.web.builders import helper\n")
+    assert cross_imported_test_modules(tmp_path) == ["test_a.py: tests.web.test_b"]

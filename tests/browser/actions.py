@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from backpath import contract
-from tests.web.conftest import PASSWORD
+from tests.web.builders import PASSWORD
 
 START_BACK = "101011013"
 

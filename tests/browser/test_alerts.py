@@ -15,7 +15,7 @@ from backpath.web.patients.models import Patient
 from tests.browser.actions import sign_in
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import shot
-from tests.web.test_today import DAILY, with_program
+from tests.web.builders import DAILY, with_program
 
 EXERCISE = DAILY[0]
 

@@ -13,7 +13,7 @@ from backpath.web.patients.models import Patient
 from backpath.web.plans.models import PlanVersion
 from tests.browser.actions import add_patient, complete_intake, sign_in
 from tests.browser.conftest import shot
-from tests.web.test_intake_flow import NO_FLAGS
+from tests.web.builders import NO_FLAGS_FORM
 
 
 def test_a_clinician_signs_in_adds_a_patient_completes_the_intake_and_sees_the_plan(
@@ -73,7 +73,7 @@ def test_a_red_flag_intake_shows_the_emergency_banner_and_no_plan(
 def _flag_free_intake(version: PlanVersion) -> dict[str, Any]:
     """The same intake with every red flag answered no: what a plan would have offered."""
     data = dict(version.episode.intake.data)
-    red_flags = {k: v == "yes" for k, v in NO_FLAGS.items()}
+    red_flags = {k: v == "yes" for k, v in NO_FLAGS_FORM.items()}
     return {"schema": "backpath.intake/1", **data, "red_flags": red_flags}
 
 

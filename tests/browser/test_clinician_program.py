@@ -18,8 +18,8 @@ from backpath.web.plans.program_display import program_of
 from tests.browser.actions import sign_in
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import SCREENSHOTS
+from tests.web.builders import give_program, latest
 from tests.web.conftest import episode
-from tests.web.test_plan_program import give_program, latest
 
 __all__ = ["episode"]
 

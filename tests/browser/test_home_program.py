@@ -18,7 +18,7 @@ from backpath.web.patients.models import Patient
 from tests.browser.actions import sign_in
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import SCREENSHOTS, shot
-from tests.web.test_today import DAILY, with_program
+from tests.web.builders import DAILY, with_program
 
 DONE, PAINFUL, SKIPPED = DAILY
 

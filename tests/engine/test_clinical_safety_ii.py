@@ -11,7 +11,7 @@ import pytest
 
 from backpath.knowledge import load_knowledge
 from tests.conftest import make_intake
-from tests.engine.test_plan_examples import item, plan_of
+from tests.engine.builders import item, plan_of
 
 SEVERE_SCIATICA = {
     "duration_weeks": 2,

@@ -21,7 +21,7 @@ from backpath.engine.plan_edits import DROP_REASONS, EditRefused, Facts
 from backpath.engine.program_models import HomeProgram
 from backpath.exercises import load_exercises
 from backpath.knowledge import load_knowledge
-from tests.engine.test_safety_properties import (
+from tests.engine.safety_oracle import (
     INTERVENTIONAL,
     derived_conditions,
     procedure_indicated,

@@ -2,21 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from backpath.engine import assess_and_plan
 from tests.conftest import make_intake
-
-
-def plan_of(data: dict[str, Any], profile: str = "consensus") -> dict[str, Any]:
-    return assess_and_plan(data, profile).to_json_dict()  # type: ignore[arg-type]
-
-
-def item(plan: dict[str, Any], treatment: str) -> dict[str, Any]:
-    for entry in plan["recommended"] + plan["not_recommended"]:
-        if entry["treatment"] == treatment:
-            return entry
-    raise AssertionError(f"{treatment} missing from the plan")
+from tests.engine.builders import item, plan_of
 
 
 def test_anticoagulants_rule_out_nsaids_as_an_interaction() -> None:

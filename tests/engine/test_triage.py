@@ -16,7 +16,7 @@ from backpath.engine import assess, parse_intake
 from backpath.errors import KnowledgeBaseError
 from backpath.knowledge import load_from, load_knowledge
 from tests.conftest import ROOT, make_intake
-from tests.engine.test_plan_examples import plan_of
+from tests.engine.builders import plan_of
 from tests.strategies import intakes
 
 DATA = ROOT / "src" / "backpath" / "knowledge" / "data"

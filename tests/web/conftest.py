@@ -9,8 +9,7 @@ from django.test import Client
 
 from backpath.web.accounts.models import Clinic, Role, User
 from backpath.web.patients.models import Episode, Intake, Patient
-
-PASSWORD = "correct-horse-battery-9"
+from tests.web.builders import complete_intake, logged_in, make_user, with_program
 
 
 @pytest.fixture
@@ -21,10 +20,6 @@ def clinic(db: Any) -> Clinic:
 @pytest.fixture
 def other_clinic(db: Any) -> Clinic:
     return Clinic.objects.create(name="Hillside Spine Centre")
-
-
-def make_user(username: str, role: str, clinic: Clinic | None) -> User:
-    return User.objects.create_user(username=username, password=PASSWORD, role=role, clinic=clinic)
 
 
 @pytest.fixture
@@ -63,14 +58,13 @@ def patient(clinic: Clinic, clinician: User) -> Patient:
 def episode(clinician: User, patient: Patient) -> Episode:
     """The patient's episode with a plan made through the intake form: chronic, on an
     anticoagulant, avoiding needles, at most 2 sessions a week."""
-    from tests.web.test_intake_flow import complete_intake  # imports this module
-
     episode = patient.episodes.get()
     assert complete_intake(logged_in(clinician), episode).status_code == 302
     return episode
 
 
-def logged_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+@pytest.fixture
+def me(patient: Patient) -> Client:
+    """The patient, signed in, with a published plan carrying the default home program."""
+    with_program(patient.episodes.get())
+    return logged_in(patient.user)

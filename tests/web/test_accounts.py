@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from backpath.web.accounts.models import Clinic, Role, User
 from backpath.web.patients.models import Patient
-from tests.web.conftest import PASSWORD, logged_in
+from tests.web.builders import PASSWORD, logged_in
 
 
 def test_production_settings_hash_passwords_with_argon2() -> None:

@@ -25,10 +25,14 @@ from backpath.web.audit.models import AuditEvent
 from backpath.web.diary.models import DiaryEntry
 from backpath.web.patients.models import Episode, Patient
 from backpath.web.plans.models import PlanChange
-from tests.web.conftest import logged_in, make_user
-from tests.web.test_plan_program import give_program
-from tests.web.test_review_program import log
-from tests.web.test_today import tap, with_program
+from tests.web.builders import (
+    give_program,
+    log_exercise,
+    logged_in,
+    make_user,
+    tap,
+    with_program,
+)
 
 CAUDA_EQUINA = "red_flag_symptoms"
 EMERGENCY_TEXT = "Go to an emergency department now"
@@ -223,7 +227,7 @@ def test_the_review_shows_open_alerts_first_and_holds_progression(
     version.status, version.published = "published", timezone.now() - dt.timedelta(days=10)
     version.save()
     for n in (6, 5, 4, 3):
-        log(episode, "bird_dog", n, "done")
+        log_exercise(episode, "bird_dog", n, "done")
     staff = logged_in(clinician_with_email)
     url = reverse("review:review", args=[episode.pk])
     assert "Accept: progress to the next step, Bird-dog" in words(staff.get(url))

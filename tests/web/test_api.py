@@ -21,7 +21,7 @@ from backpath.web.audit.models import AuditEvent
 from backpath.web.patients.models import Episode, Patient
 from backpath.web.plans.models import PlanVersion
 from tests.conftest import make_intake
-from tests.web.conftest import logged_in, make_user
+from tests.web.builders import logged_in, make_user
 
 ASSESS = "/api/v1/assess"
 CSRF_SECRET = "A" * 32  # a well-formed CSRF secret; Django accepts it in cookie and header

@@ -19,7 +19,7 @@ from backpath.web.diary.models import DiaryEntry
 from backpath.web.patients.models import Episode, Patient
 from backpath.web.plans.models import PlanVersion
 from tests.conftest import make_intake
-from tests.web.conftest import logged_in
+from tests.web.builders import logged_in
 
 
 def diary_url(patient: Patient) -> str:

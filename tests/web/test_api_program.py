@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from backpath import DISCLAIMER
 from backpath.exercises import EXERCISE_IDS, load_exercises
@@ -17,9 +16,17 @@ from backpath.web.audit.models import AuditEvent
 from backpath.web.diary.models import ExerciseLog
 from backpath.web.patients.models import Patient
 from backpath.web.plans.models import PlanVersion
-from tests.web.conftest import logged_in
-from tests.web.test_calendar import DAILY, THREE_A_WEEK, home_program, publish
-from tests.web.test_diary import plan_without_program, second_patient
+from tests.web.builders import (
+    DAILY,
+    PUBLISHED,
+    WEEKLY,
+    home_program,
+    logged_in,
+    plan_without_program,
+    second_patient,
+    today,
+    with_program,
+)
 
 MONDAY = dt.date(2026, 3, 2)
 
@@ -37,10 +44,6 @@ def post_log(client: Client, patient: Patient, body: Any) -> Any:
     return client.post(log_url(patient), json.dumps(body), content_type="application/json")
 
 
-def today() -> dt.date:
-    return timezone.localdate()
-
-
 def a_log(version: PlanVersion, on: dt.date, exercise: str, outcome: str = "done") -> ExerciseLog:
     episode = version.episode
     return ExerciseLog.objects.create(
@@ -53,7 +56,7 @@ def a_log(version: PlanVersion, on: dt.date, exercise: str, outcome: str = "done
 
 
 def test_the_patient_reads_their_program_and_the_days_exercises(patient: Patient) -> None:
-    version = publish(patient.current_episode())
+    version = with_program(patient.current_episode(), published=PUBLISHED)
     response = logged_in(patient.user).get(program_url(patient, MONDAY))
     assert response.status_code == 200
     body = response.json()
@@ -64,20 +67,20 @@ def test_the_patient_reads_their_program_and_the_days_exercises(patient: Patient
         "2026-03-02",
     )
     assert body["home_program"] == home_program().model_dump(mode="json")
-    assert [d["exercise"] for d in body["due"]] == [*DAILY, THREE_A_WEEK]
+    assert [d["exercise"] for d in body["due"]] == [*DAILY, WEEKLY]
     tuesday = logged_in(patient.user).get(program_url(patient, MONDAY + dt.timedelta(1))).json()
     assert [d["exercise"] for d in tuesday["due"]] == list(DAILY)
 
 
 def test_due_exercises_show_what_was_logged_and_logs_cover_14_days(patient: Patient) -> None:
-    version = publish(patient.current_episode())
+    version = with_program(patient.current_episode(), published=PUBLISHED)
     a_log(version, MONDAY, "bird_dog", "too_painful")
     a_log(version, MONDAY - dt.timedelta(days=13), "glute_bridge")
     a_log(version, MONDAY - dt.timedelta(days=14), "glute_bridge")
     a_log(version, MONDAY + dt.timedelta(days=1), "glute_bridge")
     body = logged_in(patient.user).get(program_url(patient, MONDAY)).json()
     outcomes = {d["exercise"]: d["outcome"] for d in body["due"]}
-    assert outcomes == {"bird_dog": "too_painful", "glute_bridge": None, THREE_A_WEEK: None}
+    assert outcomes == {**dict.fromkeys((*DAILY, WEEKLY)), "bird_dog": "too_painful"}
     assert [(log["on"], log["exercise"]) for log in body["logs"]] == [
         ("2026-02-17", "glute_bridge"),
         ("2026-03-02", "bird_dog"),
@@ -86,14 +89,14 @@ def test_due_exercises_show_what_was_logged_and_logs_cover_14_days(patient: Pati
 
 
 def test_clinic_staff_read_the_program_too(patient: Patient, clinician: User) -> None:
-    publish(patient.current_episode())
+    with_program(patient.current_episode(), published=PUBLISHED)
     assert logged_in(clinician).get(program_url(patient)).status_code == 200
 
 
 def test_the_program_of_another_clinic_or_patient_is_not_found(
     patient: Patient, outsider: User, clinic: Any
 ) -> None:
-    publish(patient.current_episode())
+    with_program(patient.current_episode(), published=PUBLISHED)
     other = second_patient(clinic)
     assert logged_in(outsider).get(program_url(patient)).status_code == 404
     assert logged_in(other.user).get(program_url(patient)).status_code == 404
@@ -105,20 +108,20 @@ def test_no_published_program_is_404(patient: Patient) -> None:
     assert client.get(program_url(patient)).status_code == 404
     plan_without_program(patient.current_episode())  # published, but with no home program
     assert client.get(program_url(patient)).status_code == 404
-    draft = publish(patient.current_episode())
+    draft = with_program(patient.current_episode(), published=PUBLISHED)
     PlanVersion.objects.filter(pk=draft.pk).update(status=PlanVersion.Status.DRAFT)
     assert client.get(program_url(patient)).json() == {"detail": "Not found.", "field": None}
 
 
 def test_a_bad_day_in_the_query_is_422(patient: Patient) -> None:
-    publish(patient.current_episode())
+    with_program(patient.current_episode(), published=PUBLISHED)
     response = logged_in(patient.user).get(f"/api/v1/patients/{patient.pk}/program?on=tomorrow")
     assert response.status_code == 422
     assert response.json()["field"] == "on"
 
 
 def test_reading_the_program_is_audited(patient: Patient) -> None:
-    publish(patient.current_episode())
+    with_program(patient.current_episode(), published=PUBLISHED)
     logged_in(patient.user).get(program_url(patient, MONDAY))
     assert AuditEvent.objects.filter(
         action="read", patient=patient, detail="API program 2026-03-02"
@@ -131,7 +134,7 @@ def test_reading_the_program_is_audited(patient: Patient) -> None:
 def test_the_patient_logs_an_exercise_and_a_second_answer_replaces_the_first(
     patient: Patient,
 ) -> None:
-    version = publish(patient.current_episode())
+    version = with_program(patient.current_episode(), published=PUBLISHED)
     client = logged_in(patient.user)
     first = post_log(client, patient, {"exercise": "bird_dog", "outcome": "done"})
     assert first.status_code == 201
@@ -160,14 +163,14 @@ def test_the_patient_logs_an_exercise_and_a_second_answer_replaces_the_first(
 
 
 def test_too_painful_with_none_of_the_stop_rules_is_stored_without_one(patient: Patient) -> None:
-    publish(patient.current_episode())
+    with_program(patient.current_episode(), published=PUBLISHED)
     body = {"exercise": "glute_bridge", "outcome": "too_painful", "stop_rule": "none"}
     response = post_log(logged_in(patient.user), patient, body)
     assert response.status_code == 201 and response.json()["stop_rule"] is None
 
 
 def test_a_clinician_can_log_for_their_patient(patient: Patient, clinician: User) -> None:
-    publish(patient.current_episode())
+    with_program(patient.current_episode(), published=PUBLISHED)
     yesterday = (today() - dt.timedelta(days=1)).isoformat()
     body = {"on": yesterday, "exercise": "glute_bridge", "outcome": "skipped"}
     response = post_log(logged_in(clinician), patient, body)
@@ -178,7 +181,7 @@ def test_a_clinician_can_log_for_their_patient(patient: Patient, clinician: User
 def test_an_outsider_cannot_log_for_another_clinics_patient(
     patient: Patient, outsider: User
 ) -> None:
-    publish(patient.current_episode())
+    with_program(patient.current_episode(), published=PUBLISHED)
     response = post_log(logged_in(outsider), patient, {"exercise": "bird_dog", "outcome": "done"})
     assert response.status_code == 404
     assert not ExerciseLog.objects.exists()
@@ -209,7 +212,7 @@ def test_an_outsider_cannot_log_for_another_clinics_patient(
 def test_bad_log_bodies_are_422_naming_the_field(
     patient: Patient, body: dict[str, Any], field: str, words: str
 ) -> None:
-    publish(patient.current_episode())
+    with_program(patient.current_episode(), published=PUBLISHED)
     if body.get("on") in ("+1", "-8"):
         body = body | {"on": (today() + dt.timedelta(days=int(body["on"]))).isoformat()}
     response = post_log(logged_in(patient.user), patient, body)
@@ -231,7 +234,7 @@ def test_logging_without_a_published_program_is_422(patient: Patient) -> None:
 
 
 def test_a_body_that_is_not_json_is_422(patient: Patient) -> None:
-    publish(patient.current_episode())
+    with_program(patient.current_episode(), published=PUBLISHED)
     response = logged_in(patient.user).post(
         log_url(patient), "outcome=done", content_type="text/plain"
     )

@@ -7,7 +7,7 @@ from django.urls import reverse
 from backpath.web.accounts.models import User
 from backpath.web.audit.models import AuditEvent
 from backpath.web.patients.models import Patient
-from tests.web.conftest import logged_in
+from tests.web.builders import logged_in
 
 
 def test_reading_a_patient_is_recorded_with_who_what_and_where(

@@ -11,63 +11,26 @@ from django.test import Client
 from icalendar import Calendar, Event
 
 from backpath import DISCLAIMER
-from backpath.engine.program_models import HomeProgram, ProgramExercise, WalkingGoal
-from backpath.exercises import load_exercises
 from backpath.web.accounts.models import User
 from backpath.web.audit.models import AuditEvent
 from backpath.web.diary.plain_plan import week_table
-from backpath.web.patients.models import Episode, Patient
+from backpath.web.patients.models import Patient
 from backpath.web.plans.models import PlanVersion
 from backpath.web.reminders.calendar import CalendarFor, program_calendar
 from backpath.web.reminders.models import ReminderPreference
-from tests.web.conftest import logged_in
-from tests.web.test_diary import plan_version, plan_without_program, second_patient
+from tests.web.builders import (
+    WALK_NOW,
+    home_program,
+    logged_in,
+    plan_version,
+    plan_without_program,
+    second_patient,
+    with_program,
+)
 
 ICS = "/me/program.ics"
-DAILY = ("bird_dog", "glute_bridge")
-THREE_A_WEEK = "hip_hinge"
 BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 PUBLISHED = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)  # a Monday
-
-
-def program_item(exercise: str) -> ProgramExercise:
-    ex = load_exercises()[exercise]
-    return ProgramExercise(
-        exercise=exercise,
-        name=ex.name,
-        dose=ex.dose,
-        why=f"Chosen for you: {ex.summary}",
-        stop_rules=tuple(ex.stop_rules),
-        sources=tuple(ex.dose_sources),
-    )
-
-
-def home_program(exercises: tuple[str, ...] = (*DAILY, THREE_A_WEEK)) -> HomeProgram:
-    return HomeProgram(
-        treatments=("physical_therapy",),
-        exercises=tuple(program_item(e) for e in exercises),
-        walking_goal=WalkingGoal(
-            now="Walk 10 minutes at an easy pace.",
-            minutes=30,
-            per_week=5,
-            by_week=12,
-            text="30 minutes, 5 days a week.",
-        ),
-    )
-
-
-def publish(
-    episode: Episode, program: HomeProgram | None = None, when: dt.datetime = PUBLISHED
-) -> PlanVersion:
-    """A published engine plan carrying ``program`` (default: ``home_program()``)."""
-    version = plan_version(episode)
-    version.plan = {
-        **version.plan,
-        "home_program": (program or home_program()).model_dump(mode="json"),
-    }
-    version.published = when
-    version.save(update_fields=["plan", "published"])
-    return version
 
 
 def download(client: Client) -> Calendar:
@@ -94,7 +57,7 @@ def occurrences(event: Event) -> list[dt.datetime]:
 
 
 def test_the_calendar_parses_back_with_sessions_and_the_home_program(patient: Patient) -> None:
-    publish(patient.current_episode())
+    with_program(patient.current_episode(), published=PUBLISHED)
     calendar = download(logged_in(patient.user))
     found = events(calendar)
     sessions = {uid: e for uid, e in found.items() if uid.startswith("sessions-")}
@@ -107,7 +70,7 @@ def test_the_calendar_parses_back_with_sessions_and_the_home_program(patient: Pa
 
 
 def test_session_days_match_the_week_table_of_my_plan(patient: Patient) -> None:
-    version = publish(patient.current_episode())
+    version = with_program(patient.current_episode(), published=PUBLISHED)
     calendar = download(logged_in(patient.user))
     sessions = [e for e in calendar.walk("VEVENT") if str(e["UID"]).startswith("sessions-")]
     table = {
@@ -124,7 +87,7 @@ def test_session_days_match_the_week_table_of_my_plan(patient: Patient) -> None:
 
 def test_home_program_events_fall_on_the_days_the_today_view_uses(patient: Patient) -> None:
     program = home_program()
-    publish(patient.current_episode(), program)
+    with_program(patient.current_episode(), program, published=PUBLISHED)
     calendar = download(logged_in(patient.user))
     for event in home_events(calendar):
         items = [e for e in program.exercises if e.name in str(event["SUMMARY"])]
@@ -145,12 +108,12 @@ def test_home_program_events_fall_on_the_days_the_today_view_uses(patient: Patie
 
 def test_descriptions_give_every_dose_the_stop_rules_and_the_disclaimer(patient: Patient) -> None:
     program = home_program()
-    publish(patient.current_episode(), program)
+    with_program(patient.current_episode(), program, published=PUBLISHED)
     calendar = download(logged_in(patient.user))
     text = " ".join(str(e["DESCRIPTION"]) for e in home_events(calendar))
     for item in program.exercises:
         assert f"{item.name}: {item.dose.text()}" in text
-    assert "Walk 10 minutes at an easy pace." in text
+    assert WALK_NOW in text
     assert "When to stop:" in text
     assert "http://testserver/me/today/" in text
     for event in calendar.walk("VEVENT"):
@@ -160,7 +123,7 @@ def test_descriptions_give_every_dose_the_stop_rules_and_the_disclaimer(patient:
 
 def test_uids_stay_the_same_for_a_new_version_so_reimporting_updates(patient: Patient) -> None:
     episode = patient.current_episode()
-    first = publish(episode)
+    first = with_program(episode, published=PUBLISHED)
     client = logged_in(patient.user)
     before = events(download(client))
     first.status = PlanVersion.Status.SUPERSEDED
@@ -170,7 +133,7 @@ def test_uids_stay_the_same_for_a_new_version_so_reimporting_updates(patient: Pa
         update={"dose": program.exercises[0].dose.model_copy(update={"sets": 2})}
     )
     program = program.model_copy(update={"exercises": (stronger, *program.exercises[1:])})
-    publish(episode, program, when=PUBLISHED + dt.timedelta(days=9))
+    with_program(episode, program, published=PUBLISHED + dt.timedelta(days=9))
     after = events(download(client))
     assert set(after) == set(before)
     assert all(int(after[uid]["SEQUENCE"]) == 2 > int(before[uid]["SEQUENCE"]) for uid in after)
@@ -181,7 +144,7 @@ def test_uids_stay_the_same_for_a_new_version_so_reimporting_updates(patient: Pa
 
 def test_the_program_is_at_the_patients_hour_in_their_time_zone(patient: Patient) -> None:
     ReminderPreference.objects.create(patient=patient, hour=7, timezone="America/New_York")
-    publish(patient.current_episode())
+    with_program(patient.current_episode(), published=PUBLISHED)
     calendar = download(logged_in(patient.user))
     zone = zoneinfo.ZoneInfo("America/New_York")
     for event in home_events(calendar):
@@ -194,13 +157,13 @@ def test_the_program_is_at_the_patients_hour_in_their_time_zone(patient: Patient
 
 
 def test_without_a_preference_the_program_is_at_8_in_the_clinics_zone(patient: Patient) -> None:
-    publish(patient.current_episode())
+    with_program(patient.current_episode(), published=PUBLISHED)
     event = home_events(download(logged_in(patient.user)))[0]
     assert event.start == dt.datetime(2026, 3, 2, 8, tzinfo=zoneinfo.ZoneInfo("UTC"))
 
 
 def test_a_patient_gets_only_their_own_calendar(patient: Patient, clinic: Any) -> None:
-    publish(patient.current_episode())
+    with_program(patient.current_episode(), published=PUBLISHED)
     other = second_patient(clinic)
     response = logged_in(other.user).get(ICS)
     assert response.status_code == 404
@@ -211,7 +174,7 @@ def test_a_patient_gets_only_their_own_calendar(patient: Patient, clinic: Any) -
 def test_staff_and_strangers_cannot_download_a_patients_calendar(
     patient: Patient, clinician: User
 ) -> None:
-    publish(patient.current_episode())
+    with_program(patient.current_episode(), published=PUBLISHED)
     assert logged_in(clinician).get(ICS).status_code == 403
     assert Client().get(ICS).status_code == 302
 
@@ -224,7 +187,7 @@ def test_a_draft_plan_gives_no_calendar(patient: Patient) -> None:
 
 
 def test_a_plan_with_nothing_to_schedule_says_so(patient: Patient) -> None:
-    version = publish(patient.current_episode())
+    version = with_program(patient.current_episode(), published=PUBLISHED)
     version.plan = {
         **{k: v for k, v in version.plan.items() if k != "home_program"},
         "recommended": [
@@ -238,7 +201,7 @@ def test_a_plan_with_nothing_to_schedule_says_so(patient: Patient) -> None:
 
 
 def test_downloading_the_calendar_is_audited(patient: Patient) -> None:
-    version = publish(patient.current_episode())
+    version = with_program(patient.current_episode(), published=PUBLISHED)
     download(logged_in(patient.user))
     event = AuditEvent.objects.get(action="export", patient=patient)
     assert event.object_type == "PlanVersion" and event.object_id == str(version.pk)

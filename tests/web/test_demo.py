@@ -27,7 +27,7 @@ from backpath.web.demo.diary import EXERCISE_DAYS, build_diary, build_exercise_l
 from backpath.web.diary.models import DiaryEntry, ExerciseLog
 from backpath.web.patients.models import Episode, Intake, Patient
 from backpath.web.plans.models import PlanChange, PlanVersion
-from tests.web.test_plan_program import sample_program
+from tests.web.builders import home_program
 
 ACCOUNTS = {"clinician": "clinician", "lead": "lead", "clinician2": "clinician",
             "riverside": "clinician", "patient": "patient"}  # fmt: skip
@@ -198,7 +198,7 @@ def test_the_demo_patient_sees_an_illustrated_program_and_the_review_suggests_pr
 
 def test_the_demo_exercise_log_is_mostly_done_on_due_days_with_one_painful_day() -> None:
     case = next(c for c in CASES if c.key == "chronic")
-    program = sample_program(("walking", "bird_dog", "hip_hinge"))  # hip hinge: 3 a week
+    program = home_program(("walking", "bird_dog", "hip_hinge"))  # hip hinge: 3 a week
     today = dt.date(2026, 3, 2)
     log = build_exercise_log(case, program, today)
     assert log == build_exercise_log(case, program, today)  # the same every time

@@ -3,74 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-from pathlib import Path
 from typing import Any
 
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from backpath import contract
-from backpath.engine import assess_and_plan
 from backpath.instruments import odi, rmdq
 from backpath.web.accounts.models import Role, User
 from backpath.web.audit.models import AuditEvent
 from backpath.web.diary.models import DiaryEntry
-from backpath.web.patients.models import Episode, Intake, Patient
+from backpath.web.patients.models import Patient
 from backpath.web.plans.models import PlanVersion
-from tests.web.conftest import logged_in, make_user
-
-NO_FLAGS = dict.fromkeys(contract.red_flag_ids(), False)
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-def chronic_intake(**changes: Any) -> dict[str, Any]:
-    """The chronic example intake (screened: no red flags), with ``changes`` applied."""
-    data: dict[str, Any] = json.loads((EXAMPLES / "chronic_low_back_pain.json").read_text())
-    data["red_flags"] = dict(NO_FLAGS)
-    data.update(changes)
-    return data
-
-
-def plan_version(
-    episode: Episode,
-    status: str = PlanVersion.Status.PUBLISHED,
-    intake: dict[str, Any] | None = None,
-    weeks_ago: float = 0,
-) -> PlanVersion:
-    """A plan built by the engine and stored as a version, published ``weeks_ago`` weeks ago."""
-    plan = assess_and_plan(intake or chronic_intake()).to_json_dict()
-    number = episode.plan_versions.count() + 1
-    published = None
-    if status == PlanVersion.Status.PUBLISHED:
-        published = timezone.now() - dt.timedelta(weeks=weeks_ago)
-    return PlanVersion.objects.create(
-        episode=episode, number=number, plan=plan, status=status, published=published
-    )
-
-
-def plan_without_program(episode: Episode, **kwargs: Any) -> PlanVersion:
-    """``plan_version`` with the home program taken out: a plan with no exercise-based item."""
-    version = plan_version(episode, **kwargs)
-    version.plan.pop("home_program", None)
-    version.save()
-    return version
-
-
-def second_patient(clinic: Any) -> Patient:
-    user = make_user("patient2", Role.PATIENT, clinic)
-    other = Patient.objects.create(
-        clinic=clinic, given_name="Bram", family_name="Kestrel", birth_year=1980, user=user
-    )
-    episode = Episode.objects.create(patient=other)
-    Intake.objects.create(episode=episode)
-    return other
-
-
-def today() -> str:
-    return timezone.localdate().isoformat()
-
+from tests.web.builders import (
+    NO_FLAGS,
+    chronic_intake,
+    logged_in,
+    make_user,
+    plan_version,
+    second_patient,
+    today,
+)
 
 # --- My plan ----------------------------------------------------------------------------------
 

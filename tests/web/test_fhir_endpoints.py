@@ -29,7 +29,7 @@ from backpath.web.fhir.searchset import searchset
 from backpath.web.patients.models import Episode, Patient
 from backpath.web.plans.models import PlanVersion
 from tests.conftest import ROOT
-from tests.web.conftest import logged_in
+from tests.web.builders import logged_in
 
 GOLDEN = Path(__file__).parents[1] / "interop" / "golden"
 BASE = "http://testserver/fhir"

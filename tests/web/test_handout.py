@@ -18,12 +18,15 @@ from backpath.web.audit.models import AuditEvent
 from backpath.web.diary.handout import handout_html
 from backpath.web.patients.models import Patient
 from backpath.web.plans.models import PlanVersion
-from tests.web.conftest import logged_in
-from tests.web.test_diary import plan_without_program
-from tests.web.test_plans_print import pdf_text
-from tests.web.test_today import DAILY, WEEKLY, home_program, me, with_program
-
-__all__ = ["me"]
+from tests.web.builders import (
+    DAILY,
+    WEEKLY,
+    home_program,
+    logged_in,
+    pdf_text,
+    plan_without_program,
+    with_program,
+)
 
 
 def test_the_handout_page_shows_every_exercise_as_two_numbered_frames(

@@ -7,54 +7,11 @@ from typing import Any
 from django.test import Client
 from django.urls import reverse
 
-from backpath import contract
 from backpath.web.accounts.models import User
 from backpath.web.audit.models import AuditEvent
-from backpath.web.patients.models import Episode, Patient
+from backpath.web.patients.models import Patient
 from backpath.web.plans.models import PlanVersion
-from tests.web.conftest import logged_in
-
-NO_FLAGS = dict.fromkeys(contract.red_flag_ids(), "no")
-
-
-def complete_intake(
-    client: Client, episode: Episode, red_flags: dict[str, str] | None = None
-) -> Any:
-    steps: dict[str, dict[str, Any]] = {
-        "person": {"pregnant": "", "weight_kg": "70", "height_cm": "170"},
-        "episode": {
-            "duration_weeks": "20",
-            "region": "low_back",
-            "leg_pain": "none",
-            "suspected_cause": "nonspecific",
-            "prior_episodes": "1",
-        },
-        "pain": {"nrs_now": "6", "nrs_week_average": "5"},
-        "red_flags": red_flags or NO_FLAGS,
-        "questionnaires": {f"startback_{i}": v for i, v in enumerate("101011013")},
-        "conditions": {"conditions": ["anticoagulant_therapy"]},
-        "preferences": {"avoid": ["needles"], "max_sessions_per_week": "2", "budget": "medium"},
-    }
-    for step, data in steps.items():
-        response = client.post(reverse("patients:intake", args=[episode.pk, step]), data)
-        assert response.status_code == 302, (step, response.content[:2000])
-    prior = {
-        "prior-TOTAL_FORMS": "4",
-        "prior-INITIAL_FORMS": "0",
-        "prior-MIN_NUM_FORMS": "4",
-        "prior-MAX_NUM_FORMS": "10",
-    }
-    for i in range(4):
-        prior |= {f"prior-{i}-treatment": "", f"prior-{i}-weeks": "", f"prior-{i}-response": ""}
-    assert (
-        client.post(
-            reverse("patients:intake", args=[episode.pk, "prior_treatments"]), prior
-        ).status_code
-        == 302
-    )
-    return client.post(
-        reverse("patients:intake_review", args=[episode.pk]), {"profile": "consensus"}
-    )
+from tests.web.builders import NO_FLAGS_FORM, complete_intake, logged_in
 
 
 def test_a_clinician_adds_a_patient_completes_the_intake_and_gets_a_plan(clinician: User) -> None:
@@ -98,7 +55,7 @@ def test_a_red_flag_intake_shows_the_emergency_banner_and_no_plan(
 ) -> None:
     client = logged_in(clinician)
     episode = patient.episodes.get()
-    complete_intake(client, episode, red_flags=NO_FLAGS | {"saddle_anaesthesia": "yes"})
+    complete_intake(client, episode, red_flags=NO_FLAGS_FORM | {"saddle_anaesthesia": "yes"})
     version = PlanVersion.objects.get(episode=episode)
     assert (
         version.plan["triage"]["disposition"] == "emergency" and version.plan["recommended"] == []

@@ -9,8 +9,7 @@ from django.urls import reverse
 
 from backpath.web.accounts.models import User
 from backpath.web.patients.models import Patient
-from tests.web.conftest import logged_in
-from tests.web.test_diary import chronic_intake, plan_version
+from tests.web.builders import chronic_intake, logged_in, plan_version
 
 
 def test_the_plan_page_lists_equivalent_options_as_alternatives(

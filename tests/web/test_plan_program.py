@@ -14,58 +14,22 @@ from django.utils import timezone
 
 from backpath import DISCLAIMER
 from backpath.engine.plan_edits import Facts
-from backpath.engine.program_models import HomeProgram, ProgramExercise, WalkingGoal
 from backpath.exercises import load_exercises, load_stop_rules
 from backpath.web.accounts.models import User
 from backpath.web.audit.models import AuditEvent
 from backpath.web.patients.models import Episode
 from backpath.web.plans.models import PlanChange, PlanVersion
-from backpath.web.plans.program_display import eligible, program_of, with_program
-from tests.web.conftest import logged_in
-from tests.web.test_plans_print import pdf_text
+from backpath.web.plans.program_display import eligible, program_of
+from tests.web.builders import (
+    WALK_GOAL,
+    give_program,
+    home_program,
+    latest,
+    logged_in,
+    pdf_text,
+)
 
 PROGRAM = ("walking", "bird_dog", "glute_bridge")
-
-
-def program_item(exercise: str, level: int = 0) -> ProgramExercise:
-    ex = load_exercises()[exercise]
-    return ProgramExercise(
-        exercise=exercise,
-        name=ex.name,
-        level=level,
-        dose=ex.dose,
-        why=f"Chosen for the test: {ex.summary}",
-        precautions=tuple(ex.precautions),
-        stop_rules=tuple(ex.stop_rules),
-        sources=tuple(ex.sources),
-    )
-
-
-def sample_program(exercises: tuple[str, ...] = PROGRAM) -> HomeProgram:
-    return HomeProgram(
-        treatments=("physical_therapy", "general_exercise"),
-        exercises=tuple(program_item(e) for e in exercises),
-        walking_goal=WalkingGoal(
-            now="Walk 10 minutes twice a day.",
-            minutes=30,
-            per_week=5,
-            by_week=12,
-            text="Build up to 30 minutes, 5 times a week.",
-            sources=("pocovi2024_walkback",),
-        ),
-    )
-
-
-def give_program(episode: Episode, program: HomeProgram | None = None) -> PlanVersion:
-    """Put ``program`` (the sample by default) into the episode's latest version."""
-    version = latest(episode)
-    version.plan = with_program(version.plan, program or sample_program())
-    version.save(update_fields=["plan"])
-    return version
-
-
-def latest(episode: Episode) -> PlanVersion:
-    return episode.plan_versions.order_by("-number").first()  # type: ignore[return-value]
 
 
 def text(response: Any) -> str:
@@ -104,14 +68,14 @@ def test_the_plan_page_shows_each_exercise_with_its_picture_dose_why_stop_rules_
     for exercise in PROGRAM:
         ex = load_exercises()[exercise]
         assert ex.name in page and ex.dose.text().capitalize() in page
-        assert f"Chosen for the test: {ex.summary}" in page
+        assert f"Chosen for you: {ex.summary}" in page
         assert rules[ex.stop_rules[0]].clinician_text.strip() in page
         figure = reverse("plans:exercise_figure", args=[exercise, "animated"])
         still = reverse("plans:exercise_figure", args=[exercise, "frames"])
         assert f'<img src="{figure}"' in page
         assert f'<source media="(prefers-reduced-motion: reduce)" srcset="{still}"' in page
     assert "Starting level" in page
-    assert "Build up to 30 minutes, 5 times a week." in page
+    assert WALK_GOAL in page
     assert "Limits: Sets 1–1; Repetitions 5–10; Hold (seconds) 5–10; Times a day 1–1." in page
     assert "doi.org/10.1136/bjsports-2019-100886" in page  # bird-dog's source is linked
     assert "<svg" not in page  # pictures are linked, not inlined: the page stays light
@@ -186,7 +150,7 @@ def test_adding_an_exercise_starts_it_at_its_starting_dose(
 
 
 def test_a_sixth_exercise_is_refused_and_nothing_is_saved(client: Client, episode: Episode) -> None:
-    give_program(episode, sample_program(("walking", "bird_dog", "glute_bridge",
+    give_program(episode, home_program(("walking", "bird_dog", "glute_bridge",
                                           "dead_bug", "clamshell")))  # fmt: skip
     page = text(client.get(reverse("plans:plan", args=[episode.pk])))
     assert "Add an exercise to the home program" not in page
@@ -230,7 +194,7 @@ def test_a_dose_outside_the_limits_is_refused_naming_the_field_and_keeping_what_
 def test_removing_an_exercise_keeps_the_rest_and_the_last_one_cannot_go(
     client: Client, episode: Episode
 ) -> None:
-    give_program(episode, sample_program(("walking", "bird_dog")))
+    give_program(episode, home_program(("walking", "bird_dog")))
     assert post(client, "program_remove", episode, "bird_dog").status_code == 302
     assert program_ids(latest(episode)) == ["walking"]
     assert PlanChange.objects.get(version=latest(episode)).action == "remove_exercise"
@@ -259,7 +223,7 @@ def test_the_choices_leave_out_exercises_the_persons_conditions_rule_out(
 
 def test_eligible_exercises_fit_the_phase_and_the_programs_treatments() -> None:
     plan = {"phase": "acute"}
-    program = sample_program(("walking",))
+    program = home_program(("walking",))
     offered = {ex.id for ex in eligible(plan, program, Facts(frozenset({"pregnancy"})))}
     assert "cat_camel" in offered
     assert "bird_dog" not in offered  # not for acute pain

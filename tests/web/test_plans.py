@@ -14,9 +14,13 @@ from backpath.web.accounts.models import User
 from backpath.web.audit.models import AuditEvent
 from backpath.web.patients.models import Episode, Patient
 from backpath.web.plans.models import PlanVersion
-from tests.web.conftest import logged_in
-from tests.web.test_diary import chronic_intake, plan_version
-from tests.web.test_intake_flow import NO_FLAGS, complete_intake
+from tests.web.builders import (
+    NO_FLAGS_FORM,
+    chronic_intake,
+    complete_intake,
+    logged_in,
+    plan_version,
+)
 
 
 def text_of(page: str) -> str:
@@ -79,7 +83,7 @@ def test_reading_the_plan_page_is_audited(clinician: User, episode: Episode) -> 
 def test_an_emergency_shows_the_big_banner_and_no_plan(clinician: User, patient: Patient) -> None:
     client = logged_in(clinician)
     episode = patient.episodes.get()
-    complete_intake(client, episode, red_flags=NO_FLAGS | {"saddle_anaesthesia": "yes"})
+    complete_intake(client, episode, red_flags=NO_FLAGS_FORM | {"saddle_anaesthesia": "yes"})
     page = page_of(client, episode)
     assert "Emergency: seek emergency care now. No treatment plan is given." in page
     assert "cannot be edited" in page
@@ -91,7 +95,7 @@ def test_an_urgent_referral_shows_the_banner_and_comfort_measures_only(
 ) -> None:
     client = logged_in(clinician)
     episode = patient.episodes.get()
-    complete_intake(client, episode, red_flags=NO_FLAGS | {"history_of_cancer": "yes"})
+    complete_intake(client, episode, red_flags=NO_FLAGS_FORM | {"history_of_cancer": "yes"})
     page = page_of(client, episode)
     plan = PlanVersion.objects.get(episode=episode).plan
     assert "Urgent referral: specialist assessment within 24 hours" in page  # NICE NG234
@@ -106,7 +110,7 @@ def test_an_urgent_referral_shows_the_banner_and_comfort_measures_only(
 def test_a_referral_alongside_the_plan_is_a_notice(clinician: User, patient: Patient) -> None:
     client = logged_in(clinician)
     episode = patient.episodes.get()
-    complete_intake(client, episode, red_flags=NO_FLAGS | {"inflammatory_features": "yes"})
+    complete_intake(client, episode, red_flags=NO_FLAGS_FORM | {"inflammatory_features": "yes"})
     page = page_of(client, episode)
     assert 'class="banner referral_with_plan" role="note"' in page
     assert "Line 1: start now" in page
@@ -186,7 +190,7 @@ def test_a_weak_flag_alone_shows_a_concern_not_an_urgent_banner(
 ) -> None:
     client = logged_in(clinician)
     episode = patient.episodes.get()
-    complete_intake(client, episode, red_flags=NO_FLAGS | {"constant_night_pain": "yes"})
+    complete_intake(client, episode, red_flags=NO_FLAGS_FORM | {"constant_night_pain": "yes"})
     page = page_of(client, episode)
     assert "banner urgent_referral" not in page
     page = text_of(page)

@@ -20,8 +20,7 @@ from backpath.web.accounts.models import User
 from backpath.web.audit.models import AuditEvent
 from backpath.web.patients.models import Episode, Patient
 from backpath.web.plans.models import PlanChange, PlanVersion
-from tests.web.conftest import logged_in
-from tests.web.test_intake_flow import NO_FLAGS, complete_intake
+from tests.web.builders import NO_FLAGS_FORM, complete_intake, logged_in
 
 
 @pytest.fixture
@@ -188,7 +187,7 @@ def test_opioids_are_never_added_as_first_line(client: Client, episode: Episode)
 
 def test_an_emergency_plan_cannot_be_edited(client: Client, patient: Patient) -> None:
     episode = patient.episodes.get()
-    complete_intake(client, episode, red_flags=NO_FLAGS | {"saddle_anaesthesia": "yes"})
+    complete_intake(client, episode, red_flags=NO_FLAGS_FORM | {"saddle_anaesthesia": "yes"})
     for action, treatment in (("accept", "yoga"), ("drop", "yoga"), ("add", "superficial_heat")):
         response = post(client, action, episode, treatment, drop_reason="preference", line=1)
         assert response.status_code == 200
@@ -200,7 +199,7 @@ def test_an_urgent_referral_plan_takes_no_treatment_beyond_comfort_measures(
     client: Client, patient: Patient
 ) -> None:
     episode = patient.episodes.get()
-    complete_intake(client, episode, red_flags=NO_FLAGS | {"history_of_cancer": "yes"})
+    complete_intake(client, episode, red_flags=NO_FLAGS_FORM | {"history_of_cancer": "yes"})
     response = post(client, "add", episode, "physical_therapy", line=1, reason="Mild case.")
     assert "left out because of a red flag" in text(response)
     assert episode.plan_versions.count() == 1

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import html
-import re
-import shutil
-import subprocess
-import zlib
 
 import pytest
 from django.test import Client
@@ -17,30 +13,12 @@ from backpath.web.accounts.models import User
 from backpath.web.audit.models import AuditEvent
 from backpath.web.patients.models import Episode, Patient
 from backpath.web.plans.models import PlanVersion
-from tests.web.conftest import logged_in
-from tests.web.test_intake_flow import NO_FLAGS, complete_intake
+from tests.web.builders import NO_FLAGS_FORM, complete_intake, logged_in, pdf_text
 
 
 @pytest.fixture
 def client(clinician: User) -> Client:
     return logged_in(clinician)
-
-
-def pdf_text(pdf: bytes) -> str:
-    """The PDF's text by ``pdftotext`` when installed; else its metadata and every inflated
-    stream (WeasyPrint writes the page's description, the disclaimer, as the PDF subject)."""
-    if shutil.which("pdftotext"):
-        out = subprocess.run(
-            ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
-        ).stdout
-        return " ".join(out.decode().split())
-    parts = [pdf]
-    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
-        try:
-            parts.append(zlib.decompress(stream))
-        except zlib.error:
-            continue
-    return b" ".join(parts).decode("latin-1")
 
 
 def test_the_printable_page_has_no_navigation_and_carries_the_disclaimer(
@@ -84,7 +62,7 @@ def test_the_pdf_is_made_from_the_printable_page_with_its_styles_inlined(
 
 def test_an_emergency_pdf_says_to_seek_emergency_care(client: Client, patient: Patient) -> None:
     episode = patient.episodes.get()
-    complete_intake(client, episode, red_flags=NO_FLAGS | {"saddle_anaesthesia": "yes"})
+    complete_intake(client, episode, red_flags=NO_FLAGS_FORM | {"saddle_anaesthesia": "yes"})
     page = html.unescape(client.get(reverse("plans:print", args=[episode.pk, 1])).content.decode())
     assert "Emergency: seek emergency care now. No treatment plan is given." in page
     assert client.get(reverse("plans:pdf", args=[episode.pk, 1])).content.startswith(b"%PDF")

@@ -2,38 +2,29 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.urls import reverse
-from django.utils import timezone
 
 from backpath.instruments import nrs
 from backpath.web.audit.models import AuditEvent
-from backpath.web.diary.models import DiaryEntry
 from backpath.web.patients.models import Patient
-from tests.web.conftest import logged_in
-from tests.web.test_diary import plan_version, plan_without_program, second_patient
-
-
-def add(patient: Patient, kind: str, days_ago: int, value: float, **extra: Any) -> DiaryEntry:
-    return DiaryEntry.objects.create(
-        patient=patient,
-        episode=patient.current_episode(),
-        kind=kind,
-        value=value,
-        on=timezone.localdate() - dt.timedelta(days=days_ago),
-        **extra,
-    )
+from tests.web.builders import (
+    add_entry,
+    logged_in,
+    plan_version,
+    plan_without_program,
+    second_patient,
+)
 
 
 def test_progress_shows_svg_charts_and_the_same_data_as_tables(patient: Patient) -> None:
     plan_without_program(patient.episodes.get())
-    add(patient, "nrs", 14, 6)
-    add(patient, "nrs", 7, 5)
-    add(patient, "nrs", 0, 3)
-    add(patient, "peg", 7, 4.67)
-    add(patient, "odi", 0, 24.4)
+    add_entry(patient, "nrs", 14, 6)
+    add_entry(patient, "nrs", 7, 5)
+    add_entry(patient, "nrs", 0, 3)
+    add_entry(patient, "peg", 7, 4.67)
+    add_entry(patient, "odi", 0, 24.4)
     page = logged_in(patient.user).get(reverse("diary:progress"))
     text = page.content.decode()
     assert page.status_code == 200
@@ -58,7 +49,9 @@ def test_the_minimal_important_change_comes_from_the_instrument_data(patient: Pa
 def test_adherence_counts_sessions_attended_against_those_recorded(patient: Patient) -> None:
     plan_version(patient.episodes.get())
     for days_ago, attended in ((14, True), (7, False), (1, True)):
-        add(patient, "session", days_ago, None, treatment="physical_therapy", attended=attended)  # type: ignore[arg-type]
+        add_entry(
+            patient, "session", days_ago, None, treatment="physical_therapy", attended=attended
+        )  # type: ignore[arg-type]
     page = logged_in(patient.user).get(reverse("diary:progress")).content.decode()
     row = '<th scope="row">Physical therapy (supervised, individually tailored exercise)</th>'
     assert f"{row}<td>2</td><td>3</td><td>6</td>" in page
@@ -66,14 +59,14 @@ def test_adherence_counts_sessions_attended_against_those_recorded(patient: Pati
 
 def test_progress_shows_no_other_patients_entries(clinic: Any, patient: Patient) -> None:
     other = second_patient(clinic)
-    add(other, "nrs", 0, 9)
-    add(other, "odi", 0, 88.8)
+    add_entry(other, "nrs", 0, 9)
+    add_entry(other, "odi", 0, 88.8)
     page = logged_in(patient.user).get(reverse("diary:progress")).content.decode()
     assert "88.8" not in page and "<td>9</td>" not in page
     assert "No scores yet" in page
 
 
 def test_progress_without_a_plan_still_draws_the_charts(patient: Patient) -> None:
-    add(patient, "nrs", 0, 5)
+    add_entry(patient, "nrs", 0, 5)
     page = logged_in(patient.user).get(reverse("diary:progress")).content.decode()
     assert "<svg" in page and "no starting score to compare with" in page

@@ -23,9 +23,19 @@ from backpath.web.plans.models import PlanVersion
 from backpath.web.reminders import reminders
 from backpath.web.reminders.models import ReminderPreference, ReminderSent
 from backpath.web.reminders.reminders import parse_day, send_reminders
-from tests.web.conftest import logged_in, make_user
-from tests.web.test_calendar import DAILY, THREE_A_WEEK, home_program, program_item, publish
-from tests.web.test_diary import plan_without_program
+from tests.web.builders import (
+    DAILY,
+    PUBLISHED,
+    WEEKLY,
+    home_program,
+    logged_in,
+    make_user,
+    opt_in,
+    plan_without_program,
+    program_item,
+    ready,
+    with_program,
+)
 
 MONDAY_9 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 TUESDAY_9 = MONDAY_9 + dt.timedelta(days=1)
@@ -37,17 +47,6 @@ class BrokenBackend(BaseEmailBackend):
 
     def send_messages(self, email_messages: Any) -> int:
         raise ConnectionRefusedError("connection refused by smtp.example.org:25")
-
-
-def opt_in(patient: Patient, **fields: Any) -> ReminderPreference:
-    values = {"enabled": True, "email": "ada@example.org", "hour": 8} | fields
-    return ReminderPreference.objects.create(patient=patient, **values)
-
-
-def ready(patient: Patient, **fields: Any) -> ReminderPreference:
-    """A patient with a published home program who turned reminders on."""
-    publish(patient.current_episode())
-    return opt_in(patient, **fields)
 
 
 def a_patient(clinic: Clinic, n: int) -> Patient:
@@ -85,7 +84,7 @@ def test_an_exercise_not_due_that_day_is_left_out(patient: Patient) -> None:
     ready(patient)
     send_reminders(TUESDAY_9)
     body = mail.outbox[0].body
-    assert program_item(THREE_A_WEEK).name not in body
+    assert program_item(WEEKLY).name not in body
     assert all(program_item(e).name in body for e in DAILY)
 
 
@@ -123,7 +122,7 @@ def test_a_sent_reminder_is_audited(patient: Patient) -> None:
 
 
 def test_reminders_are_off_until_the_patient_turns_them_on(patient: Patient) -> None:
-    publish(patient.current_episode())
+    with_program(patient.current_episode(), published=PUBLISHED)
     assert send_reminders(MONDAY_9).sent == 0
     ReminderPreference.objects.create(patient=patient, email="ada@example.org")
     assert send_reminders(MONDAY_9).sent == 0
@@ -161,7 +160,7 @@ def test_no_published_program_means_no_email(patient: Patient) -> None:
 
 
 def test_a_draft_program_is_not_reminded(patient: Patient) -> None:
-    version = publish(patient.current_episode())
+    version = with_program(patient.current_episode(), published=PUBLISHED)
     version.status = PlanVersion.Status.DRAFT
     version.save(update_fields=["status"])
     opt_in(patient)
@@ -169,7 +168,7 @@ def test_a_draft_program_is_not_reminded(patient: Patient) -> None:
 
 
 def test_a_day_with_nothing_due_sends_nothing(patient: Patient) -> None:
-    publish(patient.current_episode(), home_program((THREE_A_WEEK,)))
+    with_program(patient.current_episode(), home_program((WEEKLY,)), published=PUBLISHED)
     opt_in(patient)
     assert send_reminders(TUESDAY_9).skipped == {reminders.NOTHING_DUE: 1}
     assert send_reminders(MONDAY_9).sent == 1

@@ -20,9 +20,7 @@ from backpath.web.accounts.models import User
 from backpath.web.audit.models import AuditEvent
 from backpath.web.patients.models import Episode, Patient
 from backpath.web.plans.models import PlanChange, PlanVersion
-from tests.web.conftest import logged_in
-from tests.web.test_diary import chronic_intake, plan_version
-from tests.web.test_progress import add
+from tests.web.builders import add_entry, chronic_intake, logged_in, plan_version
 
 WEEKLY = (50, 43, 36, 29, 22, 15)
 
@@ -31,9 +29,9 @@ def under_review(patient: Patient, nrs_now: int, weeks_ago: float = 8) -> Episod
     """Published ``weeks_ago`` weeks ago at NRS 6, every physiotherapy session attended."""
     episode = patient.episodes.get()
     plan_version(episode, weeks_ago=weeks_ago)
-    add(patient, "nrs", 0, nrs_now)
+    add_entry(patient, "nrs", 0, nrs_now)
     for days_ago in WEEKLY:
-        add(patient, "session", days_ago, None, treatment="physical_therapy", attended=True)  # type: ignore[arg-type]
+        add_entry(patient, "session", days_ago, None, treatment="physical_therapy", attended=True)  # type: ignore[arg-type]
     return episode
 
 
@@ -108,7 +106,7 @@ def test_accepting_a_stop_moves_the_item_to_not_recommended(
     clinician: User, patient: Patient
 ) -> None:
     episode = under_review(patient, nrs_now=6)
-    add(patient, "adverse_event", 2, None, treatment="spinal_manipulation", note="Bruising")  # type: ignore[arg-type]
+    add_entry(patient, "adverse_event", 2, None, treatment="spinal_manipulation", note="Bruising")  # type: ignore[arg-type]
     assert accept(logged_in(clinician), episode, "stop_item").status_code == 302
     new = PlanVersion.objects.get(episode=episode, number=2)
     jsonschema.validate(new.plan, contract.schema("plan"))
@@ -151,7 +149,7 @@ def test_suggestions_that_changed_since_the_page_was_shown_are_not_accepted(
     episode = under_review(patient, nrs_now=6)
     client = logged_in(clinician)
     fingerprint, _ = suggestions(client, episode)
-    add(patient, "nrs", 0, 2)  # the patient improves meanwhile: the suggestions change
+    add_entry(patient, "nrs", 0, 2)  # the patient improves meanwhile: the suggestions change
     response = client.post(
         reverse("review:review", args=[episode.pk]),
         {"fingerprint": fingerprint, "accept_0": "on", "reason": "ok"},

@@ -15,21 +15,10 @@ from django.utils import timezone
 from backpath.exercises import load_exercises
 from backpath.web.accounts.models import User
 from backpath.web.audit.models import AuditEvent
-from backpath.web.diary.models import ExerciseLog
 from backpath.web.patients.models import Episode
 from backpath.web.plans.models import PlanChange
 from backpath.web.plans.program_display import program_of
-from tests.web.conftest import logged_in
-from tests.web.test_plan_program import give_program, latest
-
-
-def days_ago(n: int) -> dt.date:
-    return timezone.localdate() - dt.timedelta(days=n)
-
-
-def log(episode: Episode, exercise: str, n: int, outcome: str, stop_rule: str = "") -> None:
-    ExerciseLog.objects.create(patient=episode.patient, episode=episode, on=days_ago(n),
-                               exercise=exercise, outcome=outcome, stop_rule=stop_rule)  # fmt: skip
+from tests.web.builders import give_program, latest, log_exercise, logged_in
 
 
 @pytest.fixture
@@ -45,12 +34,12 @@ def reviewed(episode: Episode) -> Episode:
     version.status, version.published = "published", timezone.now() - dt.timedelta(days=10)
     version.save()
     for n in (6, 5, 4, 3):
-        log(episode, "bird_dog", n, "done")
-    log(episode, "glute_bridge", 3, "done")
-    log(episode, "glute_bridge", 2, "too_painful")
-    log(episode, "glute_bridge", 1, "too_painful")
-    log(episode, "walking", 2, "done")
-    log(episode, "walking", 1, "too_painful", "dizziness_or_chest_pain")
+        log_exercise(episode, "bird_dog", n, "done")
+    log_exercise(episode, "glute_bridge", 3, "done")
+    log_exercise(episode, "glute_bridge", 2, "too_painful")
+    log_exercise(episode, "glute_bridge", 1, "too_painful")
+    log_exercise(episode, "walking", 2, "done")
+    log_exercise(episode, "walking", 1, "too_painful", "dizziness_or_chest_pain")
     return episode
 
 

@@ -14,7 +14,7 @@ from backpath.knowledge import load_knowledge
 from backpath.web.accounts.models import User
 from backpath.web.patients.models import Episode, Patient
 from backpath.web.plans.models import PlanVersion
-from tests.web.conftest import logged_in
+from tests.web.builders import logged_in
 
 CLAIMS = "plans:claims"
 HEADING = "The source articles' claims against the evidence"

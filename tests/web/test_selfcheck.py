@@ -18,7 +18,7 @@ from backpath.web.alerts.models import Alert
 from backpath.web.patients.models import Patient
 from backpath.web.selfcheck.forms import sign, unsign
 from backpath.web.selfcheck.models import ConsultationRequest
-from tests.web.conftest import logged_in
+from tests.web.builders import logged_in
 
 NO_FLAGS = dict.fromkeys(contract.red_flag_ids(), "no")
 BASICS = {

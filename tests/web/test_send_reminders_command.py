@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from backpath.cli.main import app
 from backpath.web.patients.models import Patient
 from backpath.web.reminders.models import ReminderSent
-from tests.web.test_reminders import ready
+from tests.web.builders import ready
 
 runner = CliRunner()
 

@@ -9,81 +9,30 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
-from backpath.engine.program_models import HomeProgram, ProgramExercise, WalkingGoal
 from backpath.exercises import load_exercises, load_stop_rules
 from backpath.web.audit.models import AuditEvent
 from backpath.web.diary.models import ExerciseLog
-from backpath.web.patients.models import Episode, Patient
+from backpath.web.patients.models import Patient
 from backpath.web.plans.models import PlanVersion
-from tests.web.conftest import logged_in
-from tests.web.test_diary import plan_version, plan_without_program, second_patient
+from tests.web.builders import (
+    WALK_NOW,
+    home_program,
+    logged_in,
+    plan_version,
+    plan_without_program,
+    second_patient,
+    tap,
+    today,
+    with_program,
+)
 
 DAILY = ("bird_dog", "glute_bridge", "cat_camel")
 WEEKLY = "hip_hinge"  # 3 times a week: Monday, Wednesday, Friday
 
 
-def program_item(exercise: str) -> ProgramExercise:
-    ex = load_exercises()[exercise]
-    return ProgramExercise(
-        exercise=exercise,
-        name=ex.name,
-        dose=ex.dose,
-        why=f"Chosen for you: {ex.summary}",
-        precautions=tuple(ex.precautions),
-        stop_rules=tuple(ex.stop_rules),
-        sources=tuple(ex.dose_sources),
-    )
-
-
-def home_program(exercises: tuple[str, ...] = (*DAILY, WEEKLY)) -> HomeProgram:
-    return HomeProgram(
-        treatments=("physical_therapy",),
-        exercises=tuple(program_item(e) for e in exercises),
-        walking_goal=WalkingGoal(
-            now="Walk for 10 minutes twice today, at an easy pace.",
-            minutes=30,
-            per_week=5,
-            by_week=26,
-            text="Build up to 30 minutes of walking, 5 days a week.",
-        ),
-    )
-
-
-def with_program(
-    episode: Episode,
-    program: HomeProgram | None = None,
-    status: str = PlanVersion.Status.PUBLISHED,
-    weeks_ago: float = 0,
-) -> PlanVersion:
-    """A plan version (engine plan) carrying ``program`` as its ``home_program``."""
-    version = plan_version(episode, status=status, weeks_ago=weeks_ago)
-    version.plan = {
-        **version.plan,
-        "home_program": (program or home_program()).model_dump(mode="json"),
-    }
-    version.save(update_fields=["plan"])
-    return version
-
-
-def today() -> dt.date:
-    return timezone.localdate()
-
-
-def tap(client: Client, exercise: str, outcome: str, on: dt.date | None = None, **more: Any) -> Any:
-    data = {"on": (on or today()).isoformat(), "exercise": exercise, "outcome": outcome, **more}
-    return client.post(reverse("diary:log_exercise"), data)
-
-
 def page_text(client: Client, **query: str) -> str:
     return html.unescape(client.get(reverse("diary:today"), query).content.decode())
-
-
-@pytest.fixture
-def me(patient: Patient) -> Client:
-    with_program(patient.episodes.get())
-    return logged_in(patient.user)
 
 
 # --- the page ---------------------------------------------------------------------------------
@@ -105,7 +54,7 @@ def test_today_shows_each_due_exercise_with_picture_dose_and_three_answers(
     assert text.count('name="outcome" value="done"') == len(DAILY) + (
         today().weekday() in (0, 2, 4)
     )
-    assert "Walk for 10 minutes twice today" in text and "Warning signs" in text
+    assert WALK_NOW in text and "Warning signs" in text
     assert AuditEvent.objects.filter(patient=patient, action="read", detail=f"today {today()}")
 
 
