@@ -140,3 +140,52 @@ def test_the_test_import_check_catches_a_cross_import(tmp_path: Path) -> None:
     (tmp_path / "test_a.py").write_text("from tests.web.test_b import helper\n")
     (tmp_path / "test_b.py").write_text("from tests.web.builders import helper\n")
     assert cross_imported_test_modules(tmp_path) == ["test_a.py: tests.web.test_b"]
+
+
+def app_imports(web: Path) -> dict[str, set[str]]:
+    """Which web apps each web app imports (``backpath.web.<app>``), from its source files."""
+    apps = {p.name for p in web.iterdir() if (p / "__init__.py").exists()}
+    graph: dict[str, set[str]] = {app: set() for app in apps}
+    for app in apps:
+        for path in (web / app).rglob("*.py"):
+            for name in imported(path):
+                parts = name.split(".")
+                if parts[:2] == ["backpath", "web"] and len(parts) > 2 and parts[2] in apps:
+                    graph[app].add(parts[2])
+        graph[app].discard(app)
+    return graph
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every app that can reach itself again, with the path back (depth-first search)."""
+    cycles = []
+    for start in sorted(graph):
+        stack = [(start, [start])]
+        seen: set[str] = set()
+        while stack:
+            node, path = stack.pop()
+            for nxt in sorted(graph[node]):
+                if nxt == start:
+                    cycles.append([*path, start])
+                elif nxt not in seen:
+                    seen.add(nxt)
+                    stack.append((nxt, [*path, nxt]))
+    return cycles
+
+
+def test_no_web_apps_import_each_other_in_a_circle() -> None:
+    assert import_cycles(app_imports(ROOT / "src" / "backpath" / "web")) == []
+
+
+def test_the_cycle_check_finds_a_circle_of_three(tmp_path: Path) -> None:
+    for app, target in (("a", "b"), ("b", "c"), ("c", "a"), ("d", "a")):
+        (tmp_path / app).mkdir()
+        (tmp_path / app / "__init__.py").write_text("")
+        (tmp_path / app / "views.py").write_text(f"from backpath.web.{target} import x\n")
+    graph = app_imports(tmp_path)
+    assert graph == {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert import_cycles(graph) == [
+        ["a", "b", "c", "a"],
+        ["b", "c", "a", "b"],
+        ["c", "a", "b", "c"],
+    ]

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from backpath.web.demo import DEMO_PASSWORD, build_demo
+from backpath.web.demo.builder import build_demo
+from backpath.web.demo.cases import DEMO_PASSWORD
 from backpath.web.patients.intake_forms import STEP_IDS
 from backpath.web.patients.models import Patient
 from tests.browser.actions import sign_in

@@ -10,11 +10,11 @@ from typing import Any
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from backpath.engine.program_models import program_of
 from backpath.web.accounts.models import User
 from backpath.web.diary.models import ExerciseLog
 from backpath.web.patients.models import Episode
 from backpath.web.plans.models import PlanChange
-from backpath.web.plans.program_display import program_of
 from tests.browser.actions import sign_in
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import SCREENSHOTS

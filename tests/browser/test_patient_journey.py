@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from backpath.web.demo import DEMO_PASSWORD, build_demo
+from backpath.web.demo.builder import build_demo
+from backpath.web.demo.cases import DEMO_PASSWORD
 from backpath.web.diary.models import DiaryEntry
 from backpath.web.patients.models import Patient
 from tests.browser.actions import sign_in

@@ -260,7 +260,7 @@ def log_exercise(
 def tap(client: Client, exercise: str, outcome: str, on: dt.date | None = None, **more: Any) -> Any:
     """Log an exercise from the Today page, as the patient's tap posts it."""
     data = {"on": (on or today()).isoformat(), "exercise": exercise, "outcome": outcome, **more}
-    return client.post(reverse("diary:log_exercise"), data)
+    return client.post(reverse("care:log_exercise"), data)
 
 
 def opt_in(patient: Patient, **fields: Any) -> ReminderPreference:

@@ -71,7 +71,7 @@ def side_effect(client: Client, serious: bool, signs: tuple[str, ...] = ()) -> A
         "adverse_event-serious": "yes" if serious else "no",
         "adverse_event-warning_signs": list(signs),
     }
-    return client.post(reverse("diary:diary") + "?add=adverse_event", data, follow=True)
+    return client.post(reverse("care:diary") + "?add=adverse_event", data, follow=True)
 
 
 # --- the exercise log on the today page --------------------------------------------------------
@@ -130,7 +130,7 @@ def test_saving_the_same_report_again_raises_one_alert(me: Client) -> None:
 
 def test_every_general_stop_rule_can_be_reported_for_every_exercise(me: Client) -> None:
     tap(me, "bird_dog", "too_painful")
-    page = words(me.get(reverse("diary:today"), {"ask": "bird_dog"}))
+    page = words(me.get(reverse("care:today"), {"ask": "bird_dog"}))
     for rule in stop_rules_for(load_exercises()["bird_dog"].stop_rules):
         assert " ".join(rule.patient_text.split()) in page
 

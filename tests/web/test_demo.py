@@ -22,7 +22,8 @@ from backpath.exercises.poses import figure_ids
 from backpath.web.accounts.models import Clinic, User
 from backpath.web.alerts.models import Alert
 from backpath.web.audit.models import AuditEvent
-from backpath.web.demo import CASES, DEMO_CLINIC, DEMO_PASSWORD, OTHER_CLINIC, build_demo
+from backpath.web.demo.builder import build_demo
+from backpath.web.demo.cases import CASES, DEMO_CLINIC, DEMO_PASSWORD, OTHER_CLINIC
 from backpath.web.demo.diary import EXERCISE_DAYS, build_diary, build_exercise_log
 from backpath.web.diary.models import DiaryEntry, ExerciseLog
 from backpath.web.patients.models import Episode, Intake, Patient

@@ -30,7 +30,7 @@ from tests.web.builders import (
 
 def test_the_patient_sees_their_published_plan_in_plain_language(patient: Patient) -> None:
     version = plan_version(patient.episodes.get())
-    page = logged_in(patient.user).get(reverse("diary:my_plan"))
+    page = logged_in(patient.user).get(reverse("care:my_plan"))
     text = page.content.decode()
     assert page.status_code == 200
     assert "Start now" in text and "Later if needed" in text
@@ -47,7 +47,7 @@ def test_the_patient_sees_their_published_plan_in_plain_language(patient: Patien
 
 def test_an_unpublished_plan_is_not_shown_to_the_patient(patient: Patient) -> None:
     plan_version(patient.episodes.get(), status=PlanVersion.Status.DRAFT)
-    page = logged_in(patient.user).get(reverse("diary:my_plan"))
+    page = logged_in(patient.user).get(reverse("care:my_plan"))
     assert page.status_code == 200
     assert b"has not shared a plan with you yet" in page.content
     assert b"Start now" not in page.content
@@ -56,7 +56,7 @@ def test_an_unpublished_plan_is_not_shown_to_the_patient(patient: Patient) -> No
 def test_an_urgent_plan_shows_the_banner(patient: Patient) -> None:
     intake = chronic_intake(red_flags=NO_FLAGS | {"major_trauma": True})
     plan_version(patient.episodes.get(), intake=intake)
-    page = logged_in(patient.user).get(reverse("diary:my_plan"))
+    page = logged_in(patient.user).get(reverse("care:my_plan"))
     assert b'class="banner urgent_referral" role="alert"' in page.content
     assert b"Urgent: you need to see a specialist today." in page.content  # same day
     assert b"If it gets worse:" in page.content
@@ -65,14 +65,14 @@ def test_an_urgent_plan_shows_the_banner(patient: Patient) -> None:
 def test_the_patient_banner_says_how_soon_as_the_triage_does(patient: Patient) -> None:
     intake = chronic_intake(conditions=["active_cancer"])
     plan_version(patient.episodes.get(), intake=intake)
-    page = logged_in(patient.user).get(reverse("diary:my_plan"))
+    page = logged_in(patient.user).get(reverse("care:my_plan"))
     assert b"Urgent: you need to see a specialist within 24 hours." in page.content
 
 
 def test_a_patient_sees_only_their_own_plan(clinic: Any, patient: Patient) -> None:
     plan_version(patient.episodes.get())
     other = second_patient(clinic)
-    page = logged_in(other.user).get(reverse("diary:my_plan"))
+    page = logged_in(other.user).get(reverse("care:my_plan"))
     assert page.status_code == 200 and b"has not shared a plan with you yet" in page.content
     assert b"Byrne" not in page.content and b"Ada" not in page.content
 
@@ -81,7 +81,7 @@ def test_staff_get_403_on_patient_pages_and_patients_on_staff_pages(
     clinician: User, patient: Patient
 ) -> None:
     staff = logged_in(clinician)
-    for name in ("diary:my_plan", "diary:diary", "diary:progress"):
+    for name in ("care:my_plan", "care:diary", "care:progress"):
         assert staff.get(reverse(name)).status_code == 403
     episode = patient.episodes.get()
     mine = logged_in(patient.user)
@@ -94,12 +94,12 @@ def test_a_patient_login_without_a_record_gets_404_not_someone_elses_data(
 ) -> None:
     orphan = make_user("orphan", Role.PATIENT, clinic)
     plan_version(patient.episodes.get())
-    for name in ("diary:my_plan", "diary:diary", "diary:progress"):
+    for name in ("care:my_plan", "care:diary", "care:progress"):
         assert logged_in(orphan).get(reverse(name)).status_code == 404
 
 
 def test_an_anonymous_visitor_is_sent_to_sign_in(db: Any) -> None:
-    response = Client().get(reverse("diary:diary"))
+    response = Client().get(reverse("care:diary"))
     assert response.status_code == 302 and "/login/" in response["Location"]
 
 
@@ -108,7 +108,7 @@ def test_an_anonymous_visitor_is_sent_to_sign_in(db: Any) -> None:
 
 def post(client: Client, kind: str, data: dict[str, Any]) -> Any:
     fields = {f"{kind}-{k}": v for k, v in data.items()}
-    return client.post(f"{reverse('diary:diary')}?add={kind}", fields)
+    return client.post(f"{reverse('care:diary')}?add={kind}", fields)
 
 
 def test_a_pain_score_is_saved_with_its_value(patient: Patient) -> None:
@@ -232,6 +232,6 @@ def test_recent_entries_list_only_the_patients_own(clinic: Any, patient: Patient
         value=4,
         answers=[4],
     )
-    page = logged_in(patient.user).get(reverse("diary:diary"))
+    page = logged_in(patient.user).get(reverse("care:diary"))
     assert b"Kestrel-private-note" not in page.content
     assert b"4 out of 10" in page.content

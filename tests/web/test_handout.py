@@ -15,7 +15,7 @@ from django.urls import reverse
 from backpath import DISCLAIMER
 from backpath.exercises import load_exercises, load_stop_rules
 from backpath.web.audit.models import AuditEvent
-from backpath.web.diary.handout import handout_html
+from backpath.web.care.handout import handout_html
 from backpath.web.patients.models import Patient
 from backpath.web.plans.models import PlanVersion
 from tests.web.builders import (
@@ -32,7 +32,7 @@ from tests.web.builders import (
 def test_the_handout_page_shows_every_exercise_as_two_numbered_frames(
     me: Client, patient: Patient
 ) -> None:
-    response = me.get(reverse("diary:handout"))
+    response = me.get(reverse("care:handout"))
     text = html.unescape(response.content.decode())
     assert response.status_code == 200
     assert "<nav" not in text and "Sign out" not in text
@@ -55,7 +55,7 @@ def test_the_handout_page_shows_every_exercise_as_two_numbered_frames(
 
 
 def test_general_stop_rules_are_listed_once_and_each_exercise_keeps_its_own(me: Client) -> None:
-    text = html.unescape(me.get(reverse("diary:handout")).content.decode())
+    text = html.unescape(me.get(reverse("care:handout")).content.decode())
     assert text.count(load_stop_rules()["pain_worse"].patient_text) == 1
     assert text.count(load_stop_rules()["form_lost"].patient_text) >= 1  # bird-dog's own rule
 
@@ -63,7 +63,7 @@ def test_general_stop_rules_are_listed_once_and_each_exercise_keeps_its_own(me: 
 def test_the_pdf_is_an_a4_download_with_the_program_and_the_disclaimer(
     me: Client, patient: Patient
 ) -> None:
-    response = me.get(reverse("diary:handout_pdf"))
+    response = me.get(reverse("care:handout_pdf"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert re.fullmatch(
@@ -94,10 +94,8 @@ def test_the_pdf_fetches_nothing_and_inlines_its_stylesheet(
     me: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: list[str] = []
-    monkeypatch.setattr(
-        "backpath.web.diary.handout.render_pdf", lambda h: seen.append(h) or b"%PDF"
-    )
-    me.get(reverse("diary:handout_pdf"))
+    monkeypatch.setattr("backpath.web.care.handout.render_pdf", lambda h: seen.append(h) or b"%PDF")
+    me.get(reverse("care:handout_pdf"))
     assert "<style>" in seen[0] and "body.handout" in seen[0]
     assert "<link" not in seen[0] and 'src="http' not in seen[0]
     assert "Download as PDF" not in seen[0]  # screen-only links stay off paper
@@ -105,15 +103,15 @@ def test_the_pdf_fetches_nothing_and_inlines_its_stylesheet(
 
 def test_no_published_plan_or_no_program_gives_a_plain_404(patient: Patient) -> None:
     client = logged_in(patient.user)
-    assert client.get(reverse("diary:handout")).status_code == 404
+    assert client.get(reverse("care:handout")).status_code == 404
     with_program(patient.episodes.get(), status=PlanVersion.Status.DRAFT)
-    assert client.get(reverse("diary:handout_pdf")).status_code == 404
+    assert client.get(reverse("care:handout_pdf")).status_code == 404
     plan_without_program(patient.episodes.get())  # published, no program
-    assert client.get(reverse("diary:handout")).status_code == 404
+    assert client.get(reverse("care:handout")).status_code == 404
 
 
 def test_staff_cannot_open_the_patient_handout_url(clinician: object, me: Client) -> None:
-    assert logged_in(clinician).get(reverse("diary:handout")).status_code == 403  # type: ignore[arg-type]
+    assert logged_in(clinician).get(reverse("care:handout")).status_code == 403  # type: ignore[arg-type]
 
 
 def test_the_handout_can_be_made_for_any_version_without_a_request(patient: Patient) -> None:

@@ -28,7 +28,7 @@ def test_the_plan_page_lists_equivalent_options_as_alternatives(
 
 def test_the_patient_sees_budget_exclusions_as_budget_not_as_preference(patient: Patient) -> None:
     plan_version(patient.episodes.get(), intake=chronic_intake(preferences={"budget": "low"}))
-    page = html.unescape(logged_in(patient.user).get(reverse("diary:my_plan")).content.decode())
+    page = html.unescape(logged_in(patient.user).get(reverse("care:my_plan")).content.decode())
     budget = page.index("Left out to keep within your budget")
     assert "Pilates" in page[budget:]
     preferences = page.find("Left out because of your preferences")

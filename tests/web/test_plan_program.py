@@ -14,12 +14,13 @@ from django.utils import timezone
 
 from backpath import DISCLAIMER
 from backpath.engine.plan_edits import Facts
+from backpath.engine.program_models import program_of
 from backpath.exercises import load_exercises, load_stop_rules
 from backpath.web.accounts.models import User
 from backpath.web.audit.models import AuditEvent
 from backpath.web.patients.models import Episode
 from backpath.web.plans.models import PlanChange, PlanVersion
-from backpath.web.plans.program_display import eligible, program_of
+from backpath.web.plans.program_display import eligible
 from tests.web.builders import (
     WALK_GOAL,
     give_program,

@@ -25,7 +25,7 @@ def test_progress_shows_svg_charts_and_the_same_data_as_tables(patient: Patient)
     add_entry(patient, "nrs", 0, 3)
     add_entry(patient, "peg", 7, 4.67)
     add_entry(patient, "odi", 0, 24.4)
-    page = logged_in(patient.user).get(reverse("diary:progress"))
+    page = logged_in(patient.user).get(reverse("care:progress"))
     text = page.content.decode()
     assert page.status_code == 200
     assert text.count('<svg role="img" aria-label="') == 2  # pain, and Oswestry
@@ -41,7 +41,7 @@ def test_the_minimal_important_change_comes_from_the_instrument_data(patient: Pa
     mic = nrs.definition().minimal_important_change
     assert mic is not None
     level = 6 - min(mic.points, 6 * (mic.percent or 100) / 100)
-    page = logged_in(patient.user).get(reverse("diary:progress")).content.decode()
+    page = logged_in(patient.user).get(reverse("care:progress")).content.decode()
     assert f"Improvement that matters: {level:g} or lower." in page
     assert f"A drop of at least {mic.points:g} points or {mic.percent:g}%" in page
 
@@ -52,7 +52,7 @@ def test_adherence_counts_sessions_attended_against_those_recorded(patient: Pati
         add_entry(
             patient, "session", days_ago, None, treatment="physical_therapy", attended=attended
         )  # type: ignore[arg-type]
-    page = logged_in(patient.user).get(reverse("diary:progress")).content.decode()
+    page = logged_in(patient.user).get(reverse("care:progress")).content.decode()
     row = '<th scope="row">Physical therapy (supervised, individually tailored exercise)</th>'
     assert f"{row}<td>2</td><td>3</td><td>6</td>" in page
 
@@ -61,12 +61,12 @@ def test_progress_shows_no_other_patients_entries(clinic: Any, patient: Patient)
     other = second_patient(clinic)
     add_entry(other, "nrs", 0, 9)
     add_entry(other, "odi", 0, 88.8)
-    page = logged_in(patient.user).get(reverse("diary:progress")).content.decode()
+    page = logged_in(patient.user).get(reverse("care:progress")).content.decode()
     assert "88.8" not in page and "<td>9</td>" not in page
     assert "No scores yet" in page
 
 
 def test_progress_without_a_plan_still_draws_the_charts(patient: Patient) -> None:
     add_entry(patient, "nrs", 0, 5)
-    page = logged_in(patient.user).get(reverse("diary:progress")).content.decode()
+    page = logged_in(patient.user).get(reverse("care:progress")).content.decode()
     assert "<svg" in page and "no starting score to compare with" in page

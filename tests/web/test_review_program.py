@@ -12,12 +12,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from backpath.engine.program_models import program_of
 from backpath.exercises import load_exercises
 from backpath.web.accounts.models import User
 from backpath.web.audit.models import AuditEvent
 from backpath.web.patients.models import Episode
 from backpath.web.plans.models import PlanChange
-from backpath.web.plans.program_display import program_of
 from tests.web.builders import give_program, latest, log_exercise, logged_in
 
 

@@ -51,7 +51,7 @@ def test_the_staff_navigation_links_to_the_claims_page_and_the_patients_does_not
 ) -> None:
     link = f'href="{reverse(CLAIMS)}"'
     assert link in logged_in(clinician).get(reverse("patients:list")).content.decode()
-    assert link not in logged_in(patient.user).get(reverse("diary:my_plan")).content.decode()
+    assert link not in logged_in(patient.user).get(reverse("care:my_plan")).content.decode()
 
 
 def test_a_patient_is_refused_the_claims_page(patient: Patient) -> None:
@@ -91,7 +91,7 @@ def test_the_patients_plan_carries_no_seed_claims(
     version = PlanVersion.objects.get(episode=episode)
     version.status = PlanVersion.Status.PUBLISHED
     version.save()
-    response = logged_in(patient.user).get(reverse("diary:my_plan"))
+    response = logged_in(patient.user).get(reverse("care:my_plan"))
     page = words(response)
     assert response.status_code == 200 and "Start now" in page
     claims = [c for card in load_knowledge().treatments.values() for c in card.seed_claims]

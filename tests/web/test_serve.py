@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 
 from backpath.cli.main import app
 from backpath.cli.web_commands import demo_environment, demo_secret_key, gunicorn_args
-from backpath.web.demo import DEMO_PASSWORD
+from backpath.web.demo.cases import DEMO_PASSWORD
 
 BACKPATH = Path(sys.executable).with_name("backpath")
 runner = CliRunner()

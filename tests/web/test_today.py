@@ -32,7 +32,7 @@ WEEKLY = "hip_hinge"  # 3 times a week: Monday, Wednesday, Friday
 
 
 def page_text(client: Client, **query: str) -> str:
-    return html.unescape(client.get(reverse("diary:today"), query).content.decode())
+    return html.unescape(client.get(reverse("care:today"), query).content.decode())
 
 
 # --- the page ---------------------------------------------------------------------------------
@@ -41,7 +41,7 @@ def page_text(client: Client, **query: str) -> str:
 def test_today_shows_each_due_exercise_with_picture_dose_and_three_answers(
     me: Client, patient: Patient
 ) -> None:
-    response = me.get(reverse("diary:today"))
+    response = me.get(reverse("care:today"))
     text = html.unescape(response.content.decode())
     assert response.status_code == 200
     for exercise in DAILY:
@@ -150,7 +150,7 @@ def test_days_outside_the_week_are_refused_naming_the_field(
     assert response.status_code == 400
     assert f"Day: {day:%-d %b %Y} {problem}; choose today or a day from" in text
     assert not ExerciseLog.objects.exists()
-    shown = me.get(reverse("diary:today"), {"day": day.isoformat()})
+    shown = me.get(reverse("care:today"), {"day": day.isoformat()})
     assert shown.status_code == 400
     assert f"Showing today instead: on: {day:%-d %b %Y} {problem}" in html.unescape(
         shown.content.decode()
@@ -180,7 +180,7 @@ def test_days_outside_the_week_are_refused_naming_the_field(
 )
 def test_junk_gets_a_form_error_never_a_500(me: Client, data: dict[str, str], message: str) -> None:
     fields = {"on": today().isoformat(), "exercise": "bird_dog", "outcome": "done", **data}
-    response = me.post(reverse("diary:log_exercise"), fields)
+    response = me.post(reverse("care:log_exercise"), fields)
     assert response.status_code == 400
     assert message in html.unescape(response.content.decode())
     assert "<script>" not in response.content.decode()
@@ -188,7 +188,7 @@ def test_junk_gets_a_form_error_never_a_500(me: Client, data: dict[str, str], me
 
 
 def test_logging_needs_a_post(me: Client) -> None:
-    assert me.get(reverse("diary:log_exercise")).status_code == 405
+    assert me.get(reverse("care:log_exercise")).status_code == 405
 
 
 def test_too_painful_asks_which_stop_rule_applied(me: Client) -> None:
@@ -241,7 +241,7 @@ def test_logs_are_found_from_the_login_so_no_one_logs_for_another_patient(
 
 def test_clinic_staff_cannot_use_the_today_page(clinician: Any) -> None:
     client = logged_in(clinician)
-    assert client.get(reverse("diary:today")).status_code == 403
+    assert client.get(reverse("care:today")).status_code == 403
     assert tap(client, "bird_dog", "done").status_code == 403
 
 
@@ -250,19 +250,19 @@ def test_a_stored_program_the_model_rejects_is_reported_not_a_500(patient: Patie
     version.plan = {**version.plan, "home_program": {"treatments": [], "exercises": []}}
     version.save()
     client = logged_in(patient.user)
-    response = client.get(reverse("diary:today"))
+    response = client.get(reverse("care:today"))
     assert response.status_code == 200
     assert "could not be shown (home_program.exercises:" in html.unescape(response.content.decode())
     assert tap(client, "bird_dog", "done").status_code == 400
-    assert client.get(reverse("diary:my_plan")).status_code == 200
-    assert client.get(reverse("diary:progress")).status_code == 200
+    assert client.get(reverse("care:my_plan")).status_code == 200
+    assert client.get(reverse("care:progress")).status_code == 200
 
 
 # --- My plan and Progress ---------------------------------------------------------------------
 
 
 def test_my_plan_shows_the_illustrated_program(me: Client) -> None:
-    text = html.unescape(me.get(reverse("diary:my_plan")).content.decode())
+    text = html.unescape(me.get(reverse("care:my_plan")).content.decode())
     assert "Your home exercises" in text
     for exercise in (*DAILY, WEEKLY):
         assert f'id="bp-fig-{exercise}-animated-title"' in text
@@ -292,7 +292,7 @@ def test_progress_shows_weekly_adherence_as_a_chart_and_a_table(patient: Patient
     ExerciseLog.objects.create(  # not in the program on that day: not counted
         patient=patient, episode=episode, on=monday, exercise="dead_bug", outcome="done"
     )
-    text = html.unescape(logged_in(patient.user).get(reverse("diary:progress")).content.decode())
+    text = html.unescape(logged_in(patient.user).get(reverse("care:progress")).content.decode())
     assert "Home exercises done each week" in text
     assert 'id="chart-adherence"' in text
     cells = "<td>14</td><td>11</td><td>1</td><td>2</td><td>0</td><td>78.6%</td>"
@@ -307,7 +307,7 @@ def test_progress_shows_weekly_adherence_as_a_chart_and_a_table(patient: Patient
 
 def test_progress_without_a_program_has_no_adherence_section(patient: Patient) -> None:
     plan_without_program(patient.episodes.get())
-    text = logged_in(patient.user).get(reverse("diary:progress")).content.decode()
+    text = logged_in(patient.user).get(reverse("care:progress")).content.decode()
     assert "Home exercises done each week" not in text
 
 

@@ -105,7 +105,7 @@ def prepare_database(env: Mapping[str, str], seed_demo: bool) -> list[str]:
         lines: list[str] = []
         if seed_demo:
             from backpath.web.accounts.models import Clinic
-            from backpath.web.demo import build_demo, login_lines
+            from backpath.web.demo.builder import build_demo, login_lines
             from backpath.web.demo.cases import DEMO_CLINIC
 
             result = build_demo()

@@ -1,0 +1,19 @@
+"""BackPath's web layer: Django apps cut by audience and context.
+
+Records (each owns its models and their one writer), lowest first; an app imports only apps
+that come before it in this list, so no two apps import each other in a circle
+(``tests/test_architecture.py`` checks it):
+
+1. ``accounts`` (clinics, users, roles), ``audit`` (the audit trail);
+2. ``patients`` (patients, episodes, intakes, the intake forms);
+3. ``plans`` (plan versions and clinician decisions, the clinician's plan pages);
+4. ``alerts`` (alerts and who is told);
+5. ``diary`` (diary entries and exercise logs, the alerts a patient report raises, progress);
+6. ``reminders`` (reminder settings, the reminder email and calendar).
+
+Pages that compose those records, by audience: ``clinic`` (the clinician's patient list,
+record and intake), ``review`` (the clinician's review), ``care`` (the patient's pages: Today,
+My plan, handout, diary, progress), ``selfcheck`` (the public self-check), ``api``, ``fhir``
+and ``cds`` (other systems), ``demo`` (the demo clinic). Shared helpers without models live
+beside them: ``lookups`` (who may see which record), ``links`` (where email links point).
+"""

@@ -59,8 +59,10 @@ INSTALLED_APPS = [
     "backpath.web.accounts",
     "backpath.web.audit",
     "backpath.web.patients",
+    "backpath.web.clinic",
     "backpath.web.plans",
     "backpath.web.diary",
+    "backpath.web.care",
     "backpath.web.review",
     "backpath.web.api",
     "backpath.web.selfcheck",
@@ -68,6 +70,7 @@ INSTALLED_APPS = [
     "backpath.web.cds",
     "backpath.web.reminders",
     "backpath.web.alerts",
+    "backpath.web.demo",
 ]
 
 MIDDLEWARE = [

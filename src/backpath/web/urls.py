@@ -11,10 +11,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 urlpatterns = [
     path("", include("backpath.web.accounts.urls")),
-    path("patients/", include("backpath.web.patients.urls")),
+    path("patients/", include("backpath.web.clinic.urls")),
     path("plans/", include("backpath.web.plans.urls")),
     path("plans/", include("backpath.web.review.urls")),
-    path("me/", include("backpath.web.diary.urls")),
+    path("me/", include("backpath.web.care.urls")),
     path("me/", include("backpath.web.reminders.urls")),
     path("api/", include("backpath.web.api.urls")),
     path("audit/", include("backpath.web.audit.urls")),

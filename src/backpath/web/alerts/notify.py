@@ -26,9 +26,9 @@ from backpath.exercises.advice import Advice, severity
 from backpath.web.accounts.models import Clinic, Role, User
 from backpath.web.alerts.models import Alert
 from backpath.web.audit.record import record
+from backpath.web.links import base_url
 from backpath.web.patients.models import Patient
 from backpath.web.plans.models import PlanChange, PlanVersion
-from backpath.web.reminders.reminders import base_url
 
 log = logging.getLogger(__name__)
 NO_ADDRESS = "no email address for the responsible clinician or the clinic lead"

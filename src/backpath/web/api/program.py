@@ -25,8 +25,8 @@ from backpath.web.api.errors import ERRORS
 from backpath.web.api.schemas import ExerciseList, ExerciseLogIn, ExerciseLogOut, ProgramOut
 from backpath.web.audit.record import record
 from backpath.web.diary import records
+from backpath.web.diary.log_form import NO_STOP_RULE, ExerciseLogForm
 from backpath.web.diary.models import ExerciseLog
-from backpath.web.diary.today import NO_STOP_RULE, ExerciseLogForm
 from backpath.web.patients.models import Patient
 from backpath.web.reminders.program_text import home_program_of
 

@@ -20,12 +20,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from backpath.engine import assess, make_plan, parse_intake
-from backpath.engine.program_models import HomeProgram
+from backpath.engine.program_models import program_of
 from backpath.web.accounts.models import STAFF_ROLES, Clinic, User
-from backpath.web.alerts.reports import exercise_alert
 from backpath.web.audit.models import AuditEvent
 from backpath.web.demo.cases import ACCOUNTS, CASES, DEMO_PASSWORD, DemoAccount, DemoCase
 from backpath.web.demo.diary import DAYS, baseline_answers, build_diary, build_exercise_log
+from backpath.web.diary.alerting import exercise_alert
 from backpath.web.diary.models import DiaryEntry, ExerciseLog
 from backpath.web.patients.intake_forms import STEP_IDS
 from backpath.web.patients.models import Episode, Intake, Patient
@@ -87,11 +87,6 @@ def _account(account: DemoAccount, clinic: Clinic) -> User:
     return user
 
 
-def _program(plan: dict[str, Any]) -> HomeProgram | None:
-    raw = plan.get("home_program")
-    return HomeProgram.model_validate(raw) if raw else None
-
-
 def _at(day: dt.date, hour: int) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
 
@@ -127,9 +122,9 @@ def _patient(case: DemoCase, clinic: Clinic, users: dict[str, User], today: dt.d
         ExerciseLog.objects.bulk_create(
             ExerciseLog(patient=patient, episode=episode, version=version, created_by=login,
                         **e.fields())
-            for e in build_exercise_log(case, _program(plan), today)
+            for e in build_exercise_log(case, program_of(plan), today)
         )  # fmt: skip
-        program = _program(plan)
+        program = program_of(plan)
         for log in ExerciseLog.objects.filter(episode=episode).exclude(stop_rule=""):
             item = program.find(log.exercise) if program else None
             exercise_alert(None, log, item.name if item else log.exercise)

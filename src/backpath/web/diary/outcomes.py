@@ -16,7 +16,7 @@ from typing import Any
 from django.utils import timezone
 
 from backpath.engine.program_models import ExerciseLog as DomainExerciseLog
-from backpath.engine.program_models import HomeProgram
+from backpath.engine.program_models import HomeProgram, program_of
 from backpath.errors import InvalidInput
 from backpath.instruments import nrs, odi, rmdq
 from backpath.instruments.change import threshold_of
@@ -35,7 +35,6 @@ from backpath.tracking import (
 from backpath.tracking.records import scale_of
 from backpath.web.diary.charts import Chart, Series, measure_chart
 from backpath.web.diary.models import DiaryEntry, ExerciseLog
-from backpath.web.diary.program_display import program_of
 from backpath.web.patients.models import Episode, Patient
 
 MEASURE_OF_KIND: dict[str, Measure] = {

@@ -10,34 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 from django.utils.safestring import SafeString, mark_safe
-from pydantic import ValidationError
 
 from backpath.engine.program_models import WEEKDAYS_FOR, HomeProgram, ProgramExercise
-from backpath.errors import BackPathError, InvalidInput, field_error
+from backpath.errors import BackPathError
 from backpath.exercises import load_exercises, load_stop_rules, stop_rules_for
 from backpath.exercises.figure import render_svg
 
-PLAN_KEY = "home_program"
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
-def program_of(plan: dict[str, Any] | None) -> HomeProgram | None:
-    """The plan JSON's home program, or None when the plan has none.
-
-    Raises:
-        InvalidInput: the stored program does not match the shared model (names the field).
-    """
-    raw = (plan or {}).get(PLAN_KEY)
-    if not raw:
-        return None
-    try:
-        return HomeProgram.model_validate(raw)
-    except ValidationError as exc:
-        err = field_error(exc, PLAN_KEY, dotted_indexes=True)
-        raise InvalidInput(err.field, err.message) from None
 
 
 @lru_cache(maxsize=256)

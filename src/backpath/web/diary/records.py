@@ -2,7 +2,7 @@
 
 The patient's pages and the API both call these functions, so a record is stored, audited and,
 when it reports something a person must see (a side effect, a stop sign), advised on and
-alerted in the same way whichever way it came in (``alerts.reports``).
+alerted in the same way whichever way it came in (``diary.alerting``).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from backpath.exercises.advice import Advice
-from backpath.web.alerts.reports import diary_alert, exercise_alert, log_advice
 from backpath.web.audit.record import record
+from backpath.web.diary.alerting import diary_alert, exercise_alert, log_advice
 from backpath.web.diary.models import DiaryEntry, ExerciseLog
 from backpath.web.patients.models import Episode, Patient
 from backpath.web.plans.models import PlanVersion

@@ -17,11 +17,10 @@ from pydantic import ValidationError
 from backpath.engine import program_edits
 from backpath.engine.plan_edits import Edit, EditRefused, Facts, edit_refusal
 from backpath.engine.program_edits import ProgramEdit
-from backpath.engine.program_models import HomeProgram
+from backpath.engine.program_models import HomeProgram, program_of
 from backpath.errors import InvalidInput, field_error
 from backpath.exercises import Dose
 from backpath.knowledge import PHASES, Phase
-from backpath.web.diary.program_display import program_of
 from backpath.web.plans.program_display import with_program
 
 

@@ -18,14 +18,19 @@ from django.utils.safestring import SafeString, mark_safe
 
 from backpath.engine import program_edits
 from backpath.engine.plan_edits import Facts
-from backpath.engine.program_models import MAX_EXERCISES, WEEKDAYS_FOR, HomeProgram
+from backpath.engine.program_models import (
+    MAX_EXERCISES,
+    PLAN_KEY,
+    WEEKDAYS_FOR,
+    HomeProgram,
+    program_of,
+)
 from backpath.errors import BackPathError
 from backpath.exercises import Dose, Exercise, Limits, load_exercises, stop_rules_for
 from backpath.exercises.advice import load_advice_data
 from backpath.exercises.figure import describe, render_svg
 from backpath.exercises.poses import load_figure
 from backpath.knowledge import PHASES, Phase, load_knowledge
-from backpath.web.diary.program_display import PLAN_KEY, program_of
 from backpath.web.plans.display import source_links
 
 PICTURE_MODES = ("animated", "frames")

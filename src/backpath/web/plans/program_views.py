@@ -20,12 +20,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from backpath.engine.plan_edits import Edit, EditRefused
+from backpath.engine.program_models import program_of
 from backpath.errors import BackPathError
 from backpath.exercises import load_exercises
 from backpath.exercises.figure import render_svg
 from backpath.web.accounts.access import staff_required
 from backpath.web.audit.record import record
-from backpath.web.diary.program_display import program_of
 from backpath.web.plans import program_changes, program_display, versions
 from backpath.web.plans.forms import (
     AddExerciseForm,

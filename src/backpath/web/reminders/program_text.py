@@ -9,9 +9,9 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from backpath.engine.program_models import HomeProgram, ProgramExercise
+from backpath.engine.program_models import HomeProgram, ProgramExercise, program_of
 from backpath.errors import InvalidInput
-from backpath.web.diary.program_display import program_of, stop_rules_of
+from backpath.web.diary.program_display import stop_rules_of
 
 log = logging.getLogger(__name__)
 

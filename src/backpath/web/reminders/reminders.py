@@ -19,7 +19,6 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -31,13 +30,13 @@ from backpath.engine.program_models import HomeProgram, ProgramExercise
 from backpath.errors import InvalidInput
 from backpath.web import lookups
 from backpath.web.audit.models import AuditEvent
+from backpath.web.links import base_url
 from backpath.web.reminders.models import ReminderPreference, ReminderSent
 from backpath.web.reminders.program_text import day_text, home_program_of, long_date
 
 log = logging.getLogger(__name__)
 
 KIND = ReminderSent.Kind.PROGRAM
-DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 CATCH_UP_DAYS = 7
 
 NOT_YET = "before the hour the patient chose"
@@ -86,17 +85,12 @@ def parse_day(text: str, now: dt.datetime) -> dt.date:
     return day
 
 
-def base_url() -> str:
-    """Where links in emails point: ``settings.BACKPATH_BASE_URL`` (the public address)."""
-    return str(getattr(settings, "BACKPATH_BASE_URL", "") or DEFAULT_BASE_URL).rstrip("/")
-
-
 def message(
     patient_name: str, clinic: str, program: HomeProgram, due: tuple[ProgramExercise, ...],
     day: dt.date, to: str, link_base: str,
 ) -> EmailMessage:  # fmt: skip
     """The reminder email: the day's exercises with doses, when to stop, links, disclaimer."""
-    today_url = link_base + reverse("diary:today")
+    today_url = link_base + reverse("care:today")
     settings_url = link_base + reverse("reminders:settings")
     lines = [
         f"Hello {patient_name},",

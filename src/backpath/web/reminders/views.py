@@ -65,7 +65,7 @@ def reminder_settings(request: HttpRequest) -> HttpResponse:
 
 def _today_url(request: HttpRequest) -> str | None:
     try:
-        return request.build_absolute_uri(reverse("diary:today"))
+        return request.build_absolute_uri(reverse("care:today"))
     except NoReverseMatch:
         return None
 

@@ -33,7 +33,7 @@ from backpath.engine.plan_revision import (
     revised_plan,
     suggestion_key,
 )
-from backpath.engine.program_models import ExerciseSuggestion, HomeProgram
+from backpath.engine.program_models import ExerciseSuggestion, HomeProgram, program_of
 from backpath.errors import InvalidInput, field_error
 from backpath.knowledge import load_knowledge
 from backpath.tracking import MEASURE_LABELS, Progress
@@ -44,7 +44,6 @@ from backpath.web.audit.record import record
 from backpath.web.diary.models import ExerciseLog
 from backpath.web.diary.outcomes import entries_for, progress_for
 from backpath.web.diary.plain_plan import treatment_name
-from backpath.web.diary.program_display import program_of
 from backpath.web.patients.models import Episode
 from backpath.web.plans import program_display, versions
 from backpath.web.plans.forms import ProgressAcceptForm

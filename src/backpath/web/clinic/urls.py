@@ -1,6 +1,6 @@
 from django.urls import path
 
-from backpath.web.patients import views
+from backpath.web.clinic import views
 
 app_name = "patients"
 

@@ -16,31 +16,25 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from backpath.engine.program_models import program_of
 from backpath.errors import InvalidInput
 from backpath.web import lookups
 from backpath.web.accounts.access import patient_required
-from backpath.web.alerts.reports import entry_advice
 from backpath.web.audit.record import record
 from backpath.web.diary import plain_plan, program_display, records
+from backpath.web.diary.alerting import entry_advice
 from backpath.web.diary.charts import svg
 from backpath.web.diary.forms import FORMS, NEEDS_TREATMENTS, EntryForm
 from backpath.web.diary.models import DiaryEntry
 from backpath.web.diary.outcomes import adherence_for, charts_for, entries_for, progress_for
-from backpath.web.diary.program_display import program_of
-from backpath.web.patients.models import Episode, Patient
-from backpath.web.plans.models import PlanVersion
+from backpath.web.patients.models import Patient
 
 RECENT = 30
 
 
-def _mine(request: HttpRequest) -> tuple[Patient, Episode | None, PlanVersion | None]:
-    """The logged-in patient's record, current episode and latest published plan."""
-    return lookups.own_record(request.user)
-
-
 @patient_required
 def my_plan(request: HttpRequest) -> HttpResponse:
-    patient, _episode, version = _mine(request)
+    patient, _episode, version = lookups.own_record(request.user)
     record(request, "read", version or patient, patient=patient, detail="my plan")
     plan = version.plan if version else None
     context: dict[str, Any] = {
@@ -67,7 +61,7 @@ def my_plan(request: HttpRequest) -> HttpResponse:
             "left_out": plain_plan.left_out_for_preferences(plan),
             "left_out_budget": plain_plan.left_out_for_budget(plan),
         }
-    return render(request, "diary/my_plan.html", context)
+    return render(request, "care/my_plan.html", context)
 
 
 def _form(kind: str, plan: dict[str, Any] | None, data: Any = None) -> EntryForm:
@@ -79,7 +73,7 @@ def _form(kind: str, plan: dict[str, Any] | None, data: Any = None) -> EntryForm
 
 @patient_required
 def diary(request: HttpRequest) -> HttpResponse:
-    patient, episode, version = _mine(request)
+    patient, episode, version = lookups.own_record(request.user)
     plan = version.plan if version else None
     kind = request.GET.get("add", "nrs")
     if kind not in FORMS:
@@ -97,7 +91,7 @@ def diary(request: HttpRequest) -> HttpResponse:
             )
             messages.success(request, f"Saved: {entry.get_kind_display()} on {entry.on:%-d %b %Y}.")
             shown = f"&reported={entry.pk}" if kind == DiaryEntry.Kind.ADVERSE else ""
-            return redirect(f"{reverse('diary:diary')}?add={kind}{shown}")
+            return redirect(f"{reverse('care:diary')}?add={kind}{shown}")
         # Invalid: the same form is shown again with what was typed and a message per field.
     else:
         form = _form(kind, plan)
@@ -108,7 +102,7 @@ def diary(request: HttpRequest) -> HttpResponse:
         e.treatment_name = plain_plan.treatment_name(e.treatment)
     return render(
         request,
-        "diary/diary.html",
+        "care/diary.html",
         {
             "form": form,
             "kind": kind,
@@ -130,7 +124,7 @@ def _reported(patient: Patient, raw: str) -> DiaryEntry | None:
 
 @patient_required
 def progress(request: HttpRequest) -> HttpResponse:
-    patient, episode, version = _mine(request)
+    patient, episode, version = lookups.own_record(request.user)
     plan = version.plan if version else None
     entries = list(entries_for(patient, episode))
     record(request, "read", patient, patient=patient, detail="progress")
@@ -158,7 +152,7 @@ def progress(request: HttpRequest) -> HttpResponse:
     # aria-label) is escaped in ``charts.svg``.
     return render(
         request,
-        "diary/progress.html",
+        "care/progress.html",
         {
             "charts": [{"chart": c, "svg": mark_safe(svg(c)), "table": c.table()} for c in charts],
             "attendance": attendance,

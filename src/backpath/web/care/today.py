@@ -4,7 +4,7 @@ A tap (done, too painful, skipped) is one ``ExerciseLog`` row per episode, day a
 tapping again the same day changes the answer. 'Too painful' asks which stop rule applied,
 if any; a stop-rule answer shows at once the advice of that rule's urgency (emergency, same
 day, contact the clinic, or just stop the exercise) and, for any urgency but none, raises an
-alert at the clinic (``backpath.web.alerts.reports``, also used by the API). Only the
+alert at the clinic (``backpath.web.diary.alerting``, also used by the API). Only the
 published plan's program is shown or accepted, and only today and the six days before it can
 be logged.
 """
@@ -15,7 +15,6 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,101 +22,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from backpath.engine.program_models import OUTCOME_LABELS, HomeProgram
+from backpath.engine.program_models import OUTCOME_LABELS, program_of
 from backpath.errors import InvalidInput
+from backpath.web import lookups
 from backpath.web.accounts.access import patient_required
-from backpath.web.alerts.reports import log_advice
 from backpath.web.audit.record import record
 from backpath.web.diary import plain_plan, records
+from backpath.web.diary.alerting import log_advice
+from backpath.web.diary.log_form import NO_STOP_RULE, ExerciseLogForm, check_day, window
 from backpath.web.diary.program_display import (
     card,
     days_text,
-    program_of,
     stop_rule_text,
-    stop_rules_of,
 )
-from backpath.web.diary.views import _mine
-
-DAYS_BACK = 6
-"""Besides today, how many past days can still be logged (a week in all)."""
-NO_STOP_RULE = "none"
-
-
-def window(today: dt.date) -> list[dt.date]:
-    """The days that can be logged, newest first."""
-    return [today - dt.timedelta(days=k) for k in range(DAYS_BACK + 1)]
-
-
-def check_day(day: dt.date, today: dt.date) -> None:
-    """Raises ``InvalidInput`` for a day outside today and the six days before it."""
-    first = today - dt.timedelta(days=DAYS_BACK)
-    if day > today:
-        problem = f"{day:%-d %b %Y} is in the future"
-    elif day < first:
-        problem = f"{day:%-d %b %Y} is more than {DAYS_BACK} days ago"
-    else:
-        return
-    raise InvalidInput(
-        "on", f"{problem}; choose today or a day from {first:%-d %b} to {today:%-d %b %Y}"
-    )
-
-
-class ExerciseLogForm(forms.Form):
-    """One tap. ``question`` marks the follow-up answer to 'too painful'."""
-
-    on = forms.DateField(label="Day")
-    exercise = forms.CharField(label="Exercise", max_length=60)
-    outcome = forms.ChoiceField(label="How it went", choices=list(OUTCOME_LABELS.items()))
-    stop_rule = forms.CharField(label="What happened", required=False, max_length=60)
-    question = forms.BooleanField(required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args: Any, program: HomeProgram | None, today: dt.date, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.program = program
-        self.today = today
-
-    def clean_on(self) -> dt.date:
-        day: dt.date = self.cleaned_data["on"]
-        try:
-            check_day(day, self.today)
-        except InvalidInput as exc:
-            raise forms.ValidationError(exc.message) from None
-        return day
-
-    def clean_exercise(self) -> str:
-        exercise: str = self.cleaned_data["exercise"]
-        if self.program is None:
-            raise forms.ValidationError("your clinic has not shared a home program with you yet")
-        if self.program.find(exercise) is None:
-            names = ", ".join(e.exercise for e in self.program.exercises)
-            raise forms.ValidationError(
-                f"'{exercise}' is not in your published program; choose one of: {names}"
-            )
-        return exercise
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        exercise, outcome = data.get("exercise"), data.get("outcome")
-        answer = data.get("stop_rule", "")
-        if self.program is None or exercise is None or outcome is None:
-            return data
-        if outcome != "too_painful":
-            if answer:
-                self.add_error("stop_rule", "only goes with the answer 'Too painful'")
-            return data
-        item = self.program.find(exercise)
-        allowed = [r.id for r in stop_rules_of(item)] if item else []
-        if data.get("question") and not answer:
-            self.add_error(
-                "stop_rule", "choose one of the answers, or 'None of these, it just hurt'"
-            )
-        elif answer and answer != NO_STOP_RULE and answer not in allowed:
-            self.add_error(
-                "stop_rule",
-                f"'{answer}' is not one of this exercise's answers: "
-                f"{', '.join([*allowed, NO_STOP_RULE])}",
-            )
-        return data
 
 
 def _day_from(request: HttpRequest, today: dt.date) -> tuple[dt.date, str | None]:
@@ -139,7 +56,7 @@ def _day_from(request: HttpRequest, today: dt.date) -> tuple[dt.date, str | None
 def _today_url(day: dt.date, today: dt.date, **more: str) -> str:
     query = {"day": day.isoformat()} if day != today else {}
     query |= more
-    url = reverse("diary:today")
+    url = reverse("care:today")
     return f"{url}?{urlencode(query)}" if query else url
 
 
@@ -161,7 +78,7 @@ def _page(
     ask: str | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    patient, episode, version = _mine(request)
+    patient, episode, version = lookups.own_record(request.user)
     today = timezone.localdate()
     plan = version.plan if version else None
     program, unreadable = None, None
@@ -208,7 +125,7 @@ def _page(
             "outcomes": list(OUTCOME_LABELS.items()),
             "no_stop_rule": NO_STOP_RULE,
         }
-    return render(request, "diary/today.html", context, status=status)
+    return render(request, "care/today.html", context, status=status)
 
 
 @patient_required
@@ -222,7 +139,7 @@ def today(request: HttpRequest) -> HttpResponse:
 @patient_required
 @require_POST
 def log_exercise(request: HttpRequest) -> HttpResponse:
-    patient, episode, version = _mine(request)
+    patient, episode, version = lookups.own_record(request.user)
     now = timezone.localdate()
     try:
         program = program_of(version.plan if version else None)

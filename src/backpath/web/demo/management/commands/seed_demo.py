@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from backpath.web.demo import build_demo, login_lines
+from backpath.web.demo.builder import build_demo, login_lines
 
 
 class Command(BaseCommand):

@@ -21,12 +21,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from backpath import DISCLAIMER, __version__
+from backpath.engine.program_models import program_of
 from backpath.errors import InvalidInput
+from backpath.web import lookups
 from backpath.web.accounts.access import patient_required
 from backpath.web.audit.record import record
 from backpath.web.diary import plain_plan
-from backpath.web.diary.program_display import cards, general_stop_rules, program_of
-from backpath.web.diary.views import _mine
+from backpath.web.diary.program_display import cards, general_stop_rules
 from backpath.web.patients.models import Patient
 from backpath.web.plans.models import PlanVersion
 from backpath.web.plans.pdf import render_pdf
@@ -80,7 +81,7 @@ def handout_html(
         "disclaimer": DISCLAIMER,
         "backpath_version": __version__,
     }
-    return render_to_string("diary/handout.html", context, request=request)
+    return render_to_string("care/handout.html", context, request=request)
 
 
 def pdf_filename(version: PlanVersion) -> str:
@@ -99,7 +100,7 @@ def pdf_response(
 
 
 def _published(request: HttpRequest) -> tuple[Patient, PlanVersion]:
-    patient, _episode, version = _mine(request)
+    patient, _episode, version = lookups.own_record(request.user)
     if version is None:
         raise Http404("Your clinic has not shared a plan with you yet.")
     return patient, version
@@ -114,8 +115,8 @@ def handout(request: HttpRequest) -> HttpResponse:
         version,
         request=request,
         links={
-            "Download as PDF": reverse("diary:handout_pdf"),
-            "Back to today's exercises": reverse("diary:today"),
+            "Download as PDF": reverse("care:handout_pdf"),
+            "Back to today's exercises": reverse("care:today"),
         },
     )
     record(request, "read", version, patient=patient, detail="home program handout")

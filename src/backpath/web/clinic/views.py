@@ -1,4 +1,5 @@
-"""Patients, episodes and the multi-step intake. Views validate, call the domain, render."""
+"""The clinician's patient pages: the patient list (open alerts first), the patient record,
+and the multi-step intake that ends in the first plan. Views validate, call the domain, render."""
 
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from backpath.web.diary import handout, today, views
+from backpath.web.care import handout, today, views
 
-app_name = "diary"
+app_name = "care"
 
 urlpatterns = [
     path("plan/", views.my_plan, name="my_plan"),
