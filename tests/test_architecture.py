@@ -95,6 +95,10 @@ def test_the_interop_services_import_no_web_or_interface_code() -> None:
     assert forbidden_imports("interop", ("django", "ninja", "backpath.web", "backpath.cli")) == []
 
 
+def test_the_reports_layer_imports_no_django_web_interface_or_interop_code() -> None:
+    assert forbidden_imports("reports", FORBIDDEN) == []
+
+
 LAYERS = {
     "knowledge": 0, "instruments": 1, "tracking": 2, "exercises": 2, "engine": 3, "reports": 4,
     "interop": 5, "cli": 6, "web": 6,

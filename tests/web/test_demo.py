@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from backpath import contract, instruments
 from backpath.engine.program_models import HomeProgram
-from backpath.exercises.poses import figure_ids
+from backpath.reports.poses import figure_ids
 from backpath.web.accounts.models import Clinic, User
 from backpath.web.alerts.models import Alert
 from backpath.web.audit.models import AuditEvent

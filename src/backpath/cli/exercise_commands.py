@@ -144,7 +144,7 @@ def _unknown(exercise_id: str, ids: list[str]) -> InvalidInput:
 
 
 def _save_svg(path: Path, exercise_id: str, mode: str, title: str) -> None:
-    from backpath.exercises.figure import render_svg
+    from backpath.reports.figures import render_svg
 
     svg = render_svg(exercise_id, mode, title=title)
     try:
@@ -183,7 +183,7 @@ def exercise(
 ) -> None:
     """Show one exercise's card; with --svg, save its picture."""
     from backpath.exercises import load_exercises
-    from backpath.exercises.figure import MODES
+    from backpath.reports.figures import MODES
 
     fmt = choice("--format", format, FORMATS)
     mode = choice("--picture", picture, MODES)

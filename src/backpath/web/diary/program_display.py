@@ -2,7 +2,7 @@
 
 Nothing here decides care: it joins each prescribed exercise (name, level, dose, why) with the
 library's plain instructions, the stop rules in the patient's words and the exercise's picture.
-Pictures come from ``backpath.exercises.figure``: ``animated`` for the screen, ``frames`` (start
+Pictures come from ``backpath.reports.figures``: ``animated`` for the screen, ``frames`` (start
 and end side by side, numbered) for print and for readers who ask for reduced motion.
 """
 
@@ -16,7 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 from backpath.engine.program_models import WEEKDAYS_FOR, HomeProgram, ProgramExercise
 from backpath.errors import BackPathError
 from backpath.exercises import load_exercises, load_stop_rules, stop_rules_for
-from backpath.exercises.figure import render_svg
+from backpath.reports.figures import render_svg
 
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 

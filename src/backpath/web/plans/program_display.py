@@ -28,9 +28,9 @@ from backpath.engine.program_models import (
 from backpath.errors import BackPathError
 from backpath.exercises import Dose, Exercise, Limits, load_exercises, stop_rules_for
 from backpath.exercises.advice import load_advice_data
-from backpath.exercises.figure import describe, render_svg
-from backpath.exercises.poses import load_figure
 from backpath.knowledge import PHASES, Phase, load_knowledge
+from backpath.reports.figures import describe, render_svg
+from backpath.reports.poses import load_figure
 from backpath.web.plans.display import source_links
 
 PICTURE_MODES = ("animated", "frames")

@@ -23,7 +23,7 @@ from backpath.engine.plan_edits import Edit, EditRefused
 from backpath.engine.program_models import program_of
 from backpath.errors import BackPathError
 from backpath.exercises import load_exercises
-from backpath.exercises.figure import render_svg
+from backpath.reports.figures import render_svg
 from backpath.web.accounts.access import staff_required
 from backpath.web.audit.record import record
 from backpath.web.plans import program_changes, program_display, versions
