@@ -18,12 +18,12 @@ from django.utils.safestring import mark_safe
 
 from backpath.engine.program_models import program_of
 from backpath.errors import InvalidInput
+from backpath.reports.charts import svg
 from backpath.web import lookups
 from backpath.web.accounts.access import patient_required
 from backpath.web.audit.record import record
 from backpath.web.diary import plain_plan, program_display, records
 from backpath.web.diary.alerting import entry_advice
-from backpath.web.diary.charts import svg
 from backpath.web.diary.forms import FORMS, NEEDS_TREATMENTS, EntryForm
 from backpath.web.diary.models import DiaryEntry
 from backpath.web.diary.outcomes import adherence_for, charts_for, entries_for, progress_for
@@ -150,14 +150,17 @@ def progress(request: HttpRequest) -> HttpResponse:
     ]
     # The SVG is matplotlib's output of our own labels; the one text taken from data (the
     # aria-label) is escaped in ``charts.svg``.
+    today = timezone.localdate()
     return render(
         request,
         "care/progress.html",
         {
-            "charts": [{"chart": c, "svg": mark_safe(svg(c)), "table": c.table()} for c in charts],
+            "charts": [
+                {"chart": c, "svg": mark_safe(svg(c, today)), "table": c.table()} for c in charts
+            ],
             "attendance": attendance,
             "adherence": adherence,
-            "adherence_svg": mark_safe(svg(adherence.chart)) if adherence else "",
+            "adherence_svg": mark_safe(svg(adherence.chart, today)) if adherence else "",
             "problem": problem,
             "has_plan": plan is not None,
         },

@@ -21,6 +21,7 @@ from backpath.errors import InvalidInput
 from backpath.instruments import nrs, odi, rmdq
 from backpath.instruments.change import threshold_of
 from backpath.instruments.definition import InstrumentDefinition
+from backpath.reports.charts import Chart, Series, measure_chart
 from backpath.tracking import (
     MEASURE_LABELS,
     MEASURES,
@@ -33,7 +34,6 @@ from backpath.tracking import (
     threshold_text,
 )
 from backpath.tracking.records import scale_of
-from backpath.web.diary.charts import Chart, Series, measure_chart
 from backpath.web.diary.models import DiaryEntry, ExerciseLog
 from backpath.web.patients.models import Episode, Patient
 

@@ -12,14 +12,13 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field
+from html import escape
 from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")  # no display on a server; must come before anything imports pyplot
 
-from django.utils import timezone
-from django.utils.html import escape
 from matplotlib import dates as mdates
 from matplotlib.figure import Figure
 
@@ -94,7 +93,7 @@ def _label(chart: Chart) -> str:
     return " ".join(parts)
 
 
-def _draw(chart: Chart) -> Figure:
+def _draw(chart: Chart, today: dt.date) -> Figure:
     fig = Figure(figsize=(8, 4), layout="constrained")
     ax = fig.add_subplot()
     if chart.improvement_level is not None:
@@ -120,15 +119,15 @@ def _draw(chart: Chart) -> Figure:
             ax.plot(days, values, label=series.label, linewidth=1.6, markersize=4, **style)  # type: ignore[arg-type]
     # At least two weeks wide (ending today when empty), so a single entry does not
     # stretch the axis over years.
-    days = sorted(p[0] for s in chart.series for p in s.points) or [timezone.localdate()]
+    days = sorted(p[0] for s in chart.series for p in s.points) or [today]
     first, last = days[0], days[-1]
     first = min(first, last - dt.timedelta(days=MIN_SPAN_DAYS))
     ax.set_xlim(first - dt.timedelta(days=1), last + dt.timedelta(days=1))  # type: ignore[arg-type]
     ax.set_ylim(0, chart.y_max)
     ax.set_ylabel(chart.y_label)
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
     ax.grid(axis="y", color="#dddddd", linewidth=0.6)
     ax.spines[["top", "right"]].set_visible(False)
     if ax.get_legend_handles_labels()[0]:  # below the plot, so it never hides a point
@@ -136,9 +135,10 @@ def _draw(chart: Chart) -> Figure:
     return fig
 
 
-def svg(chart: Chart) -> str:
-    """The chart as an inline ``<svg role="img">`` with an aria-label and a ``<title>``."""
-    fig = _draw(chart)
+def svg(chart: Chart, today: dt.date) -> str:
+    """The chart as an inline ``<svg role="img">`` with an aria-label and a ``<title>``;
+    an empty chart spans the two weeks up to ``today``."""
+    fig = _draw(chart, today)
     buffer = io.StringIO()
     with matplotlib.rc_context({"svg.hashsalt": f"backpath-{chart.key}", "svg.fonttype": "none"}):
         fig.savefig(buffer, format="svg", metadata={"Date": None})
