@@ -2,19 +2,15 @@
 
 Each exercise is drawn as two numbered frames (start and end pose; print runs no animation)
 with its dose, days, steps and stop rules, then the walking goal and the warning signs. The
-PDF inlines the stylesheet and fetches nothing (``plans.pdf.render_pdf``). ``handout_html``
+PDF inlines the stylesheet and fetches nothing (``reports.pdf``). ``handout_html``
 and ``pdf_response`` take any (patient, version), so a clinician's page can offer the same
 handout; the caller checks access and records the audit event.
 """
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-from django.contrib.staticfiles import finders
-from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -30,18 +26,7 @@ from backpath.web.diary import plain_plan
 from backpath.web.diary.program_display import cards, general_stop_rules
 from backpath.web.patients.models import Patient
 from backpath.web.plans.models import PlanVersion
-from backpath.web.plans.pdf import render_pdf
-
-STYLESHEET = "backpath/program.css"
-
-
-@cache
-def stylesheet() -> str:
-    """The program stylesheet's text, for inlining into the PDF's HTML."""
-    found = finders.find(STYLESHEET)
-    if not isinstance(found, str):
-        raise ImproperlyConfigured(f"the static file {STYLESHEET} is missing")
-    return Path(found).read_text("utf-8")
+from backpath.web.plans.pdf import PROGRAM_STYLESHEET, render_pdf, stylesheet
 
 
 def handout_html(
@@ -74,7 +59,7 @@ def handout_html(
         "walking": program.walking_goal,
         "warning_signs": plain_plan.warning_signs(),
         "printed": timezone.localtime(),
-        "inline_css": stylesheet() if inline_css else "",
+        "inline_css": stylesheet(PROGRAM_STYLESHEET) if inline_css else "",
         "links": links or {},
         # Also set by the context processor, which needs a request; a PDF made without one
         # must still carry the disclaimer.

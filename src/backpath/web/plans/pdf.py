@@ -1,9 +1,6 @@
-"""A plan version as a PDF, rendered by WeasyPrint from the printable page's HTML.
-
-The stylesheet is inlined into the HTML, so rendering fetches nothing: the URL fetcher allows
-only ``data:`` URLs (no network, no files), which keeps a PDF request from ever reaching out of
-the process. Fonts come from the system (fontconfig).
-"""
+"""Printouts from the web layer: a static stylesheet's text to inline, and the page's HTML
+rendered as a PDF by ``backpath.reports.pdf`` (which fetches nothing, so the stylesheet must
+be inline). Used by the plan's PDF and the patient's handout."""
 
 from __future__ import annotations
 
@@ -14,25 +11,21 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ImproperlyConfigured
 
-STYLESHEET = "backpath/plans.css"
+from backpath.reports import pdf
+
+PLAN_STYLESHEET = "backpath/plans.css"
+PROGRAM_STYLESHEET = "backpath/program.css"
 
 
 @cache
-def stylesheet() -> str:
-    """The plan stylesheet's text, for inlining into the PDF's HTML."""
-    found = finders.find(STYLESHEET)
+def stylesheet(name: str = PLAN_STYLESHEET) -> str:
+    """A static stylesheet's text, for inlining into a printout's HTML."""
+    found = finders.find(name)
     if not isinstance(found, str):
-        raise ImproperlyConfigured(f"the static file {STYLESHEET} is missing")
+        raise ImproperlyConfigured(f"the static file {name} is missing")
     return Path(found).read_text("utf-8")
 
 
 def render_pdf(html: str) -> bytes:
     """The PDF bytes of ``html`` (a complete page with its stylesheet inlined)."""
-    # Imported here: WeasyPrint loads Pango and fonts, which only PDF requests need.
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    base = (Path(settings.BASE_DIR) / "static").as_uri() + "/"
-    fetcher = URLFetcher(allowed_protocols={"data"})
-    pdf: bytes = HTML(string=html, base_url=base, url_fetcher=fetcher).write_pdf()
-    return pdf
+    return pdf.render_pdf(html, Path(settings.BASE_DIR) / "static")
