@@ -11,9 +11,9 @@ from django.test import Client
 from icalendar import Calendar, Event
 
 from backpath import DISCLAIMER
+from backpath.reports.plain_plan import week_table
 from backpath.web.accounts.models import User
 from backpath.web.audit.models import AuditEvent
-from backpath.web.diary.plain_plan import week_table
 from backpath.web.patients.models import Patient
 from backpath.web.plans.models import PlanVersion
 from backpath.web.reminders.calendar import CalendarFor, program_calendar

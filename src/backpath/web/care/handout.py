@@ -19,11 +19,11 @@ from django.utils import timezone
 from backpath import DISCLAIMER, __version__
 from backpath.engine.program_models import program_of
 from backpath.errors import InvalidInput
+from backpath.reports import plain_plan
+from backpath.reports.exercise_cards import cards, general_stop_rules
 from backpath.web import lookups
 from backpath.web.accounts.access import patient_required
 from backpath.web.audit.record import record
-from backpath.web.diary import plain_plan
-from backpath.web.diary.program_display import cards, general_stop_rules
 from backpath.web.patients.models import Patient
 from backpath.web.plans.models import PlanVersion
 from backpath.web.plans.pdf import PROGRAM_STYLESHEET, render_pdf, stylesheet

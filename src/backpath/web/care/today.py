@@ -24,17 +24,18 @@ from django.views.decorators.http import require_POST
 
 from backpath.engine.program_models import OUTCOME_LABELS, program_of
 from backpath.errors import InvalidInput
-from backpath.web import lookups
-from backpath.web.accounts.access import patient_required
-from backpath.web.audit.record import record
-from backpath.web.diary import plain_plan, records
-from backpath.web.diary.alerting import log_advice
-from backpath.web.diary.log_form import NO_STOP_RULE, ExerciseLogForm, check_day, window
-from backpath.web.diary.program_display import (
+from backpath.reports import plain_plan
+from backpath.reports.exercise_cards import (
     card,
     days_text,
     stop_rule_text,
 )
+from backpath.web import lookups
+from backpath.web.accounts.access import patient_required
+from backpath.web.audit.record import record
+from backpath.web.diary import records
+from backpath.web.diary.alerting import log_advice
+from backpath.web.diary.log_form import NO_STOP_RULE, ExerciseLogForm, check_day, window
 
 
 def _day_from(request: HttpRequest, today: dt.date) -> tuple[dt.date, str | None]:

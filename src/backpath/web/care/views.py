@@ -18,11 +18,13 @@ from django.utils.safestring import mark_safe
 
 from backpath.engine.program_models import program_of
 from backpath.errors import InvalidInput
+from backpath.reports import exercise_cards, plain_plan
 from backpath.reports.charts import svg
+from backpath.reports.schedule import DAY_NAMES
 from backpath.web import lookups
 from backpath.web.accounts.access import patient_required
 from backpath.web.audit.record import record
-from backpath.web.diary import plain_plan, program_display, records
+from backpath.web.diary import records
 from backpath.web.diary.alerting import entry_advice
 from backpath.web.diary.forms import FORMS, NEEDS_TREATMENTS, EntryForm
 from backpath.web.diary.models import DiaryEntry
@@ -50,13 +52,13 @@ def my_plan(request: HttpRequest) -> HttpResponse:
             program, context["program_problem"] = None, str(exc)
         if program is not None:
             context |= {
-                "program_cards": program_display.cards(program),
+                "program_cards": exercise_cards.cards(program),
                 "walking": program.walking_goal,
             }
         context |= {
             "lines": plain_plan.lines(plan),
             "week": plain_plan.week_table(plan),
-            "days": plain_plan.DAYS,
+            "days": DAY_NAMES,
             "education": plain_plan.education(),
             "left_out": plain_plan.left_out_for_preferences(plan),
             "left_out_budget": plain_plan.left_out_for_budget(plan),

@@ -17,9 +17,9 @@ from django.http import HttpRequest
 
 from backpath.exercises import load_stop_rules
 from backpath.exercises.advice import Advice, advice_for
+from backpath.reports.exercise_cards import stop_rule_text
 from backpath.web.alerts.notify import raise_alert
 from backpath.web.diary.models import DiaryEntry, ExerciseLog
-from backpath.web.diary.program_display import stop_rule_text
 
 
 def log_advice(log: ExerciseLog) -> Advice:

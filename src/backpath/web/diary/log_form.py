@@ -13,7 +13,7 @@ from django import forms
 
 from backpath.engine.program_models import OUTCOME_LABELS, HomeProgram
 from backpath.errors import InvalidInput
-from backpath.web.diary.program_display import stop_rules_of
+from backpath.reports.exercise_cards import stop_rules_of
 
 DAYS_BACK = 6
 """Besides today, how many past days can still be logged (a week in all)."""

@@ -21,7 +21,6 @@ from backpath.engine.plan_edits import Facts
 from backpath.engine.program_models import (
     MAX_EXERCISES,
     PLAN_KEY,
-    WEEKDAYS_FOR,
     HomeProgram,
     program_of,
 )
@@ -31,6 +30,7 @@ from backpath.exercises.advice import load_advice_data
 from backpath.knowledge import PHASES, Phase, load_knowledge
 from backpath.reports.figures import describe, render_svg
 from backpath.reports.poses import load_figure
+from backpath.reports.schedule import clinician_days
 from backpath.web.plans.display import source_links
 
 PICTURE_MODES = ("animated", "frames")
@@ -43,7 +43,6 @@ DOSE_LABELS = {
     "per_week": "Times a week",
 }
 """The dose numbers a clinician may change, in the order the re-dose form shows them."""
-DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def with_program(plan: dict[str, Any], program: HomeProgram) -> dict[str, Any]:
@@ -65,10 +64,7 @@ def level_text(level: int, exercise: Exercise | None) -> str:
 
 
 def days_text(dose: Dose) -> str:
-    per_week = dose.frequency.per_week
-    if per_week is None or per_week == 7:
-        return "Every day"
-    return ", ".join(DAY_NAMES[d] for d in WEEKDAYS_FOR[per_week])
+    return clinician_days(dose.frequency.per_week)
 
 
 def limit_fields(exercise: Exercise | None, dose: Dose) -> list[dict[str, Any]]:

@@ -24,9 +24,11 @@ from typing import Any
 from icalendar import Calendar, Event, vRecur
 
 from backpath import DISCLAIMER
-from backpath.engine.program_models import WEEKDAYS_FOR, HomeProgram, ProgramExercise
-from backpath.web.diary.plain_plan import week_table
-from backpath.web.reminders.program_text import day_text, home_program_of, long_date
+from backpath.engine.program_models import HomeProgram, ProgramExercise
+from backpath.reports.plain_plan import week_table
+from backpath.reports.reminder_text import day_text
+from backpath.reports.schedule import exercise_weekdays, long_date
+from backpath.web.reminders.program_text import home_program_of
 
 BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 DEFAULT_WEEKS = 12
@@ -129,8 +131,7 @@ def session_events(plan: dict[str, Any], owner: CalendarFor) -> list[Event]:
 
 
 def _days_of(exercise: ProgramExercise) -> tuple[int, ...]:
-    per_week = exercise.dose.frequency.per_week
-    return tuple(range(7)) if per_week is None else WEEKDAYS_FOR[per_week]
+    return exercise_weekdays(exercise.dose.frequency.per_week)
 
 
 def _slot_minutes(exercises: list[ProgramExercise]) -> int:

@@ -28,11 +28,13 @@ from django.utils import timezone
 from backpath import DISCLAIMER
 from backpath.engine.program_models import HomeProgram, ProgramExercise
 from backpath.errors import InvalidInput
+from backpath.reports.reminder_text import day_text
+from backpath.reports.schedule import long_date
 from backpath.web import lookups
 from backpath.web.audit.models import AuditEvent
 from backpath.web.links import base_url
 from backpath.web.reminders.models import ReminderPreference, ReminderSent
-from backpath.web.reminders.program_text import day_text, home_program_of, long_date
+from backpath.web.reminders.program_text import home_program_of
 
 log = logging.getLogger(__name__)
 

@@ -36,6 +36,7 @@ from backpath.engine.plan_revision import (
 from backpath.engine.program_models import ExerciseSuggestion, HomeProgram, program_of
 from backpath.errors import InvalidInput, field_error
 from backpath.knowledge import load_knowledge
+from backpath.reports.plain_plan import treatment_name
 from backpath.tracking import MEASURE_LABELS, Progress
 from backpath.web import lookups
 from backpath.web.accounts.access import staff_required
@@ -43,7 +44,6 @@ from backpath.web.alerts.models import Alert
 from backpath.web.audit.record import record
 from backpath.web.diary.models import ExerciseLog
 from backpath.web.diary.outcomes import entries_for, progress_for
-from backpath.web.diary.plain_plan import treatment_name
 from backpath.web.patients.models import Episode
 from backpath.web.plans import program_display, versions
 from backpath.web.plans.forms import ProgressAcceptForm

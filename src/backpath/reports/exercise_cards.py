@@ -1,9 +1,12 @@
-"""A plan's home program as the patient pages and the handout show it.
+"""A plan's home program as the patient sees it: on Today, My plan, the handout, in the
+reminder email and the calendar.
 
 Nothing here decides care: it joins each prescribed exercise (name, level, dose, why) with the
 library's plain instructions, the stop rules in the patient's words and the exercise's picture.
 Pictures come from ``backpath.reports.figures``: ``animated`` for the screen, ``frames`` (start
-and end side by side, numbered) for print and for readers who ask for reduced motion.
+and end side by side, numbered) for print and for readers who ask for reduced motion. They are
+SVG markup built by our own renderer (ElementTree escapes every text in it), so a page may
+inline them as they are.
 """
 
 from __future__ import annotations
@@ -11,27 +14,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.utils.safestring import SafeString, mark_safe
-
-from backpath.engine.program_models import WEEKDAYS_FOR, HomeProgram, ProgramExercise
+from backpath.engine.program_models import HomeProgram, ProgramExercise
 from backpath.errors import BackPathError
 from backpath.exercises import load_exercises, load_stop_rules, stop_rules_for
 from backpath.reports.figures import render_svg
-
-DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+from backpath.reports.schedule import patient_days
 
 
 @lru_cache(maxsize=256)
-def picture(exercise_id: str, mode: str, title: str) -> SafeString:
-    """The exercise's inline SVG, or an empty string when the library has no picture for it.
-
-    The SVG is built by our own renderer with ElementTree, which escapes the title, so it is
-    safe to inline.
-    """
+def picture(exercise_id: str, mode: str, title: str) -> str:
+    """The exercise's inline SVG, or an empty string when the library has no picture for it."""
     try:
-        return mark_safe(render_svg(exercise_id, mode, title=title))
+        return render_svg(exercise_id, mode, title=title)
     except BackPathError:
-        return mark_safe("")
+        return ""
 
 
 @dataclass(frozen=True)
@@ -59,8 +55,8 @@ class ExerciseCard:
     common_mistakes: tuple[str, ...]
     precautions: tuple[str, ...]
     stop_rules: tuple[StopRuleText, ...]
-    animated: SafeString
-    frames: SafeString
+    animated: str
+    frames: str
 
     @property
     def own_stop_rules(self) -> tuple[StopRuleText, ...]:
@@ -68,15 +64,9 @@ class ExerciseCard:
         return tuple(r for r in self.stop_rules if not r.general)
 
 
-def _and(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
-
-
 def days_text(item: ProgramExercise) -> str:
-    per_week = item.dose.frequency.per_week
-    if per_week is None or per_week == 7:
-        return "every day"
-    return _and([DAY_NAMES[d] for d in WEEKDAYS_FOR[per_week]])
+    """Which days the exercise falls on, e.g. 'every day' or 'Monday, Wednesday and Friday'."""
+    return patient_days(item.dose.frequency.per_week)
 
 
 def stop_rule_text(rule_id: str) -> StopRuleText:
@@ -117,7 +107,7 @@ def card(item: ProgramExercise, *, animated: bool = True) -> ExerciseCard:
         common_mistakes=tuple(how.common_mistakes) if how else (),
         precautions=item.precautions or tuple(ex.precautions if ex is not None else ()),
         stop_rules=stop_rules_of(item),
-        animated=picture(item.exercise, "animated", item.name) if animated else mark_safe(""),
+        animated=picture(item.exercise, "animated", item.name) if animated else "",
         frames=picture(item.exercise, "frames", item.name),
     )
 

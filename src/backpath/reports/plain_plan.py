@@ -12,6 +12,7 @@ from typing import Any
 from backpath.engine.plan_models import nest_alternatives
 from backpath.instruments import red_flags
 from backpath.knowledge import load_knowledge
+from backpath.reports.schedule import session_days
 
 LINE_TITLES = {
     1: ("Start now", "What to begin with straight away."),
@@ -21,7 +22,6 @@ LINE_TITLES = {
     ),
     3: ("Specialist options", "Treatments a specialist may discuss if other care has not helped."),
 }
-DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 EDUCATION_CARD = "education_self_care"
 
 
@@ -55,12 +55,6 @@ def lines(plan: dict[str, Any]) -> list[Line]:
     return [grouped[n] for n in sorted(grouped)]
 
 
-def _session_days(per_week: int, offset: int) -> set[int]:
-    """``per_week`` days spread evenly over the week, starting ``offset`` days in."""
-    count = max(1, min(per_week, 7))
-    return {(offset + round(i * 7 / count)) % 7 for i in range(count)}
-
-
 def week_table(plan: dict[str, Any]) -> list[dict[str, Any]]:
     """One row per 'start now' item: a cell per weekday saying what to do that day.
 
@@ -77,7 +71,7 @@ def week_table(plan: dict[str, Any]) -> list[dict[str, Any]]:
         if per_week:
             minutes = schedule.get("minutes")
             label = f"Session, {minutes} min" if minutes else "Session"
-            days = _session_days(int(per_week), offset)
+            days = session_days(int(per_week), offset)
             offset += 1
             cells = [label if d in days else "" for d in range(7)]
         elif schedule.get("routine"):
