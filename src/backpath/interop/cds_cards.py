@@ -35,6 +35,7 @@ from backpath.interop.cds_prefetch import PatientData
 from backpath.interop.cds_reading import Medicine, Reading, code_text, read
 from backpath.knowledge import Treatment, load_knowledge
 from backpath.knowledge.models import Contraindication
+from backpath.reports.citations import markdown
 
 MAX_WARNINGS = 4
 TOPICS = f"{codes.BASE}/CodeSystem/cds-card-topic"
@@ -51,16 +52,6 @@ def _md(text: str) -> str:
 def _clip(text: str) -> str:
     """The specification wants summaries under 140 characters."""
     return text if len(text) < 140 else text[:136].rstrip() + "..."
-
-
-def cite(source_ids: Iterable[str]) -> str:
-    """Source ids as Markdown links where the knowledge base knows where to find them."""
-    sources = load_knowledge().sources
-    parts = []
-    for source_id in source_ids:
-        href = sources[source_id].href if source_id in sources else ""
-        parts.append(f"[{source_id}]({href})" if href else source_id)
-    return ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -129,7 +120,8 @@ def critical_card(reading: Reading, context: CardContext) -> Card | None:
             (
                 rule.disposition,
                 f"Condition on record: {_md(finding.text)} - {rule.label}, "
-                f"{_DISPOSITIONS[rule.disposition]}. {flag.action} Sources: {cite(flag.sources)}.",
+                f"{_DISPOSITIONS[rule.disposition]}. {flag.action} "
+                f"Sources: {markdown(flag.sources)}.",
             )
         )
     screen = reading.screen
@@ -144,7 +136,7 @@ def critical_card(reading: Reading, context: CardContext) -> Card | None:
                     reason.disposition,
                     f"{reading.screen_evidence}: {_flag_label(reason.id)} - {labels}, "
                     f"{_DISPOSITIONS[reason.disposition]}. {reason.action} "
-                    f"Sources: {cite(reason.sources)}.",
+                    f"Sources: {markdown(reason.sources)}.",
                 )
             )
     if (
@@ -220,7 +212,7 @@ def _warning(
         )
         if rule.precaution:
             text += f" Precaution: {rule.precaution}"
-        text += f" Sources: {cite(rule.sources)}."
+        text += f" Sources: {markdown(rule.sources)}."
         evidence = "; ".join(_md(line) for line in reading.tags[rule.condition])
         lines.append(f"{text}\n  Found in: {evidence}.")
     return context.card("warning", summary, lines, ("interaction", "Medicine interaction"))
@@ -260,7 +252,7 @@ def _risk_lines(reading: Reading) -> list[str]:
     meaning = getattr(groups, reading.risk.group)
     return [
         f"**STarT Back: {reading.risk.group} risk** ({_md(reading.risk.evidence)}). "
-        f"{meaning} Sources: {cite(groups.sources)}."
+        f"{meaning} Sources: {markdown(groups.sources)}."
     ]
 
 
@@ -295,7 +287,7 @@ def _plan_lines(reading: Reading) -> tuple[str, list[str]]:
     for concern in plan.triage.concerns:
         lines.append(
             f"**Look closer: {concern.label}** (review within {concern.review_within_days} "
-            f"days). {concern.text} Sources: {cite(concern.sources)}."
+            f"days). {concern.text} Sources: {markdown(concern.sources)}."
         )
     unscreened = plan.triage.unscreened
     if len(unscreened) == len(red_flags.flag_ids()):

@@ -26,7 +26,8 @@ from backpath.engine.plan_models import REASON_LABELS, nest_alternatives
 from backpath.engine.stance import GUIDELINE_NAMES, disagreement
 from backpath.instruments import red_flags
 from backpath.knowledge import PHASES, load_knowledge
-from backpath.knowledge.models import GuidelineVerdict, Source
+from backpath.knowledge.models import GuidelineVerdict
+from backpath.reports.citations import citation, citations, plan_source_ids
 
 LINE_INTROS = {
     1: "Start now.",
@@ -60,21 +61,15 @@ DISPOSITION_LABELS = {
 }
 
 
-def _first_author(source: Source) -> str:
-    return source.authors.split(";")[0].split(",")[0].strip()
-
-
 @cache
 def _source_link(sid: str) -> SafeString:
-    source = load_knowledge().sources.get(sid)
-    if source is None:
-        return format_html("<cite>{}</cite>", sid)
-    label = f"{_first_author(source)} {source.year}"
-    href = source.href
-    if not href:
-        return format_html('<cite title="{}">{}</cite>', source.title, label)
+    c = citation(sid)
+    if not c.title:
+        return format_html("<cite>{}</cite>", c.short)
+    if not c.href:
+        return format_html('<cite title="{}">{}</cite>', c.title, c.short)
     return format_html(
-        '<a href="{}" rel="noopener noreferrer" title="{}">{}</a>', href, source.title, label
+        '<a href="{}" rel="noopener noreferrer" title="{}">{}</a>', c.href, c.title, c.short
     )
 
 
@@ -84,38 +79,11 @@ def source_links(ids: list[str]) -> SafeString:
     return mark_safe("; ".join(_source_link(sid) for sid in ids))  # each part is escaped
 
 
-def _program_sources(plan: dict[str, Any]) -> list[str]:
-    """The home program's citations, read from the JSON as stored (a malformed program is
-    reported by the program section, not here)."""
-    program = plan.get("home_program")
-    if not isinstance(program, dict):
-        return []
-    parts = [program, program.get("walking_goal") or {}, *program.get("exercises", [])]
-    return [str(s) for part in parts if isinstance(part, dict) for s in part.get("sources", [])]
-
-
 def references(plan: dict[str, Any]) -> list[dict[str, str]]:
     """Every source the plan cites, once, with the full citation (for the reference list)."""
-    ids: dict[str, None] = {}
-    for item in (*plan.get("recommended", []), *plan.get("not_recommended", [])):
-        ids.update(dict.fromkeys(item.get("sources", [])))
-    ids.update(dict.fromkeys(_program_sources(plan)))
-    known = load_knowledge().sources
-    out = []
-    for sid in ids:
-        source = known.get(sid)
-        if source is None:
-            out.append({"id": sid, "citation": sid, "href": ""})
-            continue
-        where = f" {source.published_in}." if source.published_in else ""
-        out.append(
-            {
-                "id": sid,
-                "citation": f"{source.authors} ({source.year}). {source.title}.{where}",
-                "href": source.href,
-            }
-        )
-    return out
+    return [
+        {"id": c.id, "citation": c.full, "href": c.href} for c in citations(plan_source_ids(plan))
+    ]
 
 
 def schedule_text(schedule: dict[str, Any] | None) -> str:

@@ -8,6 +8,7 @@ The patient's open alerts come first, and while one is open no exercise is progr
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -35,7 +36,7 @@ from backpath.engine.plan_revision import (
 )
 from backpath.engine.program_models import ExerciseSuggestion, HomeProgram, program_of
 from backpath.errors import InvalidInput, field_error
-from backpath.knowledge import load_knowledge
+from backpath.reports.citations import citations
 from backpath.reports.plain_plan import treatment_name
 from backpath.tracking import MEASURE_LABELS, Progress
 from backpath.web import lookups
@@ -95,16 +96,8 @@ def _options(suggestion: Any) -> list[tuple[str, str]]:
     return [(t, treatment_name(t)) for t in pool]
 
 
-def _sources(ids: list[str]) -> list[dict[str, str]]:
-    known = load_knowledge().sources
-    out = []
-    for sid in ids:
-        source = known.get(sid)
-        if source is None:
-            out.append({"id": sid, "label": sid, "href": ""})
-            continue
-        out.append({"id": sid, "label": f"{source.authors} {source.year}", "href": source.href})
-    return out
+def _sources(ids: Iterable[str]) -> list[dict[str, str]]:
+    return [{"id": c.id, "label": c.authors_year, "href": c.href} for c in citations(ids)]
 
 
 def _events_by_treatment(progress: Progress) -> dict[str, str]:
