@@ -328,6 +328,27 @@ def test_everything_example_is_the_committed_golden_file() -> None:
     check_golden("everything_searchset.json", bundle)
 
 
+def test_the_export_reports_the_stored_scores_and_never_re_plans(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    intake = json.loads((ROOT / "examples" / "chronic_low_back_pain.json").read_text("utf-8"))
+    plan = assess_and_plan(intake).to_json_dict()
+    stored = plan | {"scores": {**plan["scores"], "nrs": 2}}  # differs from the intake's
+    monkeypatch.setattr(
+        "backpath.interop.fhir_export.assess_and_plan",
+        lambda *a: pytest.fail("the export re-ran the engine for a stored plan"),
+    )
+    when = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
+    episode = EpisodeRecord(
+        id="5", intake=intake, recorded=when,
+        plans=(PlanRecord(number=1, status="published", created=when, plan=stored),),
+    )  # fmt: skip
+    patient = PatientInfo(id="12", given="Jane", family="Sample", birth_year=1979, sex="female")
+    found = [r.model_dump(mode="json") for r in everything_resources(patient, [episode])]
+    nrs = [r for r in found if r["resourceType"] == "Observation" and r["id"].endswith("obs-nrs")]
+    assert [o["valueInteger"] for o in nrs] == [2] != [intake["pain"]["nrs_now"]]
+
+
 # --- CarePlan search ----------------------------------------------------------------------
 
 

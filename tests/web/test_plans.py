@@ -6,6 +6,7 @@ import html
 import re
 from typing import Any
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 
@@ -13,6 +14,7 @@ from backpath.knowledge import load_knowledge
 from backpath.web.accounts.models import User
 from backpath.web.audit.models import AuditEvent
 from backpath.web.patients.models import Episode, Patient
+from backpath.web.plans import versions
 from backpath.web.plans.models import PlanVersion
 from tests.web.builders import (
     NO_FLAGS_FORM,
@@ -71,6 +73,24 @@ def test_the_plan_page_shows_the_version_badge_and_its_author(
     page = page_of(logged_in(clinician), episode)
     assert "v1 · Draft" in page and "by clinician" in page
     assert "Publish version 1 to the patient" in page
+
+
+def test_the_plan_page_assesses_an_intake_once_not_on_every_view(
+    clinician: User, episode: Episode, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    versions._facts_of.cache_clear()
+    calls: list[object] = []
+    real = versions.assess
+    monkeypatch.setattr(versions, "assess", lambda i: calls.append(i) or real(i))
+    client = logged_in(clinician)
+    for _ in range(3):
+        assert client.get(reverse("plans:plan", args=[episode.pk])).status_code == 200
+    assert len(calls) == 1
+    intake = episode.intake
+    intake.data = {**intake.data, "pain": {**intake.data["pain"], "nrs_now": 3}}
+    intake.save()
+    client.get(reverse("plans:plan", args=[episode.pk]))
+    assert len(calls) == 2  # a changed intake is assessed afresh
 
 
 def test_reading_the_plan_page_is_audited(clinician: User, episode: Episode) -> None:

@@ -428,6 +428,17 @@ def care_plan_status(record: PlanRecord, latest: bool, episode_closed: bool) -> 
     return "revoked"
 
 
+def _scored(episode: EpisodeRecord) -> dict[str, Any]:
+    """The plan whose scores and risk the episode's Observations report: the latest stored
+    version (each version keeps the scores of the intake it was made from), so the export
+    never re-runs the engine for what was stored. Only an intake that has no plan yet is
+    assessed here."""
+    if episode.plans:
+        return episode.plans[-1].plan
+    assert episode.intake is not None
+    return assess_and_plan(episode.intake).to_json_dict()
+
+
 def everything_resources(
     patient: PatientInfo,
     episodes: Sequence[EpisodeRecord] = (),
@@ -452,7 +463,7 @@ def everything_resources(
             conditions = builder.conditions(episode.intake)
             responses = builder.responses(episode.intake)
             answered |= responses.keys()
-            builder.observations(assess_and_plan(episode.intake).to_json_dict(), responses)
+            builder.observations(_scored(episode), responses)
         previous: str | None = None
         for index, record in enumerate(episode.plans):
             latest = index == len(episode.plans) - 1

@@ -16,7 +16,9 @@ answer is ``StaleVersion`` (never a database ``IntegrityError``).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -41,16 +43,23 @@ def latest(episode: Episode) -> PlanVersion | None:
 def facts_for(episode: Episode) -> Facts:
     """The episode's intake as the engine assesses it (condition tags with those BackPath
     derives, the weekly session limit, the assessment the eligibility rules read); empty when
-    the intake cannot be assessed."""
+    the intake cannot be assessed. Assessed once per intake document and process, not on
+    every page view (``_facts_of``)."""
     try:
         data = episode.intake.data
     except Intake.DoesNotExist:
         return Facts()
+    return _facts_of(json.dumps({"schema": "backpath.intake/1", **data}, sort_keys=True))
+
+
+@lru_cache(maxsize=1024)
+def _facts_of(document: str) -> Facts:
+    """Facts of one intake document (canonical JSON). The assessment is a pure function of
+    the document and immutable, so one copy serves every request that shows that intake."""
     try:
-        a = assess(parse_intake({"schema": "backpath.intake/1", **data}))
+        return Facts.of(assess(parse_intake(json.loads(document))))
     except InvalidInput:
         return Facts()
-    return Facts.of(a)
 
 
 def _lock(episode: Episode) -> None:
