@@ -3,7 +3,8 @@
 Plans come from generated intakes; edits (accept, drop, add back at any line, add or swap a
 home exercise) are generated too and applied one after another through the same domain
 functions the pages and the API call. Refused edits change nothing; every plan that an edit
-produces is checked against the rules, restated here from the contract and the data.
+produces is checked against the rules, restated here from the contract and the data, and
+reads back through the one stored-plan reader unchanged.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from backpath.engine import PROFILES, assess, make_plan, parse_intake, program_e
 from backpath.engine import plan_edits as editing
 from backpath.engine.plan_edits import DROP_REASONS, EditRefused, Facts
 from backpath.engine.program_models import HomeProgram
+from backpath.engine.stored_plan import read_stored_plan
 from backpath.exercises import load_exercises
 from backpath.knowledge import load_knowledge
 from tests.engine.safety_oracle import (
@@ -111,6 +113,7 @@ def test_no_sequence_of_clinician_edits_breaks_a_safety_rule(
     plan = make_plan(a, profile).to_json_dict()  # type: ignore[arg-type]
     facts = Facts.of(a)
     check_plan_is_safe(plan, data)
+    assert read_stored_plan(plan).to_json_dict() == plan
     for step in edits:
         try:
             plan = apply(plan, step, facts)
@@ -119,6 +122,7 @@ def test_no_sequence_of_clinician_edits_breaks_a_safety_rule(
             continue
         event(f"{step[0]} applied")
         check_plan_is_safe(plan, data)
+        assert read_stored_plan(plan).to_json_dict() == plan
 
 
 def test_an_avoided_kind_of_care_cannot_be_added_back_by_an_edit() -> None:
