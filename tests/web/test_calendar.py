@@ -75,7 +75,7 @@ def test_session_days_match_the_week_table_of_my_plan(patient: Patient) -> None:
     sessions = [e for e in calendar.walk("VEVENT") if str(e["UID"]).startswith("sessions-")]
     table = {
         row["name"]: [BYDAY[d] for d, cell in enumerate(row["cells"]) if cell]
-        for row in week_table(version.plan)
+        for row in week_table(version.document)
         if row["schedule"].get("per_week")
     }
     assert len(sessions) == len(table) >= 2
@@ -218,7 +218,7 @@ def test_a_plan_without_a_home_program_still_gives_its_sessions(patient: Patient
         at=dt.time(8),
         stamp=PUBLISHED,
     )
-    ics = program_calendar(version.plan, owner)
+    ics = program_calendar(version.document, owner)
     assert ics is not None
     calendar = Calendar.from_ical(ics)
     found = calendar.walk("VEVENT")

@@ -334,6 +334,22 @@ def test_a_number_clash_the_lock_did_not_prevent_is_stale_not_a_database_error(
     assert episode.plan_versions.count() == 2
 
 
+def test_the_writer_refuses_a_plan_that_would_not_read_back_and_stores_nothing(
+    clinician: User, episode: Episode
+) -> None:
+    from backpath.errors import InvalidInput
+    from backpath.web.plans import versions
+
+    plan = latest(episode).plan
+    broken = {**plan, "recommended": [{**plan["recommended"][0], "line": "soon"}]}
+    with pytest.raises(InvalidInput) as refused:
+        versions.create_version(episode, broken, summary="A", user=clinician)
+    assert refused.value.field == "recommended.0.line"
+    assert episode.plan_versions.count() == 1
+    stored = versions.create_version(episode, plan, summary="A", user=clinician)
+    assert stored.document.to_json_dict() == plan == type(stored).objects.get(pk=stored.pk).plan
+
+
 def test_diary_entries_and_exercise_logs_are_written_in_one_place_only() -> None:
     from tests.conftest import ROOT
 

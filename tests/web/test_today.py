@@ -253,6 +253,8 @@ def test_a_stored_program_the_model_rejects_is_reported_not_a_500(patient: Patie
     response = client.get(reverse("care:today"))
     assert response.status_code == 200
     assert "could not be shown (home_program.exercises:" in html.unescape(response.content.decode())
+    page = html.unescape(client.get(reverse("care:my_plan")).content.decode())
+    assert "Your plan could not be shown (home_program.exercises:" in page
     assert tap(client, "bird_dog", "done").status_code == 400
     assert client.get(reverse("care:my_plan")).status_code == 200
     assert client.get(reverse("care:progress")).status_code == 200

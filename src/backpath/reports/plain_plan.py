@@ -1,6 +1,6 @@
 """The published plan in plain words for the patient: lines, a week's timetable, education.
 
-Nothing here decides care. It regroups what the plan JSON and the knowledge data already say:
+Nothing here decides care. It regroups what the stored plan and the knowledge data already say:
 the line of each item, its schedule, the treatment card's plain text and the red-flag actions.
 """
 
@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from backpath.engine.plan_models import nest_alternatives
+from backpath.engine.stored_plan import StoredLeftOut, StoredPlan
 from backpath.instruments import red_flags
 from backpath.knowledge import load_knowledge
 from backpath.reports.schedule import session_days
@@ -41,21 +42,21 @@ def _card_text(treatment_id: str) -> dict[str, str]:
     return {"description": card.description, "what_to_expect": card.what_to_expect}
 
 
-def lines(plan: dict[str, Any]) -> list[Line]:
+def lines(plan: StoredPlan) -> list[Line]:
     """Recommended items grouped by line, each with the card's plain description; equivalent
     options sit under the item they are an alternative to."""
     grouped: dict[int, Line] = {}
-    for item in plan.get("recommended", []):
-        number = int(item.get("line", 1))
-        title, intro = LINE_TITLES.get(number, (f"Line {number}", ""))
-        line = grouped.setdefault(number, Line(number, title, intro))
-        line.items.append({**item, **_card_text(item["treatment"])})
+    for item in plan.recommended:
+        title, intro = LINE_TITLES.get(item.line, (f"Line {item.line}", ""))
+        line = grouped.setdefault(item.line, Line(item.line, title, intro))
+        shown = item.model_dump(mode="json", exclude_none=True)
+        line.items.append({**shown, **_card_text(item.treatment)})
     for line in grouped.values():
         line.items = nest_alternatives(line.items)
     return [grouped[n] for n in sorted(grouped)]
 
 
-def week_table(plan: dict[str, Any]) -> list[dict[str, Any]]:
+def week_table(plan: StoredPlan) -> list[dict[str, Any]]:
     """One row per 'start now' item: a cell per weekday saying what to do that day.
 
     Clinic sessions are spread evenly over the week (staggered between treatments so they
@@ -63,10 +64,10 @@ def week_table(plan: dict[str, Any]) -> list[dict[str, Any]]:
     """
     rows = []
     offset = 0
-    for item in plan.get("recommended", []):
-        if item.get("line") != 1:
+    for item in plan.recommended:
+        if item.line != 1:
             continue
-        schedule = item.get("schedule") or {}
+        schedule = item.schedule.model_dump(mode="json", exclude_none=True)
         per_week = schedule.get("per_week")
         if per_week:
             minutes = schedule.get("minutes")
@@ -78,9 +79,7 @@ def week_table(plan: dict[str, Any]) -> list[dict[str, Any]]:
             cells = ["Routine"] * 7
         else:
             continue
-        rows.append(
-            {"name": item.get("name", item["treatment"]), "cells": cells, "schedule": schedule}
-        )
+        rows.append({"name": item.name, "cells": cells, "schedule": schedule})
     return rows
 
 
@@ -110,20 +109,18 @@ def warning_signs() -> list[dict[str, Any]]:
     return sorted(groups.values(), key=lambda g: -red_flags.severity(g["disposition"]))
 
 
-def left_out_for_preferences(plan: dict[str, Any]) -> list[dict[str, Any]]:
-    return [n for n in plan.get("not_recommended", []) if n.get("reason") == "preference"]
+def left_out_for_preferences(plan: StoredPlan) -> list[StoredLeftOut]:
+    return [n for n in plan.not_recommended if n.reason == "preference"]
 
 
-def left_out_for_budget(plan: dict[str, Any]) -> list[dict[str, Any]]:
+def left_out_for_budget(plan: StoredPlan) -> list[StoredLeftOut]:
     """Options left out for the budget the patient gave (never shown as their preference)."""
-    return [n for n in plan.get("not_recommended", []) if n.get("reason") == "budget"]
+    return [n for n in plan.not_recommended if n.reason == "budget"]
 
 
-def treatment_choices(plan: dict[str, Any] | None) -> list[tuple[str, str]]:
+def treatment_choices(plan: StoredPlan | None) -> list[tuple[str, str]]:
     """The plan's recommended items, for the diary's session and side-effect forms."""
-    if not plan:
-        return []
-    return [(r["treatment"], r.get("name", r["treatment"])) for r in plan.get("recommended", [])]
+    return [(r.treatment, r.name) for r in plan.recommended] if plan else []
 
 
 def treatment_name(treatment_id: str) -> str:

@@ -28,7 +28,6 @@ from backpath.web.diary import records
 from backpath.web.diary.log_form import NO_STOP_RULE, ExerciseLogForm
 from backpath.web.diary.models import ExerciseLog
 from backpath.web.patients.models import Patient
-from backpath.web.reminders.program_text import home_program_of
 
 router = Router(tags=["home program"])
 LOG_DAYS = 14
@@ -77,7 +76,7 @@ def get_program(request: HttpRequest, patient_id: int, query: Query[ProgramQuery
     404 when no plan with a home program has been published."""
     patient = _patient(request, patient_id)
     version = lookups.published_version(patient.current_episode())
-    program = home_program_of(version.plan if version else None)
+    program = version.home_program if version else None
     if version is None or program is None:
         record(request, "read", patient, patient=patient, detail="API program: none")
         raise Http404
@@ -144,7 +143,7 @@ def log_exercise(request: HttpRequest, patient_id: int, entry: ExerciseLogIn):
     patient = _patient(request, patient_id)
     episode = patient.current_episode()
     version = lookups.published_version(episode)
-    program = home_program_of(version.plan if version else None)
+    program = version.home_program if version else None
     fields = _checked(entry, program, timezone.localdate())
     assert episode is not None and version is not None  # the form refuses a missing program
     item = program.find(fields["exercise"]) if program else None

@@ -17,8 +17,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from backpath import DISCLAIMER, __version__
-from backpath.engine.program_models import program_of
-from backpath.errors import InvalidInput
 from backpath.reports import plain_plan
 from backpath.reports.exercise_cards import cards, general_stop_rules
 from backpath.web import lookups
@@ -42,12 +40,9 @@ def handout_html(
     ``links`` (label -> URL) are shown on screen only; ``inline_css`` is for the PDF.
 
     Raises:
-        Http404: the version has no home program, or it cannot be read.
+        Http404: the version has no home program.
     """
-    try:
-        program = program_of(version.plan)
-    except InvalidInput as exc:
-        raise Http404(f"The home program of this plan cannot be read ({exc}).") from None
+    program = version.home_program
     if program is None:
         raise Http404("This plan has no home exercise program.")
     context: dict[str, Any] = {

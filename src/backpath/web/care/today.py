@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from backpath.engine.program_models import OUTCOME_LABELS, program_of
+from backpath.engine.program_models import OUTCOME_LABELS
 from backpath.errors import InvalidInput
 from backpath.reports import plain_plan
 from backpath.reports.exercise_cards import (
@@ -81,20 +81,16 @@ def _page(
 ) -> HttpResponse:
     patient, episode, version = lookups.own_record(request.user)
     today = timezone.localdate()
-    plan = version.plan if version else None
-    program, unreadable = None, None
-    try:
-        program = program_of(plan)
-    except InvalidInput as exc:
-        unreadable = str(exc)
+    program = version.home_program if version else None
+    unreadable = version.unreadable if version else None
     record(request, "read", version or patient, patient=patient, detail=f"today {day}")
     context: dict[str, Any] = {
         "day": day,
         "today": today,
         "days": [{"day": d, "url": _today_url(d, today)} for d in window(today)],
-        "plan": plan,
-        "program": program,
+        "plan": version,
         "unreadable": unreadable,
+        "program": program,
         "problem": problem,
         "form_errors": _errors(form) if form is not None else [],
         "warning_signs": plain_plan.warning_signs(),
@@ -142,10 +138,7 @@ def today(request: HttpRequest) -> HttpResponse:
 def log_exercise(request: HttpRequest) -> HttpResponse:
     patient, episode, version = lookups.own_record(request.user)
     now = timezone.localdate()
-    try:
-        program = program_of(version.plan if version else None)
-    except InvalidInput:
-        program = None
+    program = version.home_program if version else None
     form = ExerciseLogForm(request.POST, program=program, today=now)
     if not form.is_valid() or episode is None:
         return _page(request, form.cleaned_data.get("on", now), form=form, status=400)

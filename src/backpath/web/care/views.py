@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from backpath.engine.program_models import program_of
+from backpath.engine.stored_plan import StoredPlan
 from backpath.errors import InvalidInput
 from backpath.reports import exercise_cards, plain_plan
 from backpath.reports.charts import svg
@@ -30,26 +30,31 @@ from backpath.web.diary.forms import FORMS, NEEDS_TREATMENTS, EntryForm
 from backpath.web.diary.models import DiaryEntry
 from backpath.web.diary.outcomes import adherence_for, charts_for, entries_for, progress_for
 from backpath.web.patients.models import Patient
+from backpath.web.plans.models import PlanVersion
 
 RECENT = 30
+
+
+def _readable(version: PlanVersion | None) -> StoredPlan | None:
+    """The published plan's document, or None when there is none or it cannot be read (the
+    page then says why: ``version.unreadable``)."""
+    return version.document if version and not version.unreadable else None
 
 
 @patient_required
 def my_plan(request: HttpRequest) -> HttpResponse:
     patient, _episode, version = lookups.own_record(request.user)
     record(request, "read", version or patient, patient=patient, detail="my plan")
-    plan = version.plan if version else None
+    plan = _readable(version)
     context: dict[str, Any] = {
         "patient": patient,
         "version": version,
         "plan": plan,
+        "unreadable": version.unreadable if version else None,
         "warning_signs": plain_plan.warning_signs(),
     }
     if plan:
-        try:
-            program = program_of(plan)
-        except InvalidInput as exc:  # stored data the shared model rejects: say so, no 500
-            program, context["program_problem"] = None, str(exc)
+        program = plan.home_program
         if program is not None:
             context |= {
                 "program_cards": exercise_cards.cards(program),
@@ -66,7 +71,7 @@ def my_plan(request: HttpRequest) -> HttpResponse:
     return render(request, "care/my_plan.html", context)
 
 
-def _form(kind: str, plan: dict[str, Any] | None, data: Any = None) -> EntryForm:
+def _form(kind: str, plan: StoredPlan | None, data: Any = None) -> EntryForm:
     cls = FORMS[kind]
     if kind in NEEDS_TREATMENTS:
         return cls(data, treatments=plain_plan.treatment_choices(plan))
@@ -76,7 +81,7 @@ def _form(kind: str, plan: dict[str, Any] | None, data: Any = None) -> EntryForm
 @patient_required
 def diary(request: HttpRequest) -> HttpResponse:
     patient, episode, version = lookups.own_record(request.user)
-    plan = version.plan if version else None
+    plan = _readable(version)
     kind = request.GET.get("add", "nrs")
     if kind not in FORMS:
         kind = "nrs"
@@ -127,7 +132,7 @@ def _reported(patient: Patient, raw: str) -> DiaryEntry | None:
 @patient_required
 def progress(request: HttpRequest) -> HttpResponse:
     patient, episode, version = lookups.own_record(request.user)
-    plan = version.plan if version else None
+    plan = _readable(version)
     entries = list(entries_for(patient, episode))
     record(request, "read", patient, patient=patient, detail="progress")
     charts = charts_for(entries, plan)
@@ -136,17 +141,14 @@ def progress(request: HttpRequest) -> HttpResponse:
         summary = progress_for(entries, plan, timezone.localdate())
     except InvalidInput as exc:  # a stored value the domain rejects: say so, do not crash
         problem = str(exc)
-    try:
-        program = program_of(plan)
-    except InvalidInput as exc:
-        program, problem = None, problem or str(exc)
+    program = plan.home_program if plan else None
     adherence = adherence_for(patient, episode, program, timezone.localdate())
-    courses = {r["treatment"]: r for r in (plan or {}).get("recommended", [])}
+    courses = {r.treatment: r for r in plan.recommended} if plan else {}
     attendance = [
         {
-            "name": courses.get(a.treatment, {}).get("name", a.treatment),
+            "name": course.name if (course := courses.get(a.treatment)) else a.treatment,
             "row": a,
-            "course": (courses.get(a.treatment, {}).get("schedule") or {}).get("sessions"),
+            "course": course.schedule.sessions if course else None,
         }
         for a in (summary.attendance if summary else [])
     ]

@@ -16,8 +16,8 @@ from typing import Any
 from django.utils import timezone
 
 from backpath.engine.program_models import ExerciseLog as DomainExerciseLog
-from backpath.engine.program_models import HomeProgram, program_of
-from backpath.errors import InvalidInput
+from backpath.engine.program_models import HomeProgram
+from backpath.engine.stored_plan import StoredPlan
 from backpath.instruments import nrs, odi, rmdq
 from backpath.instruments.change import threshold_of
 from backpath.instruments.definition import InstrumentDefinition
@@ -54,9 +54,9 @@ def entries_for(patient: Patient, episode: Episode | None) -> Any:
     return entries.order_by("on", "id")
 
 
-def baseline_of(plan: dict[str, Any] | None) -> dict[Measure, float]:
+def baseline_of(plan: StoredPlan | None) -> dict[Measure, float]:
     """The plan's baseline scores (contract ``scores``), only those recorded."""
-    scores = (plan or {}).get("scores") or {}
+    scores = plan.scores.model_dump() if plan else {}
     return {m: scores[m] for m in MEASURES if scores.get(m) is not None}
 
 
@@ -86,7 +86,7 @@ def records(
 
 
 def progress_for(
-    entries: Iterable[DiaryEntry], plan: dict[str, Any] | None, today: dt.date
+    entries: Iterable[DiaryEntry], plan: StoredPlan | None, today: dt.date
 ) -> Progress:
     """Summarise the diary against the plan's baseline (raises the domain's ``InvalidInput``)."""
     observations, sessions, events = records(entries, today)
@@ -98,7 +98,7 @@ def _series(entries: list[DiaryEntry], kind: str, label: str) -> Series:
     return Series(label, points)
 
 
-def charts_for(entries: Iterable[DiaryEntry], plan: dict[str, Any] | None) -> list[Chart]:
+def charts_for(entries: Iterable[DiaryEntry], plan: StoredPlan | None) -> list[Chart]:
     """Pain (NRS daily with PEG weekly) and function (Oswestry and/or Roland-Morris) charts.
 
     Scales come from the tracking measures, thresholds from the instruments' data files. A
@@ -211,17 +211,14 @@ def programs_by_day(episode: Episode | None) -> Callable[[dt.date], HomeProgram 
     """Which home program applied on a day: the one of the version published last before it.
 
     Superseded versions keep their publishing date, so past weeks are counted against the
-    program the person actually had then. Programs that cannot be read count as none.
+    program the person actually had then. Each program is read typed, once
+    (``PlanVersion.document``).
     """
     published: list[tuple[dt.date, HomeProgram | None]] = []
     if episode is not None:
         rows = episode.plan_versions.filter(published__isnull=False).order_by("published")
         for version in rows:
-            try:
-                program = program_of(version.plan)
-            except InvalidInput:
-                program = None
-            published.append((timezone.localdate(version.published), program))
+            published.append((timezone.localdate(version.published), version.home_program))
 
     def program_on(day: dt.date) -> HomeProgram | None:
         current = None

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+from functools import cached_property
+
 from django.conf import settings
 from django.db import models
 
+from backpath.engine.program_models import HomeProgram
+from backpath.engine.stored_plan import StoredPlan, read_stored_plan
+from backpath.errors import InvalidInput
 from backpath.web.patients.models import Episode
+
+log = logging.getLogger(__name__)
 
 
 class PlanVersion(models.Model):
@@ -35,6 +43,34 @@ class PlanVersion(models.Model):
 
     def __str__(self) -> str:
         return f"Plan v{self.number} ({self.get_status_display()})"
+
+    @cached_property
+    def document(self) -> StoredPlan:
+        """The stored plan as one typed model, validated once when first read (the one
+        writer, ``versions.create_version``, validated it before storing it).
+
+        Raises:
+            InvalidInput: a row written outside that writer does not fit (names the field).
+        """
+        return read_stored_plan(self.plan)
+
+    @cached_property
+    def unreadable(self) -> str | None:
+        """Why the stored document cannot be read (``field: message``), else None: what the
+        pages tell the person instead of failing. Only a row written outside
+        ``create_version`` (by hand, or before it validated) can be unreadable."""
+        try:
+            _ = self.document  # validated once, then cached
+        except InvalidInput as exc:
+            log.warning("plan version %s cannot be read: %s", self.pk, exc)
+            return str(exc)
+        return None
+
+    @property
+    def home_program(self) -> HomeProgram | None:
+        """The home program, or None when the plan has none or cannot be read (logged):
+        reminders, the calendar and the API treat an unreadable program as no program."""
+        return None if self.unreadable else self.document.home_program
 
 
 class PlanChange(models.Model):

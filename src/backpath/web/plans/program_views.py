@@ -20,7 +20,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from backpath.engine.plan_edits import Edit, EditRefused
-from backpath.engine.program_models import program_of
 from backpath.errors import BackPathError
 from backpath.exercises import load_exercises
 from backpath.reports.figures import render_svg
@@ -60,7 +59,7 @@ def _form(
 ) -> AddExerciseForm | SwapExerciseForm | RedoseForm | RemoveExerciseForm:
     """The posted form, built with what the page offered for this version."""
     if action in ("swap_exercise", "add_exercise"):
-        program = program_of(current.plan)
+        program = current.home_program
         choices = (
             [(ex.id, ex.name) for ex in program_display.eligible(current.plan, program, facts)]
             if program
@@ -70,7 +69,7 @@ def _form(
             return AddExerciseForm(post, choices=choices)
         return SwapExerciseForm(post, choices=choices)
     if action == "redose_exercise":
-        program = program_of(current.plan)
+        program = current.home_program
         item = program.find(exercise) if program else None
         if item is None:
             raise EditRefused(f"'{exercise}' is not in the home program of this version.")

@@ -28,6 +28,7 @@ from pydantic import ValidationError
 from backpath.engine import assess, parse_intake
 from backpath.engine.plan_edits import Edit, EditRefused, Facts
 from backpath.engine.plan_revision import plan_from_json
+from backpath.engine.stored_plan import StoredPlan, read_stored_plan
 from backpath.errors import InvalidInput, field_error
 from backpath.errors import (
     StaleVersion as StaleVersion,  # re-exported: views use versions.StaleVersion
@@ -91,7 +92,7 @@ def check_valid(plan: dict[str, Any]) -> None:
 
 def create_version(
     episode: Episode,
-    plan: dict[str, Any],
+    plan: dict[str, Any] | StoredPlan,
     *,
     summary: str,
     user: Any,
@@ -108,8 +109,10 @@ def create_version(
     ``StaleVersion`` is raised and nothing is stored. ``None`` builds on whatever is latest (a
     plan from the intake, a review). ``profile`` defaults to the base version's. Runs in its
     own transaction (or the caller's) with the episode row locked; a clash the lock did not
-    prevent is answered with ``StaleVersion`` too.
+    prevent is answered with ``StaleVersion`` too. The plan is validated here, before anything
+    is written (``InvalidInput`` naming the field), so every stored version reads back.
     """
+    document = plan if isinstance(plan, StoredPlan) else read_stored_plan(plan)
     try:
         with transaction.atomic():
             if seen is None:
@@ -120,7 +123,7 @@ def create_version(
             created = PlanVersion.objects.create(
                 episode=episode,
                 number=(base.number if base else 0) + 1,
-                plan=plan,
+                plan=document.to_json_dict(),
                 profile=profile or (base.profile if base else "consensus"),
                 status=status,
                 published=published,

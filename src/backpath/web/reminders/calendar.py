@@ -25,10 +25,10 @@ from icalendar import Calendar, Event, vRecur
 
 from backpath import DISCLAIMER
 from backpath.engine.program_models import HomeProgram, ProgramExercise
+from backpath.engine.stored_plan import StoredPlan
 from backpath.reports.plain_plan import week_table
 from backpath.reports.reminder_text import day_text
 from backpath.reports.schedule import exercise_weekdays, long_date
-from backpath.web.reminders.program_text import home_program_of
 
 BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 DEFAULT_WEEKS = 12
@@ -77,8 +77,8 @@ def _event(owner: CalendarFor, role: str, **fields: Any) -> Event:
     return event
 
 
-def _review_day(plan: dict[str, Any], start: dt.date) -> dt.date:
-    weeks = plan.get("review_in_weeks") or DEFAULT_WEEKS
+def _review_day(plan: StoredPlan, start: dt.date) -> dt.date:
+    weeks = plan.review_in_weeks or DEFAULT_WEEKS
     return start + dt.timedelta(days=round(float(weeks) * 7))
 
 
@@ -89,10 +89,10 @@ def _session_count(schedule: dict[str, Any], review_weeks: float) -> int:
     return max(1, math.ceil(int(schedule["per_week"]) * float(weeks)))
 
 
-def session_events(plan: dict[str, Any], owner: CalendarFor) -> list[Event]:
+def session_events(plan: StoredPlan, owner: CalendarFor) -> list[Event]:
     """The clinic sessions of the 'start now' line, on the week table's days."""
-    treatment_of = {r.get("name", r["treatment"]): r["treatment"] for r in plan["recommended"]}
-    review_weeks = float(plan.get("review_in_weeks") or DEFAULT_WEEKS)
+    treatment_of = {r.name: r.treatment for r in plan.recommended}
+    review_weeks = float(plan.review_in_weeks or DEFAULT_WEEKS)
     events = []
     for row in week_table(plan):
         schedule = row["schedule"]
@@ -175,11 +175,11 @@ def program_events(program: HomeProgram, owner: CalendarFor, until: dt.date) -> 
     return events
 
 
-def program_calendar(plan: dict[str, Any], owner: CalendarFor) -> bytes | None:
+def program_calendar(plan: StoredPlan, owner: CalendarFor) -> bytes | None:
     """The plan's sessions and home program as an .ics file (UTF-8 bytes, CRLF lines), or
     None when the plan has neither (nothing to put in a calendar)."""
     until = _review_day(plan, owner.start)
-    program = home_program_of(plan)
+    program = plan.home_program
     events = session_events(plan, owner)
     if program is not None:
         events += program_events(program, owner, until)

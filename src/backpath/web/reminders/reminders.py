@@ -34,7 +34,6 @@ from backpath.web import lookups
 from backpath.web.audit.models import AuditEvent
 from backpath.web.links import base_url
 from backpath.web.reminders.models import ReminderPreference, ReminderSent
-from backpath.web.reminders.program_text import home_program_of
 
 log = logging.getLogger(__name__)
 
@@ -184,7 +183,7 @@ def _who_and_when(
 def _due(pref: ReminderPreference, on: dt.date) -> tuple[HomeProgram | None, tuple, str]:
     """The published home program and its exercises due ``on``, or why there are none."""
     version = lookups.published_version(pref.patient.current_episode())
-    program = home_program_of(version.plan if version else None)
+    program = version.home_program if version else None
     if program is None:
         return None, (), NO_PROGRAM
     due = program.due_on(on)

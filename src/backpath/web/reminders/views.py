@@ -89,7 +89,7 @@ def program_ics(request: HttpRequest) -> HttpResponse:
             sequence=version.number,
             today_url=_today_url(request),
         )
-        ics = program_calendar(version.plan, owner)
+        ics = program_calendar(version.document, owner)
     if ics is None:
         record(request, "read", patient, patient=patient, detail="calendar file: none")
         return render(request, "reminders/no_calendar.html", {"has_plan": version}, status=404)

@@ -34,7 +34,7 @@ from backpath.engine.plan_revision import (
     revised_plan,
     suggestion_key,
 )
-from backpath.engine.program_models import ExerciseSuggestion, HomeProgram, program_of
+from backpath.engine.program_models import ExerciseSuggestion, HomeProgram
 from backpath.errors import InvalidInput, field_error
 from backpath.reports.citations import citations
 from backpath.reports.plain_plan import treatment_name
@@ -183,7 +183,7 @@ def _program_rows(
     """The reviewed program's suggestions from the episode's exercise log, each with what
     changes and the days that count for it (after its last change): done / too painful /
     skipped. With ``hold`` (an open alert) a progression is shown as held, not applicable."""
-    program = program_of(version.plan)
+    program = version.home_program
     if program is None:
         return None, []
     logs = [log.to_domain() for log in ExerciseLog.objects.filter(episode=episode, on__lte=today)]
@@ -244,7 +244,7 @@ def _accept_exercise(
         base = versions.latest(episode)
         if base is None or data["version"] != base.number:
             raise versions.StaleVersion(base.number if base else 0)
-        program = program_of(base.plan)
+        program = base.home_program
         s: ExerciseSuggestion = row["suggestion"]
         if (
             program is None
@@ -330,7 +330,7 @@ def review(request: HttpRequest, episode_id: int) -> HttpResponse:
     today = timezone.localdate()
     weeks = weeks_since_start(episode, version, today)
     try:
-        progress = progress_for(entries_for(patient, episode), version.plan, today)
+        progress = progress_for(entries_for(patient, episode), version.document, today)
         revision = adapt(plan_from_json(version.plan), progress, weeks)
     except (InvalidInput, ValidationError) as exc:
         record(request, "read", version, patient=patient, detail="review: not computable")
