@@ -193,3 +193,10 @@ def test_the_cycle_check_finds_a_circle_of_three(tmp_path: Path) -> None:
         ["b", "c", "a", "b"],
         ["c", "a", "b", "c"],
     ]
+
+
+def test_the_web_tests_mirror_the_web_apps() -> None:
+    """Each folder of tests/web is named for the web app it tests (tests mirror the code)."""
+    web = ROOT / "src" / "backpath" / "web"
+    folders = {p.name for p in (ROOT / "tests" / "web").iterdir() if (p / "__init__.py").exists()}
+    assert folders and folders <= {p.name for p in web.iterdir() if (p / "__init__.py").exists()}

@@ -17,6 +17,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+from django.core.mail.backends.base import BaseEmailBackend
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -273,6 +274,16 @@ def ready(patient: Patient, **fields: Any) -> ReminderPreference:
     """A patient with a home program published on ``PUBLISHED`` who turned reminders on."""
     with_program(patient.current_episode(), published=PUBLISHED)
     return opt_in(patient, **fields)
+
+
+class BrokenMail(BaseEmailBackend):
+    """A mail server that is down (``override_settings(EMAIL_BACKEND=BROKEN_MAIL)``)."""
+
+    def send_messages(self, email_messages: Any) -> int:
+        raise ConnectionRefusedError("connection refused by smtp.example.org:25")
+
+
+BROKEN_MAIL = f"{__name__}.BrokenMail"
 
 
 # --- printouts ------------------------------------------------------------------------------

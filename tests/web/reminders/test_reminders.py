@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from django.core import mail
-from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, connection, connections, transaction
 from django.test import override_settings
 
@@ -24,6 +23,7 @@ from backpath.web.reminders import reminders
 from backpath.web.reminders.models import ReminderPreference, ReminderSent
 from backpath.web.reminders.reminders import parse_day, send_reminders
 from tests.web.builders import (
+    BROKEN_MAIL,
     DAILY,
     PUBLISHED,
     WEEKLY,
@@ -40,13 +40,6 @@ from tests.web.builders import (
 MONDAY_9 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 TUESDAY_9 = MONDAY_9 + dt.timedelta(days=1)
 SETTINGS = "/me/reminders/"
-
-
-class BrokenBackend(BaseEmailBackend):
-    """An SMTP server that is down."""
-
-    def send_messages(self, email_messages: Any) -> int:
-        raise ConnectionRefusedError("connection refused by smtp.example.org:25")
 
 
 def a_patient(clinic: Clinic, n: int) -> Patient:
@@ -200,7 +193,7 @@ def test_a_dry_run_sends_and_records_nothing(patient: Patient) -> None:
 
 def test_a_failed_send_is_recorded_and_retried_once_by_the_next_run(patient: Patient) -> None:
     ready(patient)
-    with override_settings(EMAIL_BACKEND=f"{__name__}.BrokenBackend"):
+    with override_settings(EMAIL_BACKEND=BROKEN_MAIL):
         failed = send_reminders(MONDAY_9)
     assert (failed.sent, failed.failed) == (0, 1)
     row = ReminderSent.objects.get()

@@ -23,7 +23,7 @@ from backpath.web.patients.models import Patient
 
 DISCOVERY = "/cds-services"
 SERVICE = "/cds-services/backpath-patient-view"
-EXAMPLES = Path(__file__).parent.parent / "interop" / "cds_examples"
+EXAMPLES = Path(__file__).parents[2] / "interop" / "cds_examples"
 
 
 def example(name: str) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from backpath.web.plans.models import PlanVersion
 from tests.conftest import ROOT
 from tests.web.builders import logged_in
 
-GOLDEN = Path(__file__).parents[1] / "interop" / "golden"
+GOLDEN = Path(__file__).parents[2] / "interop" / "golden"
 BASE = "http://testserver/fhir"
 QUESTIONNAIRE_IDS = ["nrs", "startback", "odi", "peg", "rmdq", "red-flags", "intake-details"]
 REQUEST_STATUS = {"draft", "active", "on-hold", "revoked", "completed", "entered-in-error"}

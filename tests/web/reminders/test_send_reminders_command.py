@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from backpath.cli.main import app
 from backpath.web.patients.models import Patient
 from backpath.web.reminders.models import ReminderSent
-from tests.web.builders import ready
+from tests.web.builders import BROKEN_MAIL, ready
 
 runner = CliRunner()
 
@@ -60,7 +60,7 @@ def test_a_bad_date_is_one_line_naming_the_option(patient: Patient) -> None:
 
 def test_a_failed_send_exits_1_so_cron_reports_it(patient: Patient) -> None:
     ready(patient)
-    with override_settings(EMAIL_BACKEND="tests.web.test_reminders.BrokenBackend"):
+    with override_settings(EMAIL_BACKEND=BROKEN_MAIL):
         result = runner.invoke(app, ["send-reminders", "--date", today()])
     assert result.exit_code == 1
     assert "Sent 0, failed 1" in result.stdout
