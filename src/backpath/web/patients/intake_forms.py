@@ -1,5 +1,8 @@
 """The intake as a multi-step form: one Django form per step, each mapping to part of the
-``backpath.intake/1`` document. Labels come from the knowledge base and instrument data, so the
+``backpath.intake/1`` document. Questions, choices and their words come from the data (the
+red-flag screen and the questionnaires from the instruments, the choice lists from
+``knowledge/data/intake_choices.yaml``, the phase cut-offs from the policy), so this form, the
+public self-check and the FHIR Questionnaires ask the same question in the same words, and the
 form and the engine can never disagree about tags or items.
 """
 
@@ -12,19 +15,35 @@ from typing import Any
 from django import forms
 
 from backpath import contract
-from backpath.instruments import odi, peg, rmdq, startback
+from backpath.instruments import odi, peg, red_flags, rmdq, startback
 from backpath.knowledge import load_knowledge
+from backpath.knowledge.intake_choices import intake_choices
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
-AVOID = [
-    ("needles", "Needles (acupuncture, dry needling, injections)"),
-    ("medication", "Medication"),
-    ("manual_therapy", "Manual therapy (manipulation, massage)"),
-    ("devices", "Devices (TENS, laser, traction, braces)"),
-    ("supplements", "Supplements"),
-    ("injections", "Injections and procedures"),
-    ("group_classes", "Group classes"),
-]
+QUESTIONNAIRES = {"startback": startback, "odi": odi, "rmdq": rmdq, "peg": peg}
+
+
+def choices_of(name: str) -> Callable[[], list[tuple[str, str]]]:
+    """A choice list from the data, read when the form is first shown (Django calls it)."""
+    return lambda: getattr(intake_choices(), name).pairs()
+
+
+def question(name: str) -> str:
+    return str(getattr(intake_choices(), name).question)
+
+
+def avoid_choices() -> list[tuple[str, str]]:
+    return intake_choices().avoid.pairs()
+
+
+def phase_help() -> str:
+    """How long the episode has lasted decides its phase: the policy's cut-offs in words."""
+    cut = load_knowledge().policy.phase_cutoffs_weeks
+    low, high = f"{cut.subacute_from:g}", f"{cut.chronic_over:g}"
+    return (
+        f"Weeks since it began: under {low} is acute, {low} to {high} subacute, "
+        f"over {high} chronic."
+    )
 
 
 def whole(
@@ -61,23 +80,13 @@ class EpisodeForm(forms.Form):
     duration_weeks = forms.DecimalField(
         label="How long has this episode lasted? (weeks)", min_value=0, max_value=2600,
         decimal_places=1,
-        help_text="Weeks since it began: under 4 is acute, 4 to 12 subacute, over 12 chronic.",
         error_messages={"required": "Required. Enter the number of weeks (0 or more).",
                         "min_value": "Enter 0 or more weeks.",
                         "max_value": "Enter at most 2600 weeks."},
     )  # fmt: skip
-    region = forms.ChoiceField(label="Where is the pain?", choices=[
-        ("low_back", "Low back"), ("mid_back", "Mid back"), ("upper_back", "Upper back"),
-        ("whole_back", "Whole back")])  # fmt: skip
-    leg_pain = forms.ChoiceField(label="Leg pain", choices=[
-        ("none", "None"), ("above_knee", "Above the knee"),
-        ("below_knee", "Below the knee (suggests sciatica)")])  # fmt: skip
-    suspected_cause = forms.ChoiceField(label="Suspected cause", choices=[
-        ("nonspecific", "Non-specific"), ("muscle_strain", "Muscle strain"),
-        ("ligament_sprain", "Ligament sprain"), ("herniated_disc", "Herniated disc"),
-        ("spinal_stenosis", "Spinal stenosis"), ("degenerative_disc", "Degenerative disc"),
-        ("osteoarthritis", "Osteoarthritis"), ("facet_joint", "Facet joint"),
-        ("spondylolisthesis", "Spondylolisthesis"), ("unknown", "Unknown")])  # fmt: skip
+    region = forms.ChoiceField(choices=choices_of("region"))
+    leg_pain = forms.ChoiceField(choices=choices_of("leg_pain"))
+    suspected_cause = forms.ChoiceField(choices=choices_of("suspected_cause"))
     prior_episodes = whole(
         "Earlier episodes",
         0,
@@ -86,6 +95,12 @@ class EpisodeForm(forms.Form):
         help_text="Optional. How many earlier episodes (0 to 100).",
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["duration_weeks"].help_text = phase_help()
+        for name in ("region", "leg_pain", "suspected_cause"):
+            self.fields[name].label = question(name)
+
 
 class PainForm(forms.Form):
     nrs_now = whole("Pain now (0 = no pain, 10 = worst imaginable)", 0, 10)
@@ -93,32 +108,16 @@ class PainForm(forms.Form):
 
 
 class RedFlagsForm(forms.Form):
-    """Every red flag must be answered: an unanswered flag is not a 'no'."""
-
-    LABELS = {
-        "saddle_anaesthesia": "Numbness in the saddle area (between the legs, buttocks)",
-        "bladder_dysfunction": "New difficulty passing urine, or loss of bladder control",
-        "bowel_incontinence": "New loss of bowel control",
-        "bilateral_leg_symptoms": "Pain, numbness or weakness in both legs",
-        "progressive_neurological_deficit": "Weakness or numbness that is getting worse",
-        "history_of_cancer": "Past or current cancer",
-        "unexplained_weight_loss": "Weight loss without trying",
-        "fever_or_systemic_illness": "Fever, chills or feeling generally unwell",
-        "iv_drug_use": "Injecting drugs",
-        "immunosuppressed": "Weakened immune system (drugs or illness)",
-        "major_trauma": "Major trauma, such as a fall from height or a road accident",
-        "minor_trauma_with_osteoporosis": "Minor fall or strain with known osteoporosis",
-        "long_term_corticosteroids": "Long-term steroid tablets",
-        "constant_night_pain": "Constant pain at night, not eased by any position",
-        "inflammatory_features": "Began before 45, morning stiffness over 30 minutes, "
-        "better with exercise",
-    }
+    """Every red flag must be answered: an unanswered flag is not a 'no'. The questions are
+    the red-flag screen's own (``instruments/data/red_flags.yaml``), as the FHIR Questionnaire
+    and the patient's warning signs word them."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        labels = {item.id: item.label for item in red_flags.definition().items}
         for flag in contract.red_flag_ids():
             self.fields[flag] = forms.ChoiceField(
-                label=self.LABELS[flag], choices=YES_NO, widget=forms.RadioSelect,
+                label=labels[flag], choices=YES_NO, widget=forms.RadioSelect,
                 error_messages={"required": "Answer yes or no."},
             )  # fmt: skip
 
@@ -129,7 +128,7 @@ class QuestionnairesForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.groups: dict[str, list[str]] = {}
-        for key, module in (("startback", startback), ("odi", odi), ("rmdq", rmdq), ("peg", peg)):
+        for key, module in QUESTIONNAIRES.items():
             names = []
             for i, item in enumerate(module.definition().items):
                 name = f"{key}_{i}"
@@ -183,7 +182,7 @@ class ConditionsForm(forms.Form):
 class PreferencesForm(forms.Form):
     avoid = forms.MultipleChoiceField(
         label="The patient prefers to avoid",
-        choices=AVOID,
+        choices=avoid_choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -194,8 +193,10 @@ class PreferencesForm(forms.Form):
         required=False,
         help_text="Optional. 0 to 14; 0 means home care only.",
     )
-    budget = forms.ChoiceField(label="Budget", required=False, choices=[
-        ("", "Not stated"), ("low", "Low"), ("medium", "Medium"), ("high", "High")])  # fmt: skip
+    budget = forms.ChoiceField(
+        label=question("budget"), required=False,
+        choices=lambda: [("", "Not stated"), *intake_choices().budget.pairs()],
+    )  # fmt: skip
 
 
 class PriorTreatmentForm(forms.Form):
@@ -203,9 +204,10 @@ class PriorTreatmentForm(forms.Form):
     weeks = forms.DecimalField(label="Weeks", required=False, min_value=0, max_value=520,
                                error_messages={"min_value": "Enter 0 to 520 weeks.",
                                                "max_value": "Enter 0 to 520 weeks."})  # fmt: skip
-    response = forms.ChoiceField(label="Response", required=False, choices=[
-        ("", "-"), ("none", "No benefit"), ("partial", "Some benefit"), ("good", "Good benefit"),
-        ("adverse", "Harmful / adverse reaction")])  # fmt: skip
+    response = forms.ChoiceField(
+        label=question("prior_response"), required=False,
+        choices=lambda: [("", "-"), *intake_choices().prior_response.pairs()],
+    )  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -250,8 +252,8 @@ class Step:
 
 def _questionnaire_data(c: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for key, n in (("startback", 9), ("odi", 10), ("rmdq", 24), ("peg", 3)):
-        values = [c.get(f"{key}_{i}") for i in range(n)]
+    for key, module in QUESTIONNAIRES.items():
+        values = [c.get(f"{key}_{i}") for i in range(len(module.definition().items))]
         if any(v not in (None, "") for v in values):
             out[key] = [int(v) if v not in (None, "") else None for v in values]
     return {"questionnaires": out} if out else {"questionnaires": {}}

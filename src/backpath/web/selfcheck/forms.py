@@ -8,7 +8,13 @@ from django import forms
 from django.core import signing
 
 from backpath import contract
-from backpath.web.patients.intake_forms import AVOID, YES_NO, RedFlagsForm, whole
+from backpath.web.patients.intake_forms import (
+    RedFlagsForm,
+    avoid_choices,
+    choices_of,
+    question,
+    whole,
+)
 
 SALT = "backpath.selfcheck"
 MAX_AGE = 2 * 3600  # seconds a self-check may take
@@ -40,13 +46,11 @@ class BasicsForm(forms.Form):
                         "min_value": "Enter 0 or more weeks.",
                         "max_value": "Enter at most 2600 weeks."},
     )  # fmt: skip
-    leg_pain = forms.ChoiceField(label="Does the pain spread into a leg?", choices=[
-        ("none", "No"), ("above_knee", "Yes, but not below the knee"),
-        ("below_knee", "Yes, below the knee")])  # fmt: skip
+    leg_pain = forms.ChoiceField(label=question("leg_pain"), choices=choices_of("leg_pain"))
     nrs_now = whole("How bad is the pain right now? (0 = none, 10 = worst imaginable)", 0, 10)
     avoid = forms.MultipleChoiceField(
         label="Anything you would rather avoid?",
-        choices=AVOID,
+        choices=avoid_choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -96,7 +100,6 @@ def intake_from(flags: dict[str, bool], basics: dict[str, Any]) -> dict[str, Any
 
 
 __all__ = [
-    "YES_NO",
     "BasicsForm",
     "RequestForm",
     "SelfCheckFlagsForm",
