@@ -44,3 +44,12 @@ def test_sessions_are_spread_over_distinct_days(per_week: int, offset: int) -> N
 
 def test_a_long_date_reads_as_people_write_it() -> None:
     assert long_date(dt.date(2026, 3, 2)) == "Monday 2 March 2026"
+
+
+def test_the_phases_are_worded_from_the_policys_cut_offs() -> None:
+    from backpath.knowledge import load_knowledge
+    from backpath.reports.phases import phase_cutoffs
+
+    cut = load_knowledge().policy.phase_cutoffs_weeks
+    text = phase_cutoffs()
+    assert f"under {cut.subacute_from:g} weeks" in text and f"over {cut.chronic_over:g}" in text

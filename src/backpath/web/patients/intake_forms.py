@@ -18,6 +18,7 @@ from backpath import contract
 from backpath.instruments import odi, peg, red_flags, rmdq, startback
 from backpath.knowledge import load_knowledge
 from backpath.knowledge.intake_choices import intake_choices
+from backpath.reports.phases import phase_cutoffs
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 QUESTIONNAIRES = {"startback": startback, "odi": odi, "rmdq": rmdq, "peg": peg}
@@ -38,12 +39,7 @@ def avoid_choices() -> list[tuple[str, str]]:
 
 def phase_help() -> str:
     """How long the episode has lasted decides its phase: the policy's cut-offs in words."""
-    cut = load_knowledge().policy.phase_cutoffs_weeks
-    low, high = f"{cut.subacute_from:g}", f"{cut.chronic_over:g}"
-    return (
-        f"Weeks since it began: under {low} is acute, {low} to {high} subacute, "
-        f"over {high} chronic."
-    )
+    return f"Weeks since it began ({phase_cutoffs()})."
 
 
 def whole(

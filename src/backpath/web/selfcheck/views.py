@@ -25,6 +25,7 @@ from backpath.engine import assess_and_plan
 from backpath.exercises.advice import self_check_advice
 from backpath.instruments import red_flags
 from backpath.knowledge import load_knowledge
+from backpath.reports.phases import phase_cutoffs
 from backpath.web.accounts.access import staff_required
 from backpath.web.accounts.models import Clinic
 from backpath.web.alerts.notify import raise_alert
@@ -101,7 +102,7 @@ def _options(request: HttpRequest, clinic: Clinic, intake: dict[str, Any], form:
     token = token or sign({"intake": intake, "shown": time.time()})
     return render(request, "selfcheck/options.html", {
         "clinic": clinic, "plan": plan, "options": options, "against": against,
-        "form": form, "token": token})  # fmt: skip
+        "form": form, "token": token, "phase_cutoffs": phase_cutoffs()})  # fmt: skip
 
 
 @ratelimit(key="ip", rate=SUBMIT_RATE, method="POST", block=True)
