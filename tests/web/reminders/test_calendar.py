@@ -11,12 +11,12 @@ from django.test import Client
 from icalendar import Calendar, Event
 
 from backpath import DISCLAIMER
+from backpath.reports.calendar import CalendarFor, program_calendar
 from backpath.reports.plain_plan import week_table
 from backpath.web.accounts.models import User
 from backpath.web.audit.models import AuditEvent
 from backpath.web.patients.models import Patient
 from backpath.web.plans.models import PlanVersion
-from backpath.web.reminders.calendar import CalendarFor, program_calendar
 from backpath.web.reminders.models import ReminderPreference
 from tests.web.builders import (
     WALK_NOW,

@@ -25,11 +25,9 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from backpath import DISCLAIMER
 from backpath.engine.program_models import HomeProgram, ProgramExercise
 from backpath.errors import InvalidInput
-from backpath.reports.reminder_text import day_text
-from backpath.reports.schedule import long_date
+from backpath.reports.reminder_text import reminder_email
 from backpath.web import lookups
 from backpath.web.audit.models import AuditEvent
 from backpath.web.links import base_url
@@ -90,25 +88,13 @@ def message(
     patient_name: str, clinic: str, program: HomeProgram, due: tuple[ProgramExercise, ...],
     day: dt.date, to: str, link_base: str,
 ) -> EmailMessage:  # fmt: skip
-    """The reminder email: the day's exercises with doses, when to stop, links, disclaimer."""
-    today_url = link_base + reverse("care:today")
-    settings_url = link_base + reverse("reminders:settings")
-    lines = [
-        f"Hello {patient_name},",
-        "",
-        f"Your home exercises from {clinic} for {long_date(day)}:",
-        *day_text(program, due),
-        "",
-        f"Tick them off when you have done them: {today_url}",
-        f"To change the time or stop these emails: {settings_url}",
-        "",
-        DISCLAIMER,
-    ]
-    return EmailMessage(
-        subject=f"Your back exercises for {long_date(day)}",
-        body="\n".join(lines) + "\n",
-        to=[to],
-    )
+    """The reminder email (its words: ``reports.reminder_text.reminder_email``)."""
+    subject, body = reminder_email(
+        patient_name, clinic, program, due, day,
+        today_url=link_base + reverse("care:today"),
+        settings_url=link_base + reverse("reminders:settings"),
+    )  # fmt: skip
+    return EmailMessage(subject=subject, body=body, to=[to])
 
 
 def _claim(pref: ReminderPreference, day: dt.date) -> tuple[ReminderSent | None, str]:

@@ -14,12 +14,12 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from backpath.reports.calendar import CalendarFor, program_calendar
 from backpath.web import lookups
 from backpath.web.accounts.access import patient_required
 from backpath.web.audit.record import record
 from backpath.web.patients.models import Patient
 from backpath.web.plans.models import PlanVersion
-from backpath.web.reminders.calendar import CalendarFor, program_calendar
 from backpath.web.reminders.forms import ReminderForm
 from backpath.web.reminders.models import ReminderPreference, ReminderSent
 

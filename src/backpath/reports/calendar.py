@@ -195,4 +195,5 @@ def program_calendar(plan: StoredPlan, owner: CalendarFor) -> bytes | None:
     calendar.add_missing_timezones(
         first_date=owner.start - dt.timedelta(days=7), last_date=until + dt.timedelta(days=7)
     )
-    return calendar.to_ical()
+    ics: bytes = calendar.to_ical()
+    return ics
