@@ -21,8 +21,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from backpath import DISCLAIMER
 from backpath.exercises.advice import Advice, severity
+from backpath.reports.alert_text import alert_email
 from backpath.web.accounts.models import Clinic, Role, User
 from backpath.web.alerts.models import Alert
 from backpath.web.audit.record import record
@@ -73,25 +73,12 @@ def _link(alert: Alert) -> str:
 
 
 def _message(alert: Alert, to: list[str]) -> EmailMessage:
-    who = f"patient record {alert.patient_id}" if alert.patient_id else "a self-check visitor"
-    lines = [
-        f"{alert.get_urgency_display()}: {who} reported through the "
-        f"{alert.get_origin_display().lower()}:",
-        "",
-        alert.reported,
-        "",
-        "They were told:",
-        alert.advice,
-        "",
-        f"Open it and acknowledge the alert: {_link(alert)}",
-        "",
-        DISCLAIMER,
-    ]
-    return EmailMessage(
-        subject=f"BackPath alert ({alert.get_urgency_display()}) at {alert.clinic.name}",
-        body="\n".join(lines) + "\n",
-        to=to,
-    )
+    subject, body = alert_email(
+        urgency=alert.get_urgency_display(), origin=alert.get_origin_display(),
+        patient_id=alert.patient_id, reported=alert.reported, advice=alert.advice,
+        clinic=alert.clinic.name, link=_link(alert),
+    )  # fmt: skip
+    return EmailMessage(subject=subject, body=body, to=to)
 
 
 def _email(alert: Alert) -> None:
