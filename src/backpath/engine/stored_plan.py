@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from backpath.engine.assessment import Risk
-from backpath.engine.plan_models import PlanScores, Profile, Reason, Schedule
+from backpath.engine.plan_models import NotRecommendedItem, PlanScores, Profile, RecommendedItem
 from backpath.engine.program_models import HomeProgram
 from backpath.engine.triage import Triage
 from backpath.errors import InvalidInput, field_error
@@ -45,25 +45,15 @@ class ClinicianDecision(_Stored):
     """For an added item: why BackPath had left it out."""
 
 
-class StoredRecommended(_Stored):
-    treatment: str
-    name: str
-    category: str
-    line: int
-    why: str
-    precautions: tuple[str, ...] = ()
-    schedule: Schedule = Schedule()
-    sources: tuple[str, ...] = ()
-    alternative_to: str | None = None
+class StoredRecommended(RecommendedItem):
+    """A recommended item as stored: the engine's item plus the decision that put it there."""
+
     clinician: ClinicianDecision | None = None
 
 
-class StoredLeftOut(_Stored):
-    treatment: str
-    name: str
-    reason: Reason
-    why: str
-    sources: tuple[str, ...] = ()
+class StoredLeftOut(NotRecommendedItem):
+    """A left-out item as stored: the engine's item plus the decision that took it out."""
+
     clinician: ClinicianDecision | None = None
 
 
