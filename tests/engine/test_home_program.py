@@ -15,8 +15,8 @@ from backpath import contract
 from backpath.engine import assess, assess_and_plan, parse_intake, prescribe
 from backpath.engine.home_program import _program
 from backpath.engine.plan_models import RecommendedItem, Schedule
-from backpath.engine.plan_revision import plan_from_json
 from backpath.engine.program_models import MAX_EXERCISES, HomeProgram
+from backpath.engine.stored_plan import read_stored_plan
 from backpath.exercises import Exercise, load_exercises
 from backpath.knowledge import load_knowledge
 from tests.conftest import make_intake
@@ -175,7 +175,7 @@ def test_the_plan_json_carries_the_program_and_reads_back() -> None:
     PLAN_SCHEMA.validate(data)
     assert plan.home_program is not None
     assert [e["exercise"] for e in data["home_program"]["exercises"]] == ids(plan.home_program)
-    assert plan_from_json(data).home_program == plan.home_program
+    assert read_stored_plan(data).to_plan().home_program == plan.home_program
 
 
 def test_a_plan_without_a_program_leaves_the_field_out() -> None:
@@ -230,7 +230,7 @@ def check_program(data: dict[str, Any]) -> None:
             assert any("No home exercise" in note for note in plan.notes)
         return
     assert program is not None
-    assert plan_from_json(out).home_program == program
+    assert read_stored_plan(out).home_program == program
     assert set(program.treatments) == items
     chosen = [load_exercises()[e.exercise] for e in program.exercises]
     assert len(chosen) <= MAX_EXERCISES

@@ -1,9 +1,9 @@
-"""Stored plan JSON to the engine's ``Plan``, and accepted review suggestions into new JSON.
+"""Accepted review suggestions into a new stored plan.
 
-``plan_from_json`` rebuilds the immutable model ``backpath.engine.adapt`` reviews, from the
-contract JSON a ``PlanVersion`` stores (which may carry extra fields the contract allows).
-``revised_plan`` writes the clinician's accepted suggestions into a copy of that JSON: the
-engine decides what to suggest; this module only moves items the way each action says.
+``revised_plan`` writes the clinician's accepted suggestions into a copy of the stored plan's
+JSON: the engine decides what to suggest (``adapt``, on ``StoredPlan.to_plan()``); this module
+only moves items the way each action says. The new document is validated by the one writer of
+plan versions, like every other.
 """
 
 from __future__ import annotations
@@ -14,13 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel
-
-from backpath.engine import Plan
 from backpath.engine.adapt import Suggestion
-from backpath.engine.assessment import Risk, Triage
-from backpath.engine.plan_models import NotRecommendedItem, PlanScores, RecommendedItem, Schedule
-from backpath.knowledge import load_knowledge
 
 ACTION_LABELS = {
     "continue": "Continue",
@@ -33,58 +27,6 @@ ACTION_LABELS = {
 }
 CHOOSE_ONE_OR_MORE = {"add_line_2"}
 """Actions that list options: the clinician picks which of the treatments to take up."""
-
-
-def _known(model: type[BaseModel], data: Any) -> dict[str, Any]:
-    """Only the fields ``model`` declares (the contract allows extra ones; the model not)."""
-    if not isinstance(data, dict):
-        return {}
-    return {k: v for k, v in data.items() if k in model.model_fields}
-
-
-def _recommended(item: dict[str, Any]) -> dict[str, Any]:
-    card = load_knowledge().treatments.get(item.get("treatment", ""))
-    out = _known(RecommendedItem, item)
-    if card is not None:
-        out.setdefault("name", card.name)
-        out.setdefault("category", str(card.category))
-    out.setdefault("precautions", [])
-    out.setdefault("sources", [])
-    out["schedule"] = _known(Schedule, item.get("schedule"))
-    return out
-
-
-def _not_recommended(item: dict[str, Any]) -> dict[str, Any]:
-    card = load_knowledge().treatments.get(item.get("treatment", ""))
-    out = _known(NotRecommendedItem, item)
-    if card is not None:
-        out.setdefault("name", card.name)
-    out.setdefault("sources", [])
-    return out
-
-
-def plan_from_json(data: dict[str, Any]) -> Plan:
-    """The engine's ``Plan`` from contract JSON (``schema`` → ``schema_``; unknown extras and
-    missing optional fields tolerated). Raises pydantic's ``ValidationError`` when a required
-    part, or the ``home_program`` when present, is missing or malformed."""
-    risk = data.get("risk")
-    program = data.get("home_program")
-    return Plan.model_validate(
-        {
-            "schema_": data.get("schema", "backpath.plan/1"),
-            "triage": _known(Triage, data.get("triage")),
-            "phase": data.get("phase"),
-            "risk": _known(Risk, risk) if risk else None,
-            "scores": _known(PlanScores, data.get("scores")),
-            "guideline_profile": data.get("guideline_profile", "consensus"),
-            "recommended": [_recommended(r) for r in data.get("recommended", [])],
-            "not_recommended": [_not_recommended(n) for n in data.get("not_recommended", [])],
-            "review_in_weeks": data.get("review_in_weeks"),
-            "notes": list(data.get("notes", [])),
-            "disclaimer": data.get("disclaimer", ""),
-            "home_program": program or None,
-        }
-    )
 
 
 def suggestion_key(suggestion: Suggestion) -> str:

@@ -16,7 +16,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from backpath.engine.assessment import Risk
-from backpath.engine.plan_models import NotRecommendedItem, PlanScores, Profile, RecommendedItem
+from backpath.engine.plan_models import (
+    NotRecommendedItem,
+    Plan,
+    PlanScores,
+    Profile,
+    RecommendedItem,
+)
 from backpath.engine.program_models import HomeProgram
 from backpath.engine.triage import Triage
 from backpath.errors import InvalidInput, field_error
@@ -78,6 +84,13 @@ class StoredPlan(_Stored):
         data = self.model_dump(mode="json", by_alias=True, exclude_unset=True)
         data["schema"] = self.schema_
         return {"schema": data.pop("schema"), **data}
+
+    def to_plan(self) -> Plan:
+        """The engine's ``Plan`` of this document (the clinician's decisions left aside), as
+        ``adapt`` reviews it."""
+        skip = {"__all__": {"clinician"}}
+        data = self.model_dump(exclude={"recommended": skip, "not_recommended": skip})
+        return Plan.model_validate(data)
 
     def item(self, treatment: str) -> StoredRecommended | StoredLeftOut | None:
         """The recommended or left-out entry for ``treatment``."""

@@ -27,7 +27,6 @@ from pydantic import ValidationError
 
 from backpath.engine import assess, parse_intake
 from backpath.engine.plan_edits import Edit, EditRefused, Facts
-from backpath.engine.plan_revision import plan_from_json
 from backpath.engine.stored_plan import StoredPlan, read_stored_plan
 from backpath.errors import InvalidInput, field_error
 from backpath.errors import (
@@ -81,13 +80,12 @@ def _lock_latest(episode: Episode, seen: int) -> PlanVersion:
 
 
 def check_valid(plan: dict[str, Any]) -> None:
-    """Raise ``EditRefused`` unless ``plan`` is still a valid plan for the engine."""
+    """Raise ``EditRefused`` unless ``plan`` is still a valid stored plan."""
     try:
-        plan_from_json(plan)
-    except ValidationError as exc:
-        raise EditRefused(
-            f"This change would not make a valid plan: {field_error(exc).message}"
-        ) from None
+        read_stored_plan(plan).to_plan()
+    except (InvalidInput, ValidationError) as exc:
+        message = exc.message if isinstance(exc, InvalidInput) else field_error(exc).message
+        raise EditRefused(f"This change would not make a valid plan: {message}") from None
 
 
 def create_version(

@@ -30,12 +30,12 @@ from backpath.engine.plan_edits import Edit, EditRefused
 from backpath.engine.plan_revision import (
     ACTION_LABELS,
     Accepted,
-    plan_from_json,
     revised_plan,
     suggestion_key,
 )
 from backpath.engine.program_models import ExerciseSuggestion, HomeProgram
-from backpath.errors import InvalidInput, field_error
+from backpath.engine.stored_plan import read_stored_plan
+from backpath.errors import InvalidInput
 from backpath.reports.citations import citations
 from backpath.reports.plain_plan import treatment_name
 from backpath.tracking import MEASURE_LABELS, Progress
@@ -144,11 +144,9 @@ def _save(
     today = timezone.localdate()
     new = revised_plan(version.plan, accepted, today, reason, _events_by_treatment(progress))
     try:
-        plan_from_json(new.plan)  # the new version must still be a valid plan
-    except ValidationError as exc:
-        form.add_error(
-            None, f"These changes would not make a valid plan: {field_error(exc).message}"
-        )
+        read_stored_plan(new.plan)  # the new version must still be a valid plan
+    except InvalidInput as exc:
+        form.add_error(None, f"These changes would not make a valid plan: {exc.message}")
         return None
     actions = ", ".join(dict.fromkeys(ACTION_LABELS[a.suggestion.action].lower() for a in accepted))
     try:
@@ -331,7 +329,7 @@ def review(request: HttpRequest, episode_id: int) -> HttpResponse:
     weeks = weeks_since_start(episode, version, today)
     try:
         progress = progress_for(entries_for(patient, episode), version.document, today)
-        revision = adapt(plan_from_json(version.plan), progress, weeks)
+        revision = adapt(version.document.to_plan(), progress, weeks)
     except (InvalidInput, ValidationError) as exc:
         record(request, "read", version, patient=patient, detail="review: not computable")
         return render(request, "review/review.html", context | {"problem": str(exc)})
