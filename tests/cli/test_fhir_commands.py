@@ -17,12 +17,12 @@ runner = CliRunner()
 
 def bundle_file(tmp_path: Path) -> tuple[Path, dict]:
     intake = make_intake(conditions=["anticoagulant_therapy"])
-    plan = assess_and_plan(intake).to_json_dict()
+    plan = assess_and_plan(intake)
     patient = PatientInfo(id="p1", given="Ada", family="Byrne", birth_year=1981, sex="female")
     bundle = export_bundle(patient, intake, plan, base_id="p1")
     path = tmp_path / "bundle.json"
     path.write_text(json.dumps(bundle))
-    return path, plan
+    return path, plan.to_json_dict()
 
 
 def test_import_fhir_prints_an_intake_that_assesses_to_the_same_plan(tmp_path: Path) -> None:

@@ -19,8 +19,7 @@ from backpath import contract
 from backpath.engine import PROFILES, assess, make_plan, parse_intake, program_edits
 from backpath.engine import plan_edits as editing
 from backpath.engine.plan_edits import DROP_REASONS, EditRefused, Facts
-from backpath.engine.program_models import HomeProgram
-from backpath.engine.stored_plan import read_stored_plan
+from backpath.engine.stored_plan import StoredPlan, read_stored_plan
 from backpath.exercises import load_exercises
 from backpath.knowledge import load_knowledge
 from tests.engine.safety_oracle import (
@@ -47,7 +46,7 @@ def steps() -> st.SearchStrategy[list[Step]]:
     )
 
 
-def apply(plan: dict[str, Any], step: Step, facts: Facts) -> dict[str, Any]:
+def apply(plan: StoredPlan, step: Step, facts: Facts) -> StoredPlan:
     action, treatment, line, why, exercise = step
     if action == "accept":
         return editing.accept(plan, treatment, "Agreed with the patient.").plan
@@ -55,16 +54,15 @@ def apply(plan: dict[str, Any], step: Step, facts: Facts) -> dict[str, Any]:
         return editing.drop(plan, treatment, why, "Discussed with the patient.").plan
     if action == "add":
         return editing.add(plan, treatment, line, "Clinician's choice.", facts).plan
-    if not plan.get("home_program"):
+    program = plan.home_program
+    if program is None:
         raise EditRefused("no home program")
-    program = HomeProgram.model_validate(plan["home_program"])
-    phase = plan["phase"]
     if action == "add_exercise":
-        edit = program_edits.add(program, exercise, facts, phase, "Clinician's choice.")
+        edit = program_edits.add(program, exercise, facts, plan.phase, "Clinician's choice.")
     else:
         old = program.exercises[0].exercise
-        edit = program_edits.swap(program, old, exercise, facts, phase, "Clinician's choice.")
-    return {**plan, "home_program": edit.program.model_dump(mode="json", exclude_none=True)}
+        edit = program_edits.swap(program, old, exercise, facts, plan.phase, "Clinician's choice.")
+    return plan.with_program(edit.program)
 
 
 def check_plan_is_safe(plan: dict[str, Any], data: dict[str, Any]) -> None:
@@ -110,10 +108,11 @@ def test_no_sequence_of_clinician_edits_breaks_a_safety_rule(
     data: dict[str, Any], profile: str, edits: list[Step]
 ) -> None:
     a = assess(parse_intake(data))
-    plan = make_plan(a, profile).to_json_dict()  # type: ignore[arg-type]
+    made = make_plan(a, profile).to_json_dict()  # type: ignore[arg-type]
     facts = Facts.of(a)
-    check_plan_is_safe(plan, data)
-    assert read_stored_plan(plan).to_json_dict() == plan
+    check_plan_is_safe(made, data)
+    plan = read_stored_plan(made)
+    assert plan.to_json_dict() == made
     for step in edits:
         try:
             plan = apply(plan, step, facts)
@@ -121,15 +120,16 @@ def test_no_sequence_of_clinician_edits_breaks_a_safety_rule(
             event(f"{step[0]} refused")
             continue
         event(f"{step[0]} applied")
-        check_plan_is_safe(plan, data)
-        assert read_stored_plan(plan).to_json_dict() == plan
+        stored = plan.to_json_dict()  # what the one writer stores
+        check_plan_is_safe(stored, data)
+        assert plan.checked().to_json_dict() == stored  # and it reads back unchanged
 
 
 def test_an_avoided_kind_of_care_cannot_be_added_back_by_an_edit() -> None:
     from tests.conftest import make_intake
 
     a = assess(parse_intake(make_intake(preferences={"avoid": ["needles"]})))
-    plan = make_plan(a).to_json_dict()
+    plan = read_stored_plan(make_plan(a).to_json_dict())
     with pytest.raises(EditRefused, match="needles"):
         editing.add(plan, "acupuncture", 2, "Patient asked.", Facts.of(a))
 
@@ -138,7 +138,7 @@ def test_a_procedure_cannot_be_added_where_its_indication_does_not_hold() -> Non
     from tests.conftest import make_intake
 
     a = assess(parse_intake(make_intake(pain={"nrs_now": 7})))
-    plan = make_plan(a).to_json_dict()
+    plan = read_stored_plan(make_plan(a).to_json_dict())
     with pytest.raises(EditRefused, match="indication"):
         editing.add(plan, "radiofrequency_ablation", 3, "Specialist view.", Facts.of(a))
 
@@ -150,7 +150,7 @@ def test_a_combination_contraindication_blocks_an_edit_too() -> None:
         patient={"age": 72}, episode={"duration_weeks": 2}, conditions=["high_fall_risk"]
     )
     a = assess(parse_intake(data))
-    plan = make_plan(a).to_json_dict()
-    assert any(n["treatment"] == "muscle_relaxants" for n in plan["not_recommended"])
+    plan = read_stored_plan(make_plan(a).to_json_dict())
+    assert any(n.treatment == "muscle_relaxants" for n in plan.not_recommended)
     with pytest.raises(EditRefused, match=r"(?i)fall"):
         editing.add(plan, "muscle_relaxants", 2, "Short course.", Facts.of(a))

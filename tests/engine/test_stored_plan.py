@@ -23,10 +23,11 @@ def test_an_engine_plan_reads_back_unchanged_with_its_home_program() -> None:
 
 
 def test_a_clinicians_decisions_are_typed_on_their_items() -> None:
-    plan = plan_of(make_intake())
-    first, second = (item["treatment"] for item in plan["recommended"][:2])
-    plan = editing.accept(plan, first, "Agreed with the patient.").plan
-    plan = editing.drop(plan, second, "preference", "The patient would rather not.").plan
+    made = read_stored_plan(plan_of(make_intake()))
+    first, second = (item.treatment for item in made.recommended[:2])
+    edited = editing.accept(made, first, "Agreed with the patient.").plan
+    edited = editing.drop(edited, second, "preference", "The patient would rather not.").plan
+    plan = edited.to_json_dict()
     stored = read_stored_plan(plan)
     accepted, dropped = stored.item(first), stored.item(second)
     assert accepted is not None and accepted.clinician is not None

@@ -36,7 +36,7 @@ def _export(intake: dict[str, Any], diary: list[DiaryRecord] | None = None) -> d
         birth_year=WHEN.year - intake["patient"]["age"],
         sex=intake["patient"].get("sex", "unknown"),
     )
-    plan = assess_and_plan(intake).to_json_dict()
+    plan = assess_and_plan(intake)
     return export_bundle(patient, intake, plan, diary or [], base_id="ep1", timestamp=WHEN)
 
 
@@ -133,7 +133,7 @@ def test_questionnaires_carry_item_loinc_codes() -> None:
 def test_golden_bundle_is_unchanged() -> None:
     patient = PatientInfo(id="p1", given="Jane", family="Sample", birth_year=1979, sex="female")
     intake = _example("chronic_low_back_pain.json")
-    plan = assess_and_plan(intake).to_json_dict()
+    plan = assess_and_plan(intake)
     diary = [DiaryRecord(date=date(2026, 1, 19), kind="nrs", value=5)]
     bundle = export_bundle(patient, intake, plan, diary, base_id="chronic", timestamp=WHEN)
     if os.environ.get("UPDATE_GOLDEN") == "1":  # rewrite, then review the diff

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from backpath.engine.stored_plan import read_stored_plan
 from backpath.knowledge import load_knowledge
 from backpath.reports.citations import citation, citations, markdown, plan_source_ids
 from tests.conftest import make_intake
@@ -30,7 +31,7 @@ def test_each_source_is_listed_once_in_first_cited_order() -> None:
 
 def test_a_plan_cites_its_items_and_its_home_program() -> None:
     plan = plan_of(make_intake())
-    ids = plan_source_ids(plan)
+    ids = plan_source_ids(read_stored_plan(plan))
     assert len(ids) == len(set(ids))
     for item in (*plan["recommended"], *plan["not_recommended"]):
         assert set(item["sources"]) <= set(ids)

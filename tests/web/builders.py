@@ -30,7 +30,6 @@ from backpath.web.accounts.models import Clinic, Role, User
 from backpath.web.diary.models import DiaryEntry, ExerciseLog
 from backpath.web.patients.models import Episode, Intake, Patient
 from backpath.web.plans.models import PlanVersion
-from backpath.web.plans.program_display import with_program as plan_with_program
 from backpath.web.reminders.models import ReminderPreference
 
 PASSWORD = "correct-horse-battery-9"
@@ -216,7 +215,7 @@ def give_program(episode: Episode, program: HomeProgram | None = None) -> PlanVe
     """Put ``program`` (default: ``PROGRAM``) into the episode's latest version, as the plan
     pages store it."""
     version = latest(episode)
-    version.plan = plan_with_program(version.plan, program or home_program(PROGRAM))
+    version.plan = version.document.with_program(program or home_program(PROGRAM)).to_json_dict()
     version.save(update_fields=["plan"])
     return version
 

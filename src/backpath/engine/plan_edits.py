@@ -1,6 +1,7 @@
-"""A clinician's edits to a stored plan (contract JSON): accept, drop, or add an item back.
+"""A clinician's edits to a stored plan: accept, drop, or add an item back.
 
-Each function returns an ``Edit`` holding a NEW plan dict (the stored one is never touched)
+Each function takes the typed ``StoredPlan`` (``stored_plan.read_stored_plan``) and returns an
+``Edit`` holding a NEW one (plans are immutable; the stored version is never touched)
 or raises ``EditRefused`` with a message for the clinician. Nothing here decides care: the
 engine made the plan, the clinician decides the change, and these functions only move items,
 refusing any change that would break one of BackPath's safety rules (DESIGN.md):
@@ -20,17 +21,21 @@ a stored plan.
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from backpath.engine import eligibility
 from backpath.engine.eligibility import Facts
-from backpath.engine.plan_models import REASON_LABELS
+from backpath.engine.plan_models import REASON_LABELS, Schedule
 from backpath.engine.schedule import capped, schedule_for
+from backpath.engine.stored_plan import (
+    ClinicianDecision,
+    LeftOutBefore,
+    StoredLeftOut,
+    StoredPlan,
+    StoredRecommended,
+)
 from backpath.errors import EditRefused
-from backpath.knowledge import Phase, load_knowledge
+from backpath.knowledge import load_knowledge
 from backpath.knowledge.models import Category, Treatment
 
 __all__ = [
@@ -68,7 +73,7 @@ LINES = (1, 2, 3)
 
 @dataclass(frozen=True)
 class Edit:
-    plan: dict[str, Any]
+    plan: StoredPlan
     action: str
     """accept, drop or add (the ``PlanChange`` action)."""
     treatment: str
@@ -83,14 +88,9 @@ def _card(treatment: str) -> Treatment:
     return card
 
 
-def _name(item: dict[str, Any]) -> str:
-    card = load_knowledge().treatments.get(item.get("treatment", ""))
-    return str(item.get("name") or (card.name if card else item.get("treatment", "")))
-
-
-def edit_refusal(plan: dict[str, Any]) -> str | None:
+def edit_refusal(plan: StoredPlan) -> str | None:
     """Why this plan cannot be edited at all, or None."""
-    if plan.get("triage", {}).get("disposition") == "emergency":
+    if plan.triage.disposition == "emergency":
         return (
             "This is an emergency: the patient must seek emergency care now. "
             "An emergency plan has no treatment and cannot be edited."
@@ -98,14 +98,17 @@ def edit_refusal(plan: dict[str, Any]) -> str | None:
     return None
 
 
-def _check_editable(plan: dict[str, Any]) -> None:
+def _check_editable(plan: StoredPlan) -> None:
     refusal = edit_refusal(plan)
     if refusal:
         raise EditRefused(refusal)
 
 
-def _find(items: Iterable[dict[str, Any]], treatment: str) -> dict[str, Any] | None:
-    return next((i for i in items if i.get("treatment") == treatment), None)
+def _recommended(plan: StoredPlan, treatment: str, verb: str) -> StoredRecommended:
+    item = next((r for r in plan.recommended if r.treatment == treatment), None)
+    if item is None:
+        raise EditRefused(f"Only a recommended item of this version can be {verb}.")
+    return item
 
 
 def _clean(reason: str) -> str:
@@ -115,33 +118,28 @@ def _clean(reason: str) -> str:
     return text
 
 
-def _phase(plan: dict[str, Any]) -> Phase:
-    phase = plan.get("phase")
-    return phase if phase in ("acute", "subacute", "chronic") else "chronic"
-
-
-def allowed_lines(plan: dict[str, Any], treatment: str) -> tuple[int, ...]:
+def allowed_lines(plan: StoredPlan, treatment: str) -> tuple[int, ...]:
     """The lines at which an item may stand (none when the card's limits keep it out of a plan
     of this phase): ``eligibility.allowed_lines``."""
     card = load_knowledge().treatments.get(treatment)
     if card is None:
         return ()
-    if card.safety and _phase(plan) in card.safety.excluded_phases:
+    if card.safety and plan.phase in card.safety.excluded_phases:
         return ()
-    return eligibility.allowed_lines(card, _phase(plan))
+    return eligibility.allowed_lines(card, plan.phase)
 
 
-def add_refusal(plan: dict[str, Any], item: dict[str, Any], facts: Facts) -> str | None:
+def add_refusal(plan: StoredPlan, item: StoredLeftOut, facts: Facts) -> str | None:
     """Why a not-recommended item may not be added back, or None when it may."""
     refusal = edit_refusal(plan)
     if refusal:
         return refusal
-    name = _name(item)
-    locked = LOCKED_REASONS.get(str(item.get("reason")))
+    name = item.name
+    locked = LOCKED_REASONS.get(item.reason)
     if locked:
-        why = " ".join(str(item.get("why", "")).split())
+        why = " ".join(item.why.split())
         return f"{name} cannot be added: {locked}." + (f" {why}" if why else "")
-    card = load_knowledge().treatments.get(item.get("treatment", ""))
+    card = load_knowledge().treatments.get(item.treatment)
     if card is None:
         return f"{name} cannot be added: BackPath has no card for it."
     a = facts.assessment
@@ -161,7 +159,7 @@ def add_refusal(plan: dict[str, Any], item: dict[str, Any], facts: Facts) -> str
     if ruled_out:
         which = ", ".join(eligibility.rule_label(c).lower() for c in ruled_out)
         return f"{name} cannot be added: it is contraindicated ({which})."
-    limited = eligibility.limit(card, _phase(plan), a)
+    limited = eligibility.limit(card, plan.phase, a)
     if limited or not allowed_lines(plan, card.id):
         if card.category == Category.interventional:
             return (
@@ -169,51 +167,50 @@ def add_refusal(plan: dict[str, Any], item: dict[str, Any], facts: Facts) -> str
                 f"their indication holds ({limited})."
             )
         reason = limited or (card.safety.reason.strip() if card.safety else "")
-        return f"{name} cannot be added for {_phase(plan)} pain: {reason}"
+        return f"{name} cannot be added for {plan.phase} pain: {reason}"
     return None
 
 
-def accept(plan: dict[str, Any], treatment: str, reason: str) -> Edit:
+def accept(plan: StoredPlan, treatment: str, reason: str) -> Edit:
     """The clinician confirms a recommended item as it is; the decision is kept on the item."""
     _check_editable(plan)
     text = _clean(reason)
-    new = copy.deepcopy(plan)
-    item = _find(new.get("recommended", []), treatment)
-    if item is None:
-        raise EditRefused("Only a recommended item of this version can be accepted.")
-    if (item.get("clinician") or {}).get("action") == "accept":
-        raise EditRefused(f"{_name(item)} is already accepted in this version.")
-    item["clinician"] = {"action": "accept", "reason": text}
-    return Edit(new, "accept", treatment, f"Accepted {_name(item)}: {text}")
+    item = _recommended(plan, treatment, "accepted")
+    if item.clinician is not None and item.clinician.action == "accept":
+        raise EditRefused(f"{item.name} is already accepted in this version.")
+    decided = item.model_copy(update={"clinician": ClinicianDecision(action="accept", reason=text)})
+    recommended = tuple(decided if r is item else r for r in plan.recommended)
+    new = plan.model_copy(update={"recommended": recommended})
+    return Edit(new, "accept", treatment, f"Accepted {item.name}: {text}")
 
 
-def drop(plan: dict[str, Any], treatment: str, why: str, reason: str) -> Edit:
+def drop(plan: StoredPlan, treatment: str, why: str, reason: str) -> Edit:
     """Move a recommended item to not recommended, with the contract ``why`` code given."""
     _check_editable(plan)
     if why not in DROP_REASONS:
         allowed = ", ".join(REASON_LABELS[r].lower() for r in DROP_REASONS)
         raise EditRefused(f"Choose why it is left out: {allowed}.")
     text = _clean(reason)
-    new = copy.deepcopy(plan)
-    item = _find(new.get("recommended", []), treatment)
-    if item is None:
-        raise EditRefused("Only a recommended item of this version can be dropped.")
-    new["recommended"].remove(item)
-    new.setdefault("not_recommended", []).append(
-        {
-            "treatment": treatment,
-            "name": _name(item),
-            "reason": why,
-            "why": f"Clinician: {text}",
-            "sources": list(item.get("sources", [])),
-            "clinician": {"action": "drop", "reason": text, "was_line": item.get("line")},
+    item = _recommended(plan, treatment, "dropped")
+    dropped = StoredLeftOut(
+        treatment=treatment,
+        name=item.name,
+        reason=why,  # one of DROP_REASONS, checked above
+        why=f"Clinician: {text}",
+        sources=item.sources,
+        clinician=ClinicianDecision(action="drop", reason=text, was_line=item.line),
+    )
+    new = plan.model_copy(
+        update={
+            "recommended": tuple(r for r in plan.recommended if r is not item),
+            "not_recommended": (*plan.not_recommended, dropped),
         }
     )
-    summary = f"Dropped {_name(item)} ({REASON_LABELS[why].lower()}): {text}"
+    summary = f"Dropped {item.name} ({REASON_LABELS[why].lower()}): {text}"
     return Edit(new, "drop", treatment, summary)
 
 
-def add(plan: dict[str, Any], treatment: str, line: int, reason: str, facts: Facts) -> Edit:
+def add(plan: StoredPlan, treatment: str, line: int, reason: str, facts: Facts) -> Edit:
     """Move a not-recommended item into the plan at ``line``, unless a safety rule forbids it.
 
     The item gets the card's typical course (capped by the person's weekly session limit),
@@ -221,17 +218,16 @@ def add(plan: dict[str, Any], treatment: str, line: int, reason: str, facts: Fac
     keeps both the clinician's reason and why BackPath had left it out.
     """
     _check_editable(plan)
-    new = copy.deepcopy(plan)
-    item = _find(new.get("not_recommended", []), treatment)
+    item = next((n for n in plan.not_recommended if n.treatment == treatment), None)
     if item is None:
         raise EditRefused("Only a not-recommended item of this version can be added.")
-    refusal = add_refusal(new, item, facts)
+    refusal = add_refusal(plan, item, facts)
     if refusal:
         raise EditRefused(refusal)
-    lines = allowed_lines(new, treatment)
+    lines = allowed_lines(plan, treatment)
     if line not in lines:
         raise EditRefused(
-            f"{_name(item)} can be added only at line {' or '.join(str(n) for n in lines)}."
+            f"{item.name} can be added only at line {' or '.join(str(n) for n in lines)}."
         )
     text = _clean(reason)
     card = _card(treatment)
@@ -239,34 +235,31 @@ def add(plan: dict[str, Any], treatment: str, line: int, reason: str, facts: Fac
     if facts.max_sessions_per_week:
         schedule = capped(schedule, facts.max_sessions_per_week)
     cautions = eligibility.precautions(card, facts.conditions)
-    sources = list(
-        dict.fromkeys(
-            [
-                *item.get("sources", []),
-                *card.consensus.for_phase(_phase(new)).sources,
-                *(s for _, cited in cautions for s in cited),
-            ]
-        )
+    sources = (
+        *item.sources,
+        *card.consensus.for_phase(plan.phase).sources,
+        *(s for _, cited in cautions for s in cited),
     )
-    label = REASON_LABELS.get(str(item.get("reason")), str(item.get("reason")))
-    new["not_recommended"].remove(item)
-    new.setdefault("recommended", []).append(
-        {
-            "treatment": treatment,
-            "name": _name(item),
-            "category": card.category.value,
-            "line": line,
-            "why": f"Clinician: {text.rstrip('.')}. BackPath had left it out "
-            f"({label.lower()}): {item.get('why', '')}".strip(),
-            "precautions": [text for text, _ in cautions],
-            "schedule": schedule.model_dump(mode="json", exclude_none=True),
-            "sources": sources,
-            "clinician": {
-                "action": "add",
-                "reason": text,
-                "was": {"reason": item.get("reason"), "why": item.get("why", "")},
-            },
+    label = REASON_LABELS.get(item.reason, item.reason)
+    added = StoredRecommended(
+        treatment=treatment,
+        name=item.name,
+        category=card.category.value,
+        line=line,
+        why=f"Clinician: {text.rstrip('.')}. BackPath had left it out "
+        f"({label.lower()}): {item.why}".strip(),
+        precautions=tuple(words for words, _ in cautions),
+        schedule=Schedule(**schedule.model_dump(exclude_none=True)),
+        sources=tuple(dict.fromkeys(sources)),
+        clinician=ClinicianDecision(
+            action="add", reason=text, was=LeftOutBefore(reason=item.reason, why=item.why)
+        ),
+    )
+    recommended = sorted((*plan.recommended, added), key=lambda r: r.line)  # stable sort
+    new = plan.model_copy(
+        update={
+            "recommended": tuple(recommended),
+            "not_recommended": tuple(n for n in plan.not_recommended if n is not item),
         }
     )
-    new["recommended"].sort(key=lambda r: r.get("line", 1))  # stable: plan order within a line
-    return Edit(new, "add", treatment, f"Added {_name(item)} at line {line}: {text}")
+    return Edit(new, "add", treatment, f"Added {item.name} at line {line}: {text}")

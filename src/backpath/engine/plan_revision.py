@@ -1,20 +1,19 @@
 """Accepted review suggestions into a new stored plan.
 
-``revised_plan`` writes the clinician's accepted suggestions into a copy of the stored plan's
-JSON: the engine decides what to suggest (``adapt``, on ``StoredPlan.to_plan()``); this module
-only moves items the way each action says. The new document is validated by the one writer of
-plan versions, like every other.
+``revised_plan`` writes the clinician's accepted suggestions into a new ``StoredPlan``: the
+engine decides what to suggest (``adapt``, on ``StoredPlan.to_plan()``); this module only moves
+items the way each action says. The new document is validated by the one writer of plan
+versions, like every other.
 """
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from backpath.engine.adapt import Suggestion
+from backpath.engine.stored_plan import StoredLeftOut, StoredPlan, StoredRecommended
 
 ACTION_LABELS = {
     "continue": "Continue",
@@ -43,50 +42,60 @@ class Accepted:
 
 @dataclass
 class Revision:
-    plan: dict[str, Any]
+    plan: StoredPlan
     changes: list[tuple[str, str]] = field(default_factory=list)
     """(treatment id or "", what was done) per change, for ``PlanChange`` rows."""
 
 
-def _find(plan: dict[str, Any], treatment: str) -> dict[str, Any] | None:
-    return next((r for r in plan["recommended"] if r.get("treatment") == treatment), None)
+@dataclass
+class _Draft:
+    """The items and notes being revised (the stored plan itself is immutable)."""
 
+    recommended: list[StoredRecommended]
+    not_recommended: list[StoredLeftOut]
+    notes: list[str]
 
-def _to_line_1(plan: dict[str, Any], treatment: str, on: dt.date, why: str) -> str | None:
-    item = _find(plan, treatment)
-    if item is None or item.get("line") == 1:
-        return None
-    was = item.get("line")
-    item["line"] = 1
-    item["why"] = f"{item.get('why', '')} Moved to start now at the review of {on:%-d %b %Y}: {why}"
-    return f"moved from line {was} to line 1"
+    def find(self, treatment: str) -> StoredRecommended | None:
+        return next((r for r in self.recommended if r.treatment == treatment), None)
 
+    def to_line_1(self, treatment: str, on: dt.date, why: str) -> str | None:
+        item = self.find(treatment)
+        if item is None or item.line == 1:
+            return None
+        moved = item.model_copy(
+            update={
+                "line": 1,
+                "why": f"{item.why} Moved to start now at the review of {on:%-d %b %Y}: {why}",
+            }
+        )
+        self.recommended[self.recommended.index(item)] = moved
+        return f"moved from line {item.line} to line 1"
 
-def _drop(plan: dict[str, Any], treatment: str, reason: str, why: str) -> str | None:
-    item = _find(plan, treatment)
-    if item is None:
-        return None
-    plan["recommended"].remove(item)
-    plan["not_recommended"].append(
-        {
-            "treatment": treatment,
-            "name": item.get("name", treatment),
-            "reason": reason,
-            "why": why,
-            "sources": list(item.get("sources", [])),
-        }
-    )
-    return f"moved to not recommended ({reason})"
+    def drop(self, treatment: str, reason: str, why: str) -> str | None:
+        item = self.find(treatment)
+        if item is None:
+            return None
+        self.recommended.remove(item)
+        self.not_recommended.append(
+            StoredLeftOut(
+                treatment=treatment,
+                name=item.name,
+                reason=reason,  # a contract reason, set by the caller
+                why=why,
+                sources=item.sources,
+            )
+        )
+        return f"moved to not recommended ({reason})"
 
 
 def revised_plan(
-    plan: dict[str, Any],
+    plan: StoredPlan,
     accepted: Iterable[Accepted],
     on: dt.date,
     reason: str,
     events: dict[str, str] | None = None,
 ) -> Revision:
-    """A copy of ``plan`` with the accepted suggestions applied, and what changed.
+    """``plan`` with the accepted suggestions applied, and what changed.
 
     - add_line_2: each chosen treatment moves from line 2 to line 1.
     - switch: the first treatment (given a full course) moves to not recommended
@@ -98,10 +107,7 @@ def revised_plan(
     - escalate: nothing moves; a referral note goes into ``notes``.
     - continue, await_referral: nothing moves; the decision is recorded.
     """
-    new = copy.deepcopy(plan)
-    new.setdefault("recommended", [])
-    new.setdefault("not_recommended", [])
-    new["notes"] = list(new.get("notes", []))
+    new = _Draft(list(plan.recommended), list(plan.not_recommended), list(plan.notes))
     changes: list[tuple[str, str]] = []
     day = f"{on:%-d %b %Y}"
     for choice in accepted:
@@ -109,28 +115,28 @@ def revised_plan(
         label = ACTION_LABELS.get(s.action, s.action)
         done: list[tuple[str, str | None]] = []
         if s.action == "add_line_2":
-            done = [(t, _to_line_1(new, t, on, reason)) for t in choice.treatments]
+            done = [(t, new.to_line_1(t, on, reason)) for t in choice.treatments]
         elif s.action == "switch" and s.treatments:
             first, *alternatives = s.treatments
             chosen = [t for t in choice.treatments if t in alternatives]
-            names = ", ".join((_find(new, t) or {}).get("name", t) for t in chosen)
+            names = ", ".join(getattr(new.find(t), "name", t) for t in chosen)
             why = (
                 f"Switched at the review of {day} after a full course without a meaningful "
                 f"change, to {names}. {reason}"
             )
-            done = [(first, _drop(new, first, "not_indicated_now", why))]
-            done += [(t, _to_line_1(new, t, on, reason)) for t in chosen]
+            done = [(first, new.drop(first, "not_indicated_now", why))]
+            done += [(t, new.to_line_1(t, on, reason)) for t in chosen]
         elif s.action == "stop_item":
             for t in s.treatments:
                 what = (events or {}).get(t) or s.why
                 why = f"Stopped after an adverse event: {what}. Clinician: {reason}"
-                done.append((t, _drop(new, t, "contraindicated", why)))
+                done.append((t, new.drop(t, "contraindicated", why)))
         elif s.action == "refer_multidisciplinary":
-            new["notes"].append(f"Referral at the review of {day}: {s.why} Clinician: {reason}")
-            done = [(t, _to_line_1(new, t, on, reason)) for t in s.treatments]
+            new.notes.append(f"Referral at the review of {day}: {s.why} Clinician: {reason}")
+            done = [(t, new.to_line_1(t, on, reason)) for t in s.treatments]
             done = [(t, what or "referral noted") for t, what in done]
         elif s.action == "escalate":
-            new["notes"].append(
+            new.notes.append(
                 f"Specialist referral at the review of {day}: {s.why} Clinician: {reason}"
             )
             done = [(t, "specialist referral noted") for t in s.treatments] or [
@@ -139,5 +145,11 @@ def revised_plan(
         else:  # continue, await_referral: a decision on record, the plan stays as it is
             done = [(t, "kept as it is") for t in s.treatments] or [("", "plan kept as it is")]
         changes += [(t, f"{label}: {what}. Reason: {reason}") for t, what in done if what]
-    new["recommended"].sort(key=lambda r: r.get("line", 1))  # stable: plan order within a line
-    return Revision(plan=new, changes=changes)
+    revised = plan.model_copy(
+        update={
+            "recommended": tuple(sorted(new.recommended, key=lambda r: r.line)),  # stable
+            "not_recommended": tuple(new.not_recommended),
+            "notes": tuple(new.notes),
+        }
+    )
+    return Revision(plan=revised, changes=changes)

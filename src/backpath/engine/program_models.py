@@ -9,11 +9,10 @@ sees. The rules that fill them live in ``engine.home_program`` (choice and dose)
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from backpath.errors import InvalidInput, field_error
 from backpath.exercises import Dose
 
 MAX_EXERCISES = 5
@@ -133,23 +132,3 @@ class ExerciseSuggestion(_Frozen):
     dose: Dose | None = None
     why: str
     sources: tuple[str, ...] = ()
-
-
-PLAN_KEY = "home_program"
-"""Where a stored plan keeps its home program (an extra the plan contract allows)."""
-
-
-def program_of(plan: dict[str, Any] | None) -> HomeProgram | None:
-    """A stored plan's home program, or None when the plan has none: the one reader of it.
-
-    Raises:
-        InvalidInput: the stored program does not match the model (names the field).
-    """
-    raw = (plan or {}).get(PLAN_KEY)
-    if not raw:
-        return None
-    try:
-        return HomeProgram.model_validate(raw)
-    except ValidationError as exc:
-        err = field_error(exc, PLAN_KEY, dotted_indexes=True)
-        raise InvalidInput(err.field, err.message) from None

@@ -80,8 +80,9 @@ class StoredPlan(_Stored):
     home_program: HomeProgram | None = None
 
     def to_json_dict(self) -> dict[str, Any]:
-        """The stored JSON: the keys that were read or set, ``schema`` first."""
-        data = self.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        """The stored JSON: the keys that were read or set, ``schema`` first (never a null:
+        the contract has none)."""
+        data = self.model_dump(mode="json", by_alias=True, exclude_unset=True, exclude_none=True)
         data["schema"] = self.schema_
         return {"schema": data.pop("schema"), **data}
 
@@ -91,6 +92,23 @@ class StoredPlan(_Stored):
         skip = {"__all__": {"clinician"}}
         data = self.model_dump(exclude={"recommended": skip, "not_recommended": skip})
         return Plan.model_validate(data)
+
+    def checked(self) -> StoredPlan:
+        """This document validated again (an edit builds its new plan with ``model_copy``,
+        which does not validate): what the one writer of plan versions stores.
+
+        Raises:
+            InvalidInput: the edited document does not fit (names the field).
+        """
+        return read_stored_plan(self.to_json_dict())
+
+    def with_program(self, program: HomeProgram) -> StoredPlan:
+        """A copy of this plan carrying ``program`` (a clinician's change to the program)."""
+        return self.model_copy(update={"home_program": program})
+
+    def recommended_item(self, treatment: str) -> StoredRecommended | None:
+        """The recommended entry for ``treatment``, if it is recommended."""
+        return next((r for r in self.recommended if r.treatment == treatment), None)
 
     def item(self, treatment: str) -> StoredRecommended | StoredLeftOut | None:
         """The recommended or left-out entry for ``treatment``."""

@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from backpath.engine.stored_plan import StoredPlan
+
 
 class PatientInfo(BaseModel):
     """Who the bundle is about; BackPath keeps only a birth year."""
@@ -46,8 +48,8 @@ class PlanRecord(BaseModel):
     status: Literal["draft", "published", "superseded"]
     """BackPath's status; the export maps it to a FHIR CarePlan status."""
     created: datetime
-    plan: dict[str, Any]
-    """The plan as contract JSON (backpath.plan/1)."""
+    plan: StoredPlan
+    """The stored plan (``stored_plan.read_stored_plan``)."""
 
 
 class EpisodeRecord(BaseModel):

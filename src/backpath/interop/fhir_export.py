@@ -72,6 +72,8 @@ from fhir.resources.R4B.questionnaireresponse import (
 from fhir.resources.R4B.reference import Reference
 
 from backpath.engine import assess_and_plan
+from backpath.engine.plan_models import NotRecommendedItem, Plan, RecommendedItem
+from backpath.engine.stored_plan import StoredPlan
 from backpath.interop import codes
 from backpath.interop.export_inputs import DiaryRecord, EpisodeRecord, PatientInfo, PlanRecord
 from backpath.interop.fhir_parts import (
@@ -209,26 +211,28 @@ class _Builder:
         unit = {"odi": "%", "peg": "{score}"}.get(kind)
         return coding(codes.LOINC, loinc.score, name), unit
 
-    def observations(self, plan: dict[str, Any], answered: dict[str, str]) -> None:
-        scores = plan.get("scores", {})
-        for kind, key in (("nrs", "nrs"), ("odi", "odi_percent"), ("peg", "peg"), ("rmdq", "rmdq")):
-            if scores.get(key) is None:
+    def observations(self, plan: Plan | StoredPlan, answered: dict[str, str]) -> None:
+        scores = plan.scores
+        for kind, value in (
+            ("nrs", scores.nrs),
+            ("odi", scores.odi_percent),
+            ("peg", scores.peg),
+            ("rmdq", scores.rmdq),
+        ):
+            if value is None:
                 continue
             code, unit = self.score_code(kind)
-            value = scores[key]
             self.observation(f"obs-{kind}", code, value, self.when, answered.get(kind), unit)
-        risk = plan.get("risk")
+        risk = plan.risk
         loinc = instrument_definition("startback").loinc
         if risk and loinc is not None and loinc.group is not None:
             source = answered.get("startback")
             total = coding(codes.LOINC, str(loinc.score), "STarT Back total score")
-            self.observation(
-                "obs-startback-total", total, risk["startback_total"], self.when, source
-            )
+            self.observation("obs-startback-total", total, risk.startback_total, self.when, source)
             distress = coding(codes.LOINC, loinc.subscores["psychosocial"], "STarT Back distress")
-            value = risk["startback_psychosocial"]
+            value = risk.startback_psychosocial
             self.observation("obs-startback-distress", distress, value, self.when, source)
-            group = risk["startback"]
+            group = risk.startback
             answer = coding(codes.LOINC, loinc.group.answers[group], group.capitalize())
             risk_code = coding(codes.LOINC, loinc.group.code, "STarT Back risk")
             self.observation("obs-startback-risk", risk_code, answer, self.when, source)
@@ -309,20 +313,19 @@ class _Builder:
     # -- CarePlan ---------------------------------------------------------------------
     def care_plan(
         self,
-        plan: dict[str, Any],
+        plan: Plan | StoredPlan,
         conditions: list[str],
         suffix: str = "careplan",
         status: str = "draft",
         created: datetime | None = None,
         replaces: str | None = None,
     ) -> str:
-        activities = [self.recommended(item) for item in plan.get("recommended", [])]
-        activities += [self.not_recommended(item) for item in plan.get("not_recommended", [])]
-        notes = [Annotation(text=plan["disclaimer"])] if plan.get("disclaimer") else []
-        notes += [Annotation(text=note) for note in plan.get("notes", [])]
-        triage = plan.get("triage", {})
-        description = f"BackPath plan ({plan.get('phase', 'unknown')} phase, "
-        description += f"triage: {triage.get('disposition', 'unknown')})"
+        activities = [self.recommended(item) for item in plan.recommended]
+        activities += [self.not_recommended(item) for item in plan.not_recommended]
+        notes = [Annotation(text=plan.disclaimer)] if plan.disclaimer else []
+        notes += [Annotation(text=note) for note in plan.notes]
+        description = f"BackPath plan ({plan.phase} phase, "
+        description += f"triage: {plan.triage.disposition})"
         rid = self.rid(suffix)
         self.add(
             CarePlan(
@@ -341,36 +344,35 @@ class _Builder:
         )
         return rid
 
-    def recommended(self, item: dict[str, Any]) -> CarePlanActivity:
-        treatment = coding(codes.TREATMENTS, item["treatment"], item["name"])
-        schedule = item.get("schedule", {})
-        text = item["why"]
-        if item.get("precautions"):
-            text += " Precautions: " + " ".join(item["precautions"])
-        if schedule.get("routine"):
-            text += " Routine: " + schedule["routine"]
-        line = Extension(url=codes.LINE_EXTENSION, valueInteger=item["line"])
+    def recommended(self, item: RecommendedItem) -> CarePlanActivity:
+        treatment = coding(codes.TREATMENTS, item.treatment, item.name)
+        text = item.why
+        if item.precautions:
+            text += " Precautions: " + " ".join(item.precautions)
+        if item.schedule.routine:
+            text += " Routine: " + item.schedule.routine
+        line = Extension(url=codes.LINE_EXTENSION, valueInteger=item.line)
         detail = CarePlanActivityDetail(
             extension=[line],
-            code=concept(treatment, text=item["name"]),
+            code=concept(treatment, text=item.name),
             status="not-started",
             doNotPerform=False,
-            reasonCode=[concept(text=item["why"])],
-            scheduledTiming=timing(schedule),
-            description=f"Line {item['line']}. {text}",
+            reasonCode=[concept(text=item.why)],
+            scheduledTiming=timing(item.schedule.model_dump(exclude_none=True)),
+            description=f"Line {item.line}. {text}",
         )
         return CarePlanActivity(detail=detail)
 
-    def not_recommended(self, item: dict[str, Any]) -> CarePlanActivity:
-        treatment = coding(codes.TREATMENTS, item["treatment"], item["name"])
-        reason = coding(codes.NOT_RECOMMENDED_REASONS, item["reason"], item["reason"])
+    def not_recommended(self, item: NotRecommendedItem) -> CarePlanActivity:
+        treatment = coding(codes.TREATMENTS, item.treatment, item.name)
+        reason = coding(codes.NOT_RECOMMENDED_REASONS, item.reason, item.reason)
         detail = CarePlanActivityDetail(
-            code=concept(treatment, text=item["name"]),
+            code=concept(treatment, text=item.name),
             status="not-started",
             doNotPerform=True,
-            statusReason=concept(reason, text=item["why"]),
-            reasonCode=[concept(reason, text=item["why"])],
-            description=f"Not recommended ({item['reason'].replace('_', ' ')}): {item['why']}",
+            statusReason=concept(reason, text=item.why),
+            reasonCode=[concept(reason, text=item.why)],
+            description=f"Not recommended ({item.reason.replace('_', ' ')}): {item.why}",
         )
         return CarePlanActivity(detail=detail)
 
@@ -384,7 +386,7 @@ class _Builder:
 def export_bundle(
     patient: PatientInfo,
     intake: dict[str, Any],
-    plan: dict[str, Any],
+    plan: Plan | StoredPlan,
     diary: Sequence[DiaryRecord] = (),
     *,
     base_id: str,
@@ -392,8 +394,8 @@ def export_bundle(
 ) -> dict[str, Any]:
     """The episode as a FHIR R4B ``collection`` Bundle in JSON form (a dict).
 
-    ``intake`` is a valid backpath.intake/1 document and ``plan`` the contract JSON of its
-    plan (``Plan.to_json_dict()``). ``timestamp`` (default: now, UTC) dates the bundle, the
+    ``intake`` is a valid backpath.intake/1 document and ``plan`` its plan (the engine's, or
+    a stored version's). ``timestamp`` (default: now, UTC) dates the bundle, the
     responses and the intake observations; fix it for reproducible output.
     """
     when = timestamp or datetime.now(UTC)
@@ -428,7 +430,7 @@ def care_plan_status(record: PlanRecord, latest: bool, episode_closed: bool) -> 
     return "revoked"
 
 
-def _scored(episode: EpisodeRecord) -> dict[str, Any]:
+def _scored(episode: EpisodeRecord) -> Plan | StoredPlan:
     """The plan whose scores and risk the episode's Observations report: the latest stored
     version (each version keeps the scores of the intake it was made from), so the export
     never re-runs the engine for what was stored. Only an intake that has no plan yet is
@@ -436,7 +438,7 @@ def _scored(episode: EpisodeRecord) -> dict[str, Any]:
     if episode.plans:
         return episode.plans[-1].plan
     assert episode.intake is not None
-    return assess_and_plan(episode.intake).to_json_dict()
+    return assess_and_plan(episode.intake)
 
 
 def everything_resources(

@@ -7,10 +7,11 @@ is shown as it is (never dropped), so a citation can never silently disappear.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
+from backpath.engine.plan_models import Plan
+from backpath.engine.stored_plan import StoredPlan
 from backpath.knowledge import load_knowledge
 
 
@@ -49,15 +50,18 @@ def citations(source_ids: Iterable[str]) -> list[Citation]:
     return [citation(sid) for sid in dict.fromkeys(source_ids)]
 
 
-def plan_source_ids(plan: Mapping[str, Any]) -> list[str]:
-    """Every source a stored plan cites (its items, then its home program), once each."""
+def plan_source_ids(plan: Plan | StoredPlan) -> list[str]:
+    """Every source a plan cites (its items, then its home program), once each."""
     ids: list[str] = []
-    for item in (*plan.get("recommended", []), *plan.get("not_recommended", [])):
-        ids += item.get("sources", [])
-    program = plan.get("home_program")
-    if isinstance(program, dict):  # a malformed program is reported where it is shown
-        parts = [program, program.get("walking_goal") or {}, *program.get("exercises", [])]
-        ids += [str(s) for part in parts if isinstance(part, dict) for s in part.get("sources", [])]
+    for item in (*plan.recommended, *plan.not_recommended):
+        ids += item.sources
+    program = plan.home_program
+    if program is not None:
+        ids += program.sources
+        if program.walking_goal is not None:
+            ids += program.walking_goal.sources
+        for exercise in program.exercises:
+            ids += exercise.sources
     return list(dict.fromkeys(ids))
 
 

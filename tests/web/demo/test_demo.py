@@ -136,7 +136,7 @@ def test_one_demo_patient_reports_an_adverse_event_of_a_planned_treatment(demo: 
 
 def test_the_demo_diary_is_the_same_every_time(demo: None) -> None:
     case = next(c for c in CASES if c.key == "chronic")
-    plan = PlanVersion.objects.get(episode__patient__family_name=case.family_name).plan
+    plan = PlanVersion.objects.get(episode__patient__family_name=case.family_name).document
     start = dt.date(2026, 1, 5)
     assert build_diary(case, plan, start) == build_diary(case, plan, start)
 

@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from backpath import DISCLAIMER
 from backpath.engine.plan_edits import Facts
-from backpath.engine.program_models import program_of
 from backpath.exercises import load_exercises, load_stop_rules
 from backpath.web.accounts.models import User
 from backpath.web.audit.models import AuditEvent
@@ -44,7 +43,7 @@ def post(client: Client, name: str, episode: Episode, *args: str, **data: Any) -
 
 
 def program_ids(version: PlanVersion) -> list[str]:
-    program = program_of(version.plan)
+    program = version.home_program
     assert program is not None
     return [e.exercise for e in program.exercises]
 
@@ -125,7 +124,7 @@ def test_swapping_an_exercise_makes_a_new_draft_version_with_the_change_recorded
     assert (new.number, new.status) == (2, "draft")
     assert program_ids(new) == ["walking", "dead_bug", "glute_bridge"]
     assert program_ids(old) == list(PROGRAM)  # history is never overwritten
-    swapped = program_of(new.plan).find("dead_bug")  # type: ignore[union-attr]
+    swapped = new.home_program.find("dead_bug")  # type: ignore[union-attr]
     assert swapped is not None and swapped.dose == load_exercises()["dead_bug"].dose
     change = PlanChange.objects.get(version=new)
     assert (change.action, change.treatment) == ("swap_exercise", "bird_dog")
@@ -144,7 +143,7 @@ def test_adding_an_exercise_starts_it_at_its_starting_dose(
     )
     new = latest(programmed)
     assert program_ids(new) == [*PROGRAM, "side_plank_modified"]
-    added = program_of(new.plan).find("side_plank_modified")  # type: ignore[union-attr]
+    added = new.home_program.find("side_plank_modified")  # type: ignore[union-attr]
     assert added is not None and added.level == 0
     assert added.why == "Chosen by the clinician: Discussed with the patient."
     assert PlanChange.objects.get(version=new).action == "add_exercise"
@@ -169,9 +168,9 @@ def test_re_dosing_within_the_limits_saves_the_new_dose(
                     hold_seconds=10, per_day=1, reason="Holds well; longer holds.")  # fmt: skip
     assert response.status_code == 302
     new = latest(programmed)
-    dose = program_of(new.plan).find("bird_dog").dose  # type: ignore[union-attr]
+    dose = new.home_program.find("bird_dog").dose  # type: ignore[union-attr]
     assert (dose.reps, dose.hold_seconds, dose.per_side) == (8, 10, True)
-    changed = program_of(new.plan).find("bird_dog")  # type: ignore[union-attr]
+    changed = new.home_program.find("bird_dog")  # type: ignore[union-attr]
     assert changed is not None and changed.changed_on == timezone.localdate()
     change = PlanChange.objects.get(version=new)
     assert change.action == "redose_exercise"
@@ -223,9 +222,8 @@ def test_the_choices_leave_out_exercises_the_persons_conditions_rule_out(
 
 
 def test_eligible_exercises_fit_the_phase_and_the_programs_treatments() -> None:
-    plan = {"phase": "acute"}
     program = home_program(("walking",))
-    offered = {ex.id for ex in eligible(plan, program, Facts(frozenset({"pregnancy"})))}
+    offered = {ex.id for ex in eligible("acute", program, Facts(frozenset({"pregnancy"})))}
     assert "cat_camel" in offered
     assert "bird_dog" not in offered  # not for acute pain
     assert "prone_on_elbows" not in offered  # ruled out in pregnancy

@@ -171,7 +171,7 @@ def test_an_item_the_clinician_dropped_as_contraindicated_stays_out(
 def test_procedures_come_back_only_at_line_3_and_only_where_indicated(
     client: Client, episode: Episode
 ) -> None:
-    assert editing.allowed_lines(latest(episode).plan, "nerve_block") == (3,)
+    assert editing.allowed_lines(latest(episode).document, "nerve_block") == (3,)
     response = post(client, "add", episode, "nerve_block", line=3, reason="Severe pain.")
     assert response.status_code == 200
     assert "only where their indication holds" in text(response)
@@ -289,8 +289,9 @@ def test_an_old_version_is_shown_read_only(client: Client, episode: Episode) -> 
 def test_an_item_is_not_added_when_the_person_carries_its_absolute_contraindication(
     episode: Episode,
 ) -> None:
-    plan = latest(episode).plan
-    assert item(plan, "not_recommended", "spinal_decompression")["reason"] == "evidence_against"  # type: ignore[index]
+    plan = latest(episode).document
+    left_out = plan.item("spinal_decompression")
+    assert left_out is not None and getattr(left_out, "reason", None) == "evidence_against"
     facts = Facts(conditions=frozenset({"osteoporosis"}))
     with pytest.raises(EditRefused, match="it is contraindicated \\(osteoporosis\\)"):
         editing.add(plan, "spinal_decompression", 3, "Patient asks for it.", facts)
@@ -360,3 +361,24 @@ def test_diary_entries_and_exercise_logs_are_written_in_one_place_only() -> None
             if call in path.read_text("utf-8")
         ]
         assert writers == ["src/backpath/web/diary/records.py"], call
+
+
+def test_a_stored_plan_that_cannot_be_read_is_explained_on_its_pages_and_never_edited(
+    client: Client, episode: Episode
+) -> None:
+    version = latest(episode)
+    broken = {**version.plan, "recommended": [{**version.plan["recommended"][0], "line": "soon"}]}
+    PlanVersion.objects.filter(pk=version.pk).update(plan=broken)  # written outside the writer
+    for url in (
+        reverse("plans:plan", args=[episode.pk]),
+        reverse("plans:version", args=[episode.pk, version.number]),
+        reverse("plans:print", args=[episode.pk, version.number]),
+        reverse("plans:pdf", args=[episode.pk, version.number]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200
+        page = text(response)
+        assert "cannot be shown" in page and "recommended.0.line" in page
+    response = post(client, "accept", episode, version.plan["recommended"][0]["treatment"])
+    assert response.status_code == 200 and "recommended.0.line" in text(response)
+    assert episode.plan_versions.count() == 1

@@ -178,7 +178,7 @@ def test_a_review_without_any_plan_says_so(clinician: User, patient: Patient) ->
     assert page.status_code == 200 and b"There is no plan for this episode yet" in page.content
 
 
-# --- Applying accepted suggestions to the plan JSON (no database) ------------------------------
+# --- Applying accepted suggestions to the stored plan (no database) ------------------------------
 
 
 def example_plan() -> dict[str, Any]:
@@ -202,14 +202,17 @@ def test_a_switch_drops_the_tried_item_and_starts_the_chosen_one() -> None:
         why="Full course, no change.",
         sources=["ostelo2008"],
     )
-    new = revised_plan(plan, [Accepted(switch, ["tai_chi"])], dt.date(2026, 3, 2), "Prefers it")
-    jsonschema.validate(new.plan, contract.schema("plan"))
-    lines = {r["treatment"]: r["line"] for r in new.plan["recommended"]}
+    stored = read_stored_plan(plan)
+    new = revised_plan(stored, [Accepted(switch, ["tai_chi"])], dt.date(2026, 3, 2), "Prefers it")
+    revised = new.plan.to_json_dict()
+    jsonschema.validate(revised, contract.schema("plan"))
+    lines = {r["treatment"]: r["line"] for r in revised["recommended"]}
     assert "physical_therapy" not in lines and lines["tai_chi"] == 1 and lines["yoga"] == 2
-    dropped = next(n for n in new.plan["not_recommended"] if n["treatment"] == "physical_therapy")
+    dropped = next(n for n in revised["not_recommended"] if n["treatment"] == "physical_therapy")
     assert dropped["reason"] == "not_indicated_now"
     assert [t for t, _ in new.changes] == ["physical_therapy", "tai_chi"]
-    assert read_stored_plan(new.plan).to_plan().recommended  # still a valid engine plan
+    assert new.plan.checked().to_plan().recommended  # still a valid engine plan
+    assert stored.to_json_dict() == plan  # the plan it was made from is untouched
 
 
 def test_recommended_items_stay_grouped_by_line_after_a_move() -> None:
@@ -217,11 +220,12 @@ def test_recommended_items_stay_grouped_by_line_after_a_move() -> None:
     add_yoga = Suggestion(
         action="add_line_2", treatments=["yoga", "tai_chi"], why="Flat.", sources=["ostelo2008"]
     )
-    new = revised_plan(plan, [Accepted(add_yoga, ["yoga"])], dt.date(2026, 3, 2), "Likes yoga")
-    lines = [r["line"] for r in new.plan["recommended"]]
+    stored = read_stored_plan(plan)
+    new = revised_plan(stored, [Accepted(add_yoga, ["yoga"])], dt.date(2026, 3, 2), "Likes yoga")
+    lines = [r.line for r in new.plan.recommended]
     assert lines == sorted(lines)
     assert "Moved to start now at the review of 2 Mar 2026: Likes yoga" in next(
-        r["why"] for r in new.plan["recommended"] if r["treatment"] == "yoga"
+        r.why for r in new.plan.recommended if r.treatment == "yoga"
     )
 
 

@@ -12,7 +12,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from backpath.engine.program_models import program_of
 from backpath.exercises import load_exercises
 from backpath.web.accounts.models import User
 from backpath.web.audit.models import AuditEvent
@@ -76,7 +75,7 @@ def test_accepting_a_progression_makes_a_draft_with_the_next_step_recorded(
     assert response["Location"].endswith(f"/plans/episode/{reviewed.pk}/#home-program")
     new = latest(reviewed)
     assert (new.number, new.status) == (2, "draft")
-    item = program_of(new.plan).find("bird_dog")  # type: ignore[union-attr]
+    item = new.home_program.find("bird_dog")  # type: ignore[union-attr]
     assert item is not None and item.level == 1
     assert item.dose == load_exercises()["bird_dog"].progression[0].dose
     assert item.instruction == "Hold each reach for 10 seconds."
@@ -90,7 +89,7 @@ def test_accepting_a_progression_makes_a_draft_with_the_next_step_recorded(
 
 def test_accepting_a_stop_takes_the_exercise_out(client: Client, reviewed: Episode) -> None:
     assert accept(client, reviewed, "walking", "stop", None, "Dizzy: GP first.").status_code == 302
-    assert program_of(latest(reviewed).plan).find("walking") is None  # type: ignore[union-attr]
+    assert latest(reviewed).home_program.find("walking") is None  # type: ignore[union-attr]
 
 
 def test_accepting_needs_a_reason_and_keeps_the_page(client: Client, reviewed: Episode) -> None:

@@ -125,7 +125,7 @@ def get_plan(request: HttpRequest, patient_id: int):
         "created": version.created,
         "published": version.published,
         "change_summary": version.change_summary if staff else None,
-        "plan": version.plan,
+        "plan": version.document.to_json_dict(),
     }
 
 

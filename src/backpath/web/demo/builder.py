@@ -20,7 +20,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from backpath.engine import assess, make_plan, parse_intake
-from backpath.engine.program_models import program_of
 from backpath.web.accounts.models import STAFF_ROLES, Clinic, User
 from backpath.web.audit.models import AuditEvent
 from backpath.web.demo.cases import ACCOUNTS, CASES, DEMO_PASSWORD, DemoAccount, DemoCase
@@ -101,13 +100,13 @@ def _patient(case: DemoCase, clinic: Clinic, users: dict[str, User], today: dt.d
     )  # fmt: skip
     episode = Episode.objects.create(patient=patient, opened=start, title=case.summary)
     document = intake_document(case)
-    plan = make_plan(assess(parse_intake(document))).to_json_dict()
+    plan = make_plan(assess(parse_intake(document)))
     Intake.objects.create(
         episode=episode, data={k: v for k, v in document.items() if k != "schema"},
         completed_steps=list(STEP_IDS), completed=_at(start, 9),
     )  # fmt: skip
     version = versions.create_version(
-        episode, plan, user=author, summary="Generated from the intake.",
+        episode, plan.to_json_dict(), user=author, summary="Generated from the intake.",
         status=PlanVersion.Status.PUBLISHED if case.published else PlanVersion.Status.DRAFT,
         published=_at(start, 11) if case.published else None,
     )  # fmt: skip
@@ -122,9 +121,9 @@ def _patient(case: DemoCase, clinic: Clinic, users: dict[str, User], today: dt.d
         ExerciseLog.objects.bulk_create(
             ExerciseLog(patient=patient, episode=episode, version=version, created_by=login,
                         **e.fields())
-            for e in build_exercise_log(case, program_of(plan), today)
+            for e in build_exercise_log(case, plan.home_program, today)
         )  # fmt: skip
-        program = program_of(plan)
+        program = plan.home_program
         for log in ExerciseLog.objects.filter(episode=episode).exclude(stop_rule=""):
             item = program.find(log.exercise) if program else None
             exercise_alert(None, log, item.name if item else log.exercise)

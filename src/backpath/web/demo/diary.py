@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from backpath import instruments
+from backpath.engine.plan_models import Plan, RecommendedItem
 from backpath.engine.program_models import HomeProgram
+from backpath.engine.stored_plan import StoredPlan
 from backpath.web.demo.cases import DemoCase
 
 WEEKS = 12
@@ -93,12 +95,12 @@ def _peg_answers(pain: float, rng: random.Random) -> list[int]:
             _clamp(pain * 0.95 + rng.gauss(0, 0.8), 0, 10)]  # fmt: skip
 
 
-def supervised(plan: dict[str, Any]) -> list[dict[str, Any]]:
+def supervised(plan: Plan | StoredPlan) -> list[RecommendedItem]:
     """Recommended items delivered in clinic sessions (their schedule counts sessions)."""
-    return [r for r in plan.get("recommended", []) if r.get("schedule", {}).get("per_week")]
+    return [r for r in plan.recommended if r.schedule.per_week]
 
 
-def build_diary(case: DemoCase, plan: dict[str, Any], start: dt.date) -> list[Entry]:
+def build_diary(case: DemoCase, plan: Plan | StoredPlan, start: dt.date) -> list[Entry]:
     """The case's diary from ``start`` (baseline) to ``start`` + 12 weeks, in date order."""
     disability, peg_baseline = baseline_answers(case)
     rng = random.Random(f"backpath-demo/{case.key}/diary")
@@ -124,7 +126,7 @@ def build_diary(case: DemoCase, plan: dict[str, Any], start: dt.date) -> list[En
 
 
 def _sessions(
-    case: DemoCase, plan: dict[str, Any], start: dt.date, rng: random.Random
+    case: DemoCase, plan: Plan | StoredPlan, start: dt.date, rng: random.Random
 ) -> list[Entry]:
     """Clinic sessions of up to two supervised items, within the patient's weekly limit."""
     items = supervised(plan)[:2]
@@ -133,14 +135,14 @@ def _sessions(
     for week in range(WEEKS):
         budget = weekly_limit
         for n, item in enumerate(items):
-            schedule = item["schedule"]
-            if week >= schedule.get("weeks", WEEKS):
+            schedule = item.schedule
+            if week >= (schedule.weeks or WEEKS) or not schedule.per_week:
                 continue
-            for k in range(min(schedule["per_week"], budget)):
+            for k in range(min(schedule.per_week, budget)):
                 on = start + dt.timedelta(days=week * 7 + 2 + 2 * k + n)
                 attended = rng.random() > 0.1
                 note = "" if attended else "Missed: could not get time off work."
-                out.append(Entry(on=on, kind="session", treatment=item["treatment"],
+                out.append(Entry(on=on, kind="session", treatment=item.treatment,
                                  attended=attended, note=note))  # fmt: skip
                 budget -= 1
     if case.adverse_event and out:

@@ -66,7 +66,7 @@ def episode_record(episode: Episode, staff: bool) -> EpisodeRecord:
         recorded=episode.intake.completed if intake is not None else None,
         closed=episode.closed is not None,
         plans=tuple(
-            PlanRecord(number=v.number, status=v.status, created=v.created, plan=v.plan)  # type: ignore[arg-type]
+            PlanRecord(number=v.number, status=v.status, created=v.created, plan=v.document)  # type: ignore[arg-type]
             for v in versions
         ),
     )

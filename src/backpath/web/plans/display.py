@@ -1,4 +1,5 @@
-"""What the clinician's plan page shows, regrouped from the plan JSON and the knowledge data,
+"""What the clinician's plan page shows, regrouped from the typed stored plan
+(``PlanVersion.document``) and the knowledge data,
 and the staff reference page of the seed articles' claims against the evidence.
 
 Nothing here decides care: items, lines, reasons and wording come from the stored plan (made
@@ -22,10 +23,11 @@ from backpath.engine.plan_edits import (
     add_refusal,
     allowed_lines,
 )
-from backpath.engine.plan_models import REASON_LABELS, nest_alternatives
+from backpath.engine.plan_models import REASON_LABELS, Schedule, nest_alternatives
 from backpath.engine.stance import GUIDELINE_NAMES, disagreement
+from backpath.engine.stored_plan import StoredPlan
 from backpath.instruments import red_flags
-from backpath.knowledge import PHASES, load_knowledge
+from backpath.knowledge import load_knowledge
 from backpath.knowledge.models import GuidelineVerdict
 from backpath.reports.citations import citation, citations, plan_source_ids
 
@@ -79,45 +81,42 @@ def source_links(ids: list[str]) -> SafeString:
     return mark_safe("; ".join(_source_link(sid) for sid in ids))  # each part is escaped
 
 
-def references(plan: dict[str, Any]) -> list[dict[str, str]]:
+def references(plan: StoredPlan) -> list[dict[str, str]]:
     """Every source the plan cites, once, with the full citation (for the reference list)."""
     return [
         {"id": c.id, "citation": c.full, "href": c.href} for c in citations(plan_source_ids(plan))
     ]
 
 
-def schedule_text(schedule: dict[str, Any] | None) -> str:
+def schedule_text(s: Schedule) -> str:
     """The schedule in words: sessions a week, minutes, weeks and total, or the routine."""
-    s = schedule or {}
-    weeks = s.get("weeks")
+    weeks = s.weeks
     span = f"{weeks:g} week{'s' if weeks != 1 else ''}" if weeks else ""
-    if s.get("per_week"):
-        text = f"{s['per_week']} session{'s' if s['per_week'] != 1 else ''} a week"
-        if s.get("minutes"):
-            text += f", {s['minutes']} minutes each"
+    if s.per_week:
+        text = f"{s.per_week} session{'s' if s.per_week != 1 else ''} a week"
+        if s.minutes:
+            text += f", {s.minutes} minutes each"
         if span:
             text += f", for {span}"
-        if s.get("sessions"):
-            text += f" ({s['sessions']} sessions in all)"
+        if s.sessions:
+            text += f" ({s.sessions} sessions in all)"
         return text + "."
-    if s.get("routine"):
-        routine = str(s["routine"]).strip()
+    if s.routine:
+        routine = s.routine.strip()
         return f"{routine} For {span}." if span else routine
     return ""
 
 
-def lines(plan: dict[str, Any]) -> list[dict[str, Any]]:
+def lines(plan: StoredPlan) -> list[dict[str, Any]]:
     """Recommended items grouped by line (1, 2, 3), each with its schedule and sources;
     equivalent options sit under the item they are an alternative to."""
     grouped: dict[int, list[dict[str, Any]]] = {}
-    for item in plan.get("recommended", []):
-        number = int(item.get("line", 1))
-        grouped.setdefault(number, []).append(
+    for item in plan.recommended:
+        grouped.setdefault(item.line, []).append(
             {
-                **item,
-                "name": item.get("name", item["treatment"]),
-                "schedule_text": schedule_text(item.get("schedule")),
-                "source_links": source_links(item.get("sources", [])),
+                **item.model_dump(mode="json"),
+                "schedule_text": schedule_text(item.schedule),
+                "source_links": source_links(list(item.sources)),
             }
         )
     grouped = {n: nest_alternatives(items) for n, items in grouped.items()}
@@ -132,22 +131,21 @@ def lines(plan: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def left_out(plan: dict[str, Any], facts: Facts) -> list[dict[str, Any]]:
+def left_out(plan: StoredPlan, facts: Facts) -> list[dict[str, Any]]:
     """Not-recommended items with the reason's label and, for editing, whether (and at which
     lines) the item may be added back."""
     out = []
-    for item in plan.get("not_recommended", []):
+    for item in plan.not_recommended:
         refusal = add_refusal(plan, item, facts)
         out.append(
             {
-                **item,
-                "name": item.get("name", item["treatment"]),
-                "reason_label": REASON_LABELS.get(item.get("reason", ""), item.get("reason")),
-                "source_links": source_links(item.get("sources", [])),
+                **item.model_dump(mode="json"),
+                "reason_label": REASON_LABELS.get(item.reason, item.reason),
+                "source_links": source_links(list(item.sources)),
                 "refusal": refusal,
                 "line_choices": []
                 if refusal
-                else [(n, LINE_TITLES[n]) for n in allowed_lines(plan, item["treatment"])],
+                else [(n, LINE_TITLES[n]) for n in allowed_lines(plan, item.treatment)],
             }
         )
     return out
@@ -162,17 +160,15 @@ def _verdict_cell(v: GuidelineVerdict) -> dict[str, str]:
     return {"verdict": v.verdict.value, "label": VERDICT_LABELS[v.verdict.value], "detail": detail}
 
 
-def _treatment_ids(plan: dict[str, Any]) -> list[str]:
-    items = (*plan.get("recommended", []), *plan.get("not_recommended", []))
-    return list(dict.fromkeys(i["treatment"] for i in items))
+def _treatment_ids(plan: StoredPlan) -> list[str]:
+    treatments = [r.treatment for r in plan.recommended]
+    return list(dict.fromkeys([*treatments, *(n.treatment for n in plan.not_recommended)]))
 
 
-def verdicts(plan: dict[str, Any]) -> dict[str, Any]:
+def verdicts(plan: StoredPlan) -> dict[str, Any]:
     """Per treatment of the plan: ACP, NICE and WHO verdicts for the plan's phase and the
     BackPath consensus, side by side; plus the sentences naming guideline disagreements."""
-    phase = plan.get("phase")
-    if phase not in PHASES:
-        return {"rows": [], "disagreements": [], "columns": []}
+    phase = plan.phase
     kb = load_knowledge()
     rows, split = [], []
     for tid in _treatment_ids(plan):
@@ -224,31 +220,30 @@ def seed_claims() -> list[dict[str, Any]]:
     return out
 
 
-def triage(plan: dict[str, Any]) -> dict[str, Any]:
+def triage(plan: StoredPlan) -> dict[str, Any]:
     """The triage with red-flag and rule ids turned into their labels, the timeframe in words,
     and the concerns and contradictions with their source links (older plans lack these)."""
-    t = plan.get("triage", {})
+    t = plan.triage
     labels = {item.id: item.label for item in red_flags.definition().items}
     labels |= {rule.id: rule.label for rule in load_knowledge().triage.rules}
-    disposition = t.get("disposition", "proceed")
+    disposition = t.disposition
     concerns = [
-        {**c, "source_links": source_links(list(c.get("sources", [])))}
-        for c in t.get("concerns", [])
+        {**c.model_dump(), "source_links": source_links(list(c.sources))} for c in t.concerns
     ]
     label = DISPOSITION_LABELS.get(disposition, disposition)
     if disposition == "proceed" and concerns:
         label = "Plan as usual, with a concern to look at"
-    timeframe = t.get("timeframe")
+    timeframe = t.timeframe
     return {
         "disposition": disposition,
         "label": label,
         "when": red_flags.TIMEFRAMES[timeframe][1] if timeframe in red_flags.TIMEFRAMES else "",
-        "reasons": [labels.get(r, r) for r in t.get("reasons", [])],
-        "actions": list(t.get("actions", [])),
-        "safety_net": list(t.get("safety_net", [])),
+        "reasons": [labels.get(r, r) for r in t.reasons],
+        "actions": list(t.actions),
+        "safety_net": list(t.safety_net),
         "concerns": concerns,
         "contradictions": [
-            {**c, "source_links": source_links(list(c.get("sources", [])))}
-            for c in t.get("contradictions", [])
+            {**c.model_dump(), "source_links": source_links(list(c.sources))}
+            for c in t.contradictions
         ],
     }

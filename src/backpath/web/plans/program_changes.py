@@ -1,8 +1,8 @@
 """A clinician's changes to the home program of a stored plan, as plan edits.
 
-Each function reads the program from the plan JSON, lets the engine make the change
+Each function takes the program of the typed stored plan, lets the engine make the change
 (``backpath.engine.program_edits``: what may change, and the sentence that says so) and
-returns an ``Edit`` (the new plan JSON, the ``PlanChange`` action, the exercise and that
+returns an ``Edit`` (the new plan, the ``PlanChange`` action, the exercise and that
 sentence) that ``versions.save_edit`` stores as the next draft version, exactly like accepting,
 dropping or adding a plan item. Every refusal is an ``EditRefused`` with the reason.
 """
@@ -10,55 +10,43 @@ dropping or adding a plan item. Every refusal is an ``EditRefused`` with the rea
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from typing import Any
 
 from pydantic import ValidationError
 
 from backpath.engine import program_edits
 from backpath.engine.plan_edits import Edit, EditRefused, Facts, edit_refusal
 from backpath.engine.program_edits import ProgramEdit
-from backpath.engine.program_models import HomeProgram, program_of
-from backpath.errors import InvalidInput, field_error
+from backpath.engine.program_models import HomeProgram
+from backpath.engine.stored_plan import StoredPlan
+from backpath.errors import field_error
 from backpath.exercises import Dose
-from backpath.knowledge import PHASES, Phase
-from backpath.web.plans.program_display import with_program
 
 
-def current_program(plan: dict[str, Any]) -> HomeProgram:
+def current_program(plan: StoredPlan) -> HomeProgram:
     """The program to change; refused when the plan cannot be edited or has no program."""
     refusal = edit_refusal(plan)
     if refusal:
         raise EditRefused(refusal)
-    try:
-        program = program_of(plan)
-    except InvalidInput as exc:
-        raise EditRefused(f"The stored home program cannot be read ({exc}).") from None
-    if program is None:
+    if plan.home_program is None:
         raise EditRefused("This version of the plan has no home program.")
-    return program
+    return plan.home_program
 
 
-def phase_of(plan: dict[str, Any]) -> Phase:
-    phase = plan.get("phase")
-    if phase not in PHASES:
-        raise EditRefused(f"This version of the plan has no valid phase ({phase!r}).")
-    return cast(Phase, phase)
+def _edit(plan: StoredPlan, change: ProgramEdit) -> Edit:
+    return Edit(plan.with_program(change.program), change.action, change.exercise, change.summary)
 
 
-def _edit(plan: dict[str, Any], change: ProgramEdit) -> Edit:
-    return Edit(with_program(plan, change.program), change.action, change.exercise, change.summary)
-
-
-def swap(plan: dict[str, Any], old: str, new: str, reason: str, facts: Facts) -> Edit:
+def swap(plan: StoredPlan, old: str, new: str, reason: str, facts: Facts) -> Edit:
     """Put ``new`` (at its starting dose) where ``old`` was."""
     program = current_program(plan)
-    return _edit(plan, program_edits.swap(program, old, new, facts, phase_of(plan), reason))
+    return _edit(plan, program_edits.swap(program, old, new, facts, plan.phase, reason))
 
 
-def add(plan: dict[str, Any], new: str, reason: str, facts: Facts) -> Edit:
+def add(plan: StoredPlan, new: str, reason: str, facts: Facts) -> Edit:
     """Add ``new`` at its starting dose (the engine keeps the program to MAX_EXERCISES)."""
     program = current_program(plan)
-    return _edit(plan, program_edits.add(program, new, facts, phase_of(plan), reason))
+    return _edit(plan, program_edits.add(program, new, facts, plan.phase, reason))
 
 
 def new_dose(old: Dose, numbers: dict[str, int]) -> Dose:
@@ -74,7 +62,7 @@ def new_dose(old: Dose, numbers: dict[str, int]) -> Dose:
 
 
 def redose(
-    plan: dict[str, Any], exercise: str, numbers: dict[str, int], reason: str, on: dt.date
+    plan: StoredPlan, exercise: str, numbers: dict[str, int], reason: str, on: dt.date
 ) -> Edit:
     """Change the numbers of an exercise's dose within the library's limits; dated ``on`` so
     progression counts only the days logged after it."""
@@ -86,7 +74,7 @@ def redose(
     return _edit(plan, program_edits.redose(program, exercise, dose, reason, on=on))
 
 
-def remove(plan: dict[str, Any], exercise: str, reason: str) -> Edit:
+def remove(plan: StoredPlan, exercise: str, reason: str) -> Edit:
     """Take an exercise out (the engine keeps at least one)."""
     program = current_program(plan)
     return _edit(plan, program_edits.remove(program, exercise, reason))

@@ -1,7 +1,7 @@
 """The home program of a stored plan as the clinician's plan page and printout show it.
 
 Nothing here decides care: the program was chosen by the engine and changed only by
-clinicians' recorded edits. This module reads it back from the plan JSON, joins each exercise
+clinicians' recorded edits. This module takes it from the typed stored plan, joins each exercise
 with the library (limits, stop rules in the clinician's words, pictures) and lists which
 exercises a swap or an addition may offer: those the engine's ``program_edits`` would accept
 (for the program's treatments and the plan's phase, never one whose ``avoid`` tag the person
@@ -10,24 +10,19 @@ carries).
 
 from __future__ import annotations
 
-import copy
 from functools import cache
-from typing import Any, cast
+from typing import Any
 
 from django.utils.safestring import SafeString, mark_safe
 
 from backpath.engine import program_edits
 from backpath.engine.plan_edits import Facts
-from backpath.engine.program_models import (
-    MAX_EXERCISES,
-    PLAN_KEY,
-    HomeProgram,
-    program_of,
-)
+from backpath.engine.program_models import MAX_EXERCISES, HomeProgram
+from backpath.engine.stored_plan import StoredPlan
 from backpath.errors import BackPathError
 from backpath.exercises import Dose, Exercise, Limits, load_exercises, stop_rules_for
 from backpath.exercises.advice import load_advice_data
-from backpath.knowledge import PHASES, Phase, load_knowledge
+from backpath.knowledge import Phase, load_knowledge
 from backpath.reports.figures import describe, render_svg
 from backpath.reports.poses import load_figure
 from backpath.reports.schedule import clinician_days
@@ -43,13 +38,6 @@ DOSE_LABELS = {
     "per_week": "Times a week",
 }
 """The dose numbers a clinician may change, in the order the re-dose form shows them."""
-
-
-def with_program(plan: dict[str, Any], program: HomeProgram) -> dict[str, Any]:
-    """A copy of ``plan`` carrying ``program`` (the stored plan is never touched)."""
-    new = copy.deepcopy(plan)
-    new[PLAN_KEY] = program.model_dump(mode="json", exclude_none=True)
-    return new
 
 
 def level_text(level: int, exercise: Exercise | None) -> str:
@@ -100,17 +88,14 @@ def limits_text(limits: Limits | None, dose: Dose) -> str:
     return "; ".join(parts)
 
 
-def eligible(plan: dict[str, Any], program: HomeProgram, facts: Facts) -> list[Exercise]:
+def eligible(phase: Phase, program: HomeProgram, facts: Facts) -> list[Exercise]:
     """Library exercises a clinician may swap in or add: those the engine would not refuse
     (for the plan's phase and one of the program's treatments, not in the program, and with
     no ``avoid`` tag the person carries)."""
-    phase = plan.get("phase")
-    if phase not in PHASES:
-        return []
     return [
         ex
         for ex in load_exercises().values()
-        if program_edits.refusal(program, ex.id, facts, cast(Phase, phase)) is None
+        if program_edits.refusal(program, ex.id, facts, phase) is None
     ]
 
 
@@ -161,18 +146,13 @@ def frames_svg(exercise_id: str, title: str) -> SafeString:
         return mark_safe("")
 
 
-def view(
-    plan: dict[str, Any], facts: Facts, *, inline_pictures: bool = False
-) -> dict[str, Any] | None:
+def view(plan: StoredPlan, facts: Facts, *, inline_pictures: bool = False) -> dict[str, Any] | None:
     """The program ready for the template, or None when the plan has none.
 
     ``inline_pictures`` puts the two-frame SVG into the page (print, PDF); otherwise the page
     links the pictures, which keeps the plan page light.
-
-    Raises:
-        InvalidInput: the stored program is malformed.
     """
-    program = program_of(plan)
+    program = plan.home_program
     if program is None:
         return None
     library = load_exercises()
@@ -204,7 +184,7 @@ def view(
                 "frames_svg": frames_svg(item.exercise, item.name) if inline_pictures else "",
             }
         )
-    choices = [(ex.id, ex.name) for ex in eligible(plan, program, facts)]
+    choices = [(ex.id, ex.name) for ex in eligible(plan.phase, program, facts)]
     goal = program.walking_goal
     return {
         "treatments": [names.get(t, t) for t in program.treatments],

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from backpath.engine.plan_edits import Edit, EditRefused
+from backpath.engine.stored_plan import StoredPlan
 from backpath.errors import BackPathError
 from backpath.exercises import load_exercises
 from backpath.reports.figures import render_svg
@@ -60,11 +61,9 @@ def _form(
     """The posted form, built with what the page offered for this version."""
     if action in ("swap_exercise", "add_exercise"):
         program = current.home_program
-        choices = (
-            [(ex.id, ex.name) for ex in program_display.eligible(current.plan, program, facts)]
-            if program
-            else []
-        )
+        phase = current.document.phase
+        offered = program_display.eligible(phase, program, facts) if program else []
+        choices = [(ex.id, ex.name) for ex in offered]
         if action == "add_exercise":
             return AddExerciseForm(post, choices=choices)
         return SwapExerciseForm(post, choices=choices)
@@ -78,7 +77,7 @@ def _form(
     return RemoveExerciseForm(post)
 
 
-def _change(action: str, plan: dict[str, Any], exercise: str, form: Any, facts: Any) -> Edit:
+def _change(action: str, plan: StoredPlan, exercise: str, form: Any, facts: Any) -> Edit:
     data = form.cleaned_data
     if action == "swap_exercise":
         return program_changes.swap(plan, exercise, data["new"], data["reason"], facts)
@@ -101,14 +100,15 @@ def _program_edit(
     facts = versions.facts_for(episode)
     form: Any = RemoveExerciseForm(request.POST)  # replaced below unless the program is unreadable
     try:
-        program_changes.current_program(current.plan)
+        plan = versions.document_to_edit(current)
+        program_changes.current_program(plan)
         form = _form(action, request.POST, current, exercise, facts)
         if not form.is_valid():
             return not_saved(request, episode, current, action, "", form, None, exercise=exercise)
         data = form.cleaned_data
         if data["version"] != current.number:
             raise versions.StaleVersion(current.number)
-        edit = _change(action, current.plan, exercise, form, facts)
+        edit = _change(action, plan, exercise, form, facts)
         with transaction.atomic():
             created = versions.save_edit(
                 episode, data["version"], edit, data["reason"], request.user

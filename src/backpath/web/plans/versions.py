@@ -40,6 +40,16 @@ def latest(episode: Episode) -> PlanVersion | None:
     return episode.plan_versions.order_by("-number").first()
 
 
+def document_to_edit(version: PlanVersion) -> StoredPlan:
+    """The version's typed plan for an edit; refused, not failed, when it cannot be read."""
+    if version.unreadable:
+        raise EditRefused(
+            f"Version {version.number} of this plan cannot be read ({version.unreadable}), so "
+            "it cannot be changed. Make a new plan from the intake."
+        )
+    return version.document
+
+
 def facts_for(episode: Episode) -> Facts:
     """The episode's intake as the engine assesses it (condition tags with those BackPath
     derives, the weekly session limit, the assessment the eligibility rules read); empty when
@@ -79,10 +89,10 @@ def _lock_latest(episode: Episode, seen: int) -> PlanVersion:
     return current
 
 
-def check_valid(plan: dict[str, Any]) -> None:
+def check_valid(plan: StoredPlan) -> None:
     """Raise ``EditRefused`` unless ``plan`` is still a valid stored plan."""
     try:
-        read_stored_plan(plan).to_plan()
+        plan.checked().to_plan()
     except (InvalidInput, ValidationError) as exc:
         message = exc.message if isinstance(exc, InvalidInput) else field_error(exc).message
         raise EditRefused(f"This change would not make a valid plan: {message}") from None
@@ -110,7 +120,7 @@ def create_version(
     prevent is answered with ``StaleVersion`` too. The plan is validated here, before anything
     is written (``InvalidInput`` naming the field), so every stored version reads back.
     """
-    document = plan if isinstance(plan, StoredPlan) else read_stored_plan(plan)
+    document = plan.checked() if isinstance(plan, StoredPlan) else read_stored_plan(plan)
     try:
         with transaction.atomic():
             if seen is None:

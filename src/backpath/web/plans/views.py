@@ -18,7 +18,6 @@ from django.template.loader import render_to_string
 
 from backpath.engine import plan_edits as editing
 from backpath.engine.plan_edits import EditRefused, Facts
-from backpath.errors import InvalidInput
 from backpath.exercises import load_exercises
 from backpath.knowledge import load_knowledge
 from backpath.web import lookups
@@ -48,16 +47,6 @@ def latest_or_404(episode: Episode) -> PlanVersion:
     return version
 
 
-def _program(
-    plan: dict[str, Any], facts: Facts, *, inline_pictures: bool
-) -> tuple[dict[str, Any] | None, str | None]:
-    """The home program section's context, or why it cannot be shown."""
-    try:
-        return program_display.view(plan, facts, inline_pictures=inline_pictures), None
-    except InvalidInput as exc:
-        return None, f"The stored home program cannot be shown ({exc})."
-
-
 def _plan_context(
     episode: Episode,
     version: PlanVersion,
@@ -66,8 +55,7 @@ def _plan_context(
     *,
     print_pictures: bool = False,
 ) -> dict[str, Any]:
-    plan = version.plan
-    program, program_problem = _program(plan, facts, inline_pictures=print_pictures)
+    plan = version.document
     return {
         "episode": episode,
         "patient": episode.patient,
@@ -80,8 +68,7 @@ def _plan_context(
         "left_out": display.left_out(plan, facts),
         "verdicts": display.verdicts(plan),
         "references": display.references(plan),
-        "program": program,
-        "program_problem": program_problem,
+        "program": program_display.view(plan, facts, inline_pictures=print_pictures),
     }
 
 
@@ -101,6 +88,12 @@ def _open_program_forms(
         exercise["changing"] = exercise["id"] == asked
 
 
+def _unreadable(request: HttpRequest, episode: Episode, version: PlanVersion) -> HttpResponse:
+    """A version whose stored document cannot be read: say so and what to do, never a 500."""
+    context = {"episode": episode, "version": version, "problem": version.unreadable}
+    return render(request, "plans/unreadable.html", context, status=200)
+
+
 def _render_plan(
     request: HttpRequest,
     episode: Episode,
@@ -109,6 +102,8 @@ def _render_plan(
     editable: bool,
     bound: dict[str, Any] | None = None,
 ) -> HttpResponse:
+    if version.unreadable:
+        return _unreadable(request, episode, version)
     latest = versions.latest(episode)
     latest_number = latest.number if latest else version.number
     facts = versions.facts_for(episode) if editable else Facts()
@@ -116,7 +111,7 @@ def _render_plan(
     is_latest = context["is_latest"]
     context |= {
         "editable": editable and is_latest,
-        "edit_refusal": editing.edit_refusal(version.plan),
+        "edit_refusal": editing.edit_refusal(version.document),
         "publishable": editable and is_latest and version.status != PlanVersion.Status.PUBLISHED,
         "bound": bound or {},
         "drop_choices": DROP_CHOICES,
@@ -201,10 +196,13 @@ def _edit(request: HttpRequest, episode_id: int, treatment: str, action: str) ->
     if request.method != "POST":
         return redirect("plans:plan", episode_id=episode.pk)
     current = latest_or_404(episode)
+    if current.unreadable:
+        return _unreadable(request, episode, current)
+    plan = current.document
     facts = versions.facts_for(episode)
     form: AcceptForm | DropForm | AddForm
     if action == "add":
-        lines = editing.allowed_lines(current.plan, treatment) or editing.LINES
+        lines = editing.allowed_lines(plan, treatment) or editing.LINES
         form = AddForm(request.POST, lines=lines)
     else:
         form = DropForm(request.POST) if action == "drop" else AcceptForm(request.POST)
@@ -215,11 +213,11 @@ def _edit(request: HttpRequest, episode_id: int, treatment: str, action: str) ->
         if data["version"] != current.number:
             raise versions.StaleVersion(current.number)
         if action == "accept":
-            edit = editing.accept(current.plan, treatment, data["reason"])
+            edit = editing.accept(plan, treatment, data["reason"])
         elif action == "drop":
-            edit = editing.drop(current.plan, treatment, data["drop_reason"], data["reason"])
+            edit = editing.drop(plan, treatment, data["drop_reason"], data["reason"])
         else:
-            edit = editing.add(current.plan, treatment, data["line"], data["reason"], facts)
+            edit = editing.add(plan, treatment, data["line"], data["reason"], facts)
         with transaction.atomic():
             created = versions.save_edit(
                 episode, data["version"], edit, data["reason"], request.user
@@ -324,6 +322,8 @@ def print_page(request: HttpRequest, episode_id: int, number: int) -> HttpRespon
     """A version as a printable page: no navigation, print styles, the disclaimer."""
     episode = episode_for(request, episode_id)
     version = _version(episode, number)
+    if version.unreadable:
+        return _unreadable(request, episode, version)
     record(request, "read", version, patient=episode.patient, detail=f"plan v{number} print")
     return HttpResponse(_printable(request, episode, version, inline_css=False))
 
@@ -333,6 +333,8 @@ def plan_pdf(request: HttpRequest, episode_id: int, number: int) -> HttpResponse
     """A version as a PDF download (WeasyPrint), recorded as an export."""
     episode = episode_for(request, episode_id)
     version = _version(episode, number)
+    if version.unreadable:
+        return _unreadable(request, episode, version)
     pdf = render_pdf(_printable(request, episode, version, inline_css=True))
     record(request, "export", version, patient=episode.patient, detail=f"plan v{number} PDF")
     response = HttpResponse(pdf, content_type="application/pdf")

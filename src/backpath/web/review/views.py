@@ -34,7 +34,6 @@ from backpath.engine.plan_revision import (
     suggestion_key,
 )
 from backpath.engine.program_models import ExerciseSuggestion, HomeProgram
-from backpath.engine.stored_plan import read_stored_plan
 from backpath.errors import InvalidInput
 from backpath.reports.citations import citations
 from backpath.reports.plain_plan import treatment_name
@@ -46,7 +45,7 @@ from backpath.web.audit.record import record
 from backpath.web.diary.models import ExerciseLog
 from backpath.web.diary.outcomes import entries_for, progress_for
 from backpath.web.patients.models import Episode
-from backpath.web.plans import program_display, versions
+from backpath.web.plans import versions
 from backpath.web.plans.forms import ProgressAcceptForm
 from backpath.web.plans.models import PlanChange, PlanVersion
 from backpath.web.review.forms import ReviewForm
@@ -142,9 +141,9 @@ def _save(
     reason = form.cleaned_data["reason"].strip()
     accepted = [Accepted(s, taken) for s, taken in form.accepted()]
     today = timezone.localdate()
-    new = revised_plan(version.plan, accepted, today, reason, _events_by_treatment(progress))
+    new = revised_plan(version.document, accepted, today, reason, _events_by_treatment(progress))
     try:
-        read_stored_plan(new.plan)  # the new version must still be a valid plan
+        new.plan.checked()  # the new version must still be a valid plan
     except InvalidInput as exc:
         form.add_error(None, f"These changes would not make a valid plan: {exc.message}")
         return None
@@ -259,7 +258,7 @@ def _accept_exercise(
             f"{row['name']}. {s.why}"
         )
         edit = Edit(
-            program_display.with_program(base.plan, changed),
+            base.document.with_program(changed),
             "progress_exercise",
             s.exercise,
             summary,

@@ -94,11 +94,11 @@ def basics(request: HttpRequest, clinic_id: int) -> HttpResponse:
 
 def _options(request: HttpRequest, clinic: Clinic, intake: dict[str, Any], form: RequestForm,
              token: str | None = None) -> HttpResponse:  # fmt: skip
-    plan = assess_and_plan(intake).to_json_dict()
+    plan = assess_and_plan(intake)
     kb = load_knowledge()
     cards = {t.id: t for t in kb.treatments.values()}
-    options = [{"item": r, "card": cards[r["treatment"]]} for r in plan["recommended"]]
-    against = [n for n in plan["not_recommended"] if n["reason"] == "evidence_against"]
+    options = [{"item": r, "card": cards[r.treatment]} for r in plan.recommended]
+    against = [n for n in plan.not_recommended if n.reason == "evidence_against"]
     token = token or sign({"intake": intake, "shown": time.time()})
     return render(request, "selfcheck/options.html", {
         "clinic": clinic, "plan": plan, "options": options, "against": against,
