@@ -6,6 +6,7 @@
     ├── KnowledgeBaseError    a knowledge or instrument data file failed validation
     ├── EditRefused           a plan change that breaks a safety rule or does not apply
     │   └── StaleVersion      the clinician edited a version that is no longer the latest
+    ├── Conflict              a request the record's state rules out (a login already active)
     ├── FhirError             a FHIR request the caller got wrong; answered as an OperationOutcome
     ├── FetchError            a FHIR query to an EHR's server that could not be answered
     └── PrefetchUnavailable   CDS Hooks data neither prefetched nor fetchable (HTTP 412)
@@ -54,6 +55,15 @@ class KnowledgeBaseError(BackPathError):
         self.message = message
         where = f"{file}: {field}" if field else file
         super().__init__(f"{where}: {message}")
+
+
+class Conflict(BackPathError):
+    """What was asked clashes with the record as it is (HTTP 409): e.g. inviting a patient
+    whose login is already active."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
 
 
 class EditRefused(BackPathError):

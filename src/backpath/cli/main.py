@@ -12,7 +12,13 @@ import sys
 
 import typer
 
-from backpath.cli import care_commands, exercise_commands, fhir_commands, web_commands
+from backpath.cli import (
+    account_commands,
+    care_commands,
+    exercise_commands,
+    fhir_commands,
+    web_commands,
+)
 from backpath.cli.app import app, edge
 from backpath.errors import BackPathError
 
@@ -24,6 +30,7 @@ app.command()(edge(care_commands.sources))
 app.command()(edge(web_commands.demo))
 app.command()(edge(web_commands.serve))
 app.command("send-reminders")(edge(web_commands.send_reminders))
+app.command()(edge(account_commands.createclinic))
 import_app = typer.Typer(help="Read data from other systems.", no_args_is_help=True)
 import_app.command("fhir")(edge(fhir_commands.import_fhir))
 app.add_typer(import_app, name="import")

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "backpath.web.cds",
     "backpath.web.reminders",
     "backpath.web.alerts",
+    "backpath.web.logins",
     "backpath.web.demo",
 ]
 
@@ -133,7 +134,7 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "backpath.web.accounts.passwords.RoleMinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -145,6 +146,10 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+
+# One-time links (invitations, the first lead's welcome, password resets) work once and for
+# BACKPATH_LINK_HOURS hours (Django's token machinery; 72 hours by default).
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("BACKPATH_LINK_HOURS", "72")) * 3600
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"

@@ -11,6 +11,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 urlpatterns = [
     path("", include("backpath.web.accounts.urls")),
+    path("", include("backpath.web.logins.urls")),
     path("patients/", include("backpath.web.clinic.urls")),
     path("plans/", include("backpath.web.plans.urls")),
     path("plans/", include("backpath.web.review.urls")),

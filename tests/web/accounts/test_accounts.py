@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from backpath.web.accounts.models import Clinic, Role, User
 from backpath.web.patients.models import Patient
-from tests.web.builders import PASSWORD, logged_in
+from tests.web.builders import PASSWORD, logged_in, with_program
 
 
 def test_production_settings_hash_passwords_with_argon2() -> None:
@@ -29,9 +29,16 @@ def test_a_clinician_signs_in_and_lands_on_the_patient_list(clinician: User) -> 
     assert client.get(reverse("accounts:home")).headers["Location"].endswith("/patients/")
 
 
-def test_a_patient_lands_on_their_plan(patient: Patient) -> None:
-    response = logged_in(patient.user).get(reverse("accounts:home"))
-    assert response.headers["Location"].endswith("/me/plan/")
+def test_a_patient_without_a_home_program_lands_on_their_plan(patient: Patient) -> None:
+    client = logged_in(patient.user)
+    assert client.get(reverse("accounts:home")).headers["Location"].endswith("/me/")
+    assert client.get(reverse("care:start")).headers["Location"].endswith("/me/plan/")
+
+
+def test_a_patient_with_a_home_program_lands_on_today(patient: Patient) -> None:
+    with_program(patient.current_episode())  # type: ignore[arg-type]
+    response = logged_in(patient.user).get(reverse("care:start"))
+    assert response.headers["Location"].endswith("/me/today/")
 
 
 def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(clinician: User) -> None:

@@ -123,7 +123,7 @@ def test_a_body_that_is_not_json_is_422_naming_the_body_never_500(
 # --- OpenAPI --------------------------------------------------------------------------------
 
 
-def test_the_openapi_document_lists_the_ten_paths_and_says_it_supports_judgement(
+def test_the_openapi_document_lists_every_path_and_says_it_supports_judgement(
     db: Any,
 ) -> None:
     response = Client().get("/api/openapi.json")
@@ -137,6 +137,9 @@ def test_the_openapi_document_lists_the_ten_paths_and_says_it_supports_judgement
         "/api/v1/patients/{patient_id}/diary",
         "/api/v1/patients/{patient_id}/program",
         "/api/v1/patients/{patient_id}/exercise-log",
+        "/api/v1/patients/{patient_id}/invitation",
+        "/api/v1/staff",
+        "/api/v1/staff/{user_id}/deactivate",
         "/api/v1/exercises",
         "/api/v1/alerts",
         "/api/v1/alerts/{alert_id}/acknowledge",

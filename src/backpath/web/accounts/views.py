@@ -11,7 +11,7 @@ from django.shortcuts import redirect
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.is_patient:  # type: ignore[union-attr]
-        return redirect("care:my_plan")
+        return redirect("care:start")
     if user.is_clinic_staff:  # type: ignore[union-attr]
         return redirect("patients:list")
     return redirect("admin:index")

@@ -61,3 +61,11 @@ def require_staff(request: HttpRequest) -> Any:
     if not getattr(user, "is_clinic_staff", False):
         raise AuthorizationError(message="This endpoint is for clinic staff.")
     return user
+
+
+def require_lead(request: HttpRequest) -> Any:
+    """The calling user if a clinic lead; otherwise 403 (a clinician or a patient)."""
+    user = request.auth  # type: ignore[attr-defined]
+    if not getattr(user, "is_lead", False):
+        raise AuthorizationError(message="This endpoint is for the clinic lead.")
+    return user

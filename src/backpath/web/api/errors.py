@@ -19,7 +19,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
-from backpath.errors import InvalidInput, UnreadableBody, field_path
+from backpath.errors import Conflict, InvalidInput, UnreadableBody, field_path
 
 
 class ErrorOut(Schema):
@@ -87,8 +87,12 @@ def install(api: NinjaAPI) -> None:
     def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
         return _error(api, request, 404, "Not found.")
 
+    def conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
+        return _error(api, request, 409, exc.message)
+
     # Ninja types a handler's exception as ``E | type[E]``; it always passes the instance.
     api.add_exception_handler(InvalidInput, invalid_input)  # type: ignore[arg-type]
     api.add_exception_handler(ValidationError, invalid_params)  # type: ignore[arg-type]
     api.add_exception_handler(HttpError, http_error)  # type: ignore[arg-type]
     api.add_exception_handler(Http404, not_found)  # type: ignore[arg-type]
+    api.add_exception_handler(Conflict, conflict)  # type: ignore[arg-type]

@@ -22,6 +22,7 @@ from backpath.web.api.alerts import router as alerts_router
 from backpath.web.api.authentication import BearerToken, SessionWithCsrf, require_staff
 from backpath.web.api.diary_entries import entry_fields
 from backpath.web.api.errors import ERRORS
+from backpath.web.api.logins import router as logins_router
 from backpath.web.api.program import router as program_router
 from backpath.web.api.schemas import (
     DiaryEntryOut,
@@ -67,6 +68,7 @@ api = BackPathAPI(
 errors.install(api)
 api.add_router("/v1", program_router)
 api.add_router("/v1", alerts_router)
+api.add_router("/v1", logins_router)
 
 
 def _patient(request: HttpRequest, patient_id: int) -> Patient:

@@ -6,6 +6,7 @@ from backpath.web.care import handout, today, views
 app_name = "care"
 
 urlpatterns = [
+    path("", views.start, name="start"),
     path("plan/", views.my_plan, name="my_plan"),
     path("today/", today.today, name="today"),
     path("today/log/", today.log_exercise, name="log_exercise"),

@@ -42,6 +42,14 @@ def _readable(version: PlanVersion | None) -> StoredPlan | None:
 
 
 @patient_required
+def start(request: HttpRequest) -> HttpResponse:
+    """Where a patient lands after signing in: Today when their published plan has a home
+    program to do, else My plan."""
+    _, _, version = lookups.own_record(request.user)
+    return redirect("care:today" if version and version.home_program else "care:my_plan")
+
+
+@patient_required
 def my_plan(request: HttpRequest) -> HttpResponse:
     patient, _episode, version = lookups.own_record(request.user)
     record(request, "read", version or patient, patient=patient, detail="my plan")

@@ -31,19 +31,53 @@ STEP_TITLES = [(s.id, s.title) for s in STEPS] + [("prior_treatments", "Prior tr
 
 
 class PatientForm(forms.ModelForm):
+    """A patient's identity and contact details; the birth year comes from the date of birth
+    when one is given, and the clinic identifier is unique within the clinic."""
+
     class Meta:
         model = Patient
-        fields = ["given_name", "family_name", "birth_year", "sex"]
-        help_texts = {"birth_year": "Four digits, e.g. 1978. Patients are 16 or older."}
+        fields = [
+            "given_name", "family_name", "birth_year", "date_of_birth", "sex", "email", "mobile",
+            "clinic_identifier",
+        ]  # fmt: skip
+        help_texts = {
+            "birth_year": "Four digits, e.g. 1978 (or give the date of birth). Patients are 16 "
+            "or older.",
+            "email": "Where the login invitation and reminders go (optional).",
+            "mobile": "Optional.",
+        }
+        widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"})}
 
-    def clean_birth_year(self) -> int:
-        year = self.cleaned_data["birth_year"]
-        this_year = timezone.localdate().year
-        if not this_year - 120 <= year <= this_year - 16:
+    def __init__(self, *args: Any, clinic: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.clinic = clinic
+        self.fields["birth_year"].required = False
+
+    def clean_clinic_identifier(self) -> str:
+        value = " ".join(str(self.cleaned_data.get("clinic_identifier") or "").split())
+        taken = Patient.objects.filter(clinic=self.clinic, clinic_identifier=value)
+        if value and taken.exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(
-                f"Enter a year from {this_year - 120} to {this_year - 16} (age 16 to 120)."
+                "Another patient of this clinic already has this identifier."
             )
-        return int(year)
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        born = data.get("date_of_birth")
+        year = born.year if born else data.get("birth_year")
+        this_year = timezone.localdate().year
+        field = "date_of_birth" if born else "birth_year"
+        if year is None:
+            if "birth_year" not in self.errors and "date_of_birth" not in self.errors:
+                self.add_error("birth_year", "Give the birth year or the date of birth.")
+        elif not this_year - 120 <= year <= this_year - 16:
+            self.add_error(
+                field, f"Enter a year from {this_year - 120} to {this_year - 16} (age 16 to 120)."
+            )
+        else:
+            data["birth_year"] = int(year)
+        return data
 
 
 @staff_required
@@ -70,7 +104,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def patient_create(request: HttpRequest) -> HttpResponse:
-    form = PatientForm(request.POST or None)
+    form = PatientForm(request.POST or None, clinic=request.user.clinic)  # type: ignore[union-attr]
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             patient = form.save(commit=False)

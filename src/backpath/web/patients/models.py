@@ -35,6 +35,15 @@ class Patient(models.Model):
         validators=[MinValueValidator(1900), MaxValueValidator(2100)]
     )
     sex = models.CharField(max_length=10, choices=SEX_CHOICES, default="unknown")
+    email = models.EmailField(blank=True, help_text="For the login invitation and reminders.")
+    mobile = models.CharField(max_length=32, blank=True)
+    date_of_birth = models.DateField(
+        null=True, blank=True, help_text="Optional; the birth year is taken from it."
+    )
+    clinic_identifier = models.CharField(
+        max_length=64, blank=True,
+        help_text="The clinic's own number for this patient (e.g. a medical record number).",
+    )  # fmt: skip
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="patient_record",
@@ -49,9 +58,32 @@ class Patient(models.Model):
 
     class Meta:
         ordering = ["family_name", "given_name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "clinic_identifier"],
+                condition=~models.Q(clinic_identifier=""),
+                name="one_clinic_identifier_per_clinic",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.date_of_birth is not None:  # one source of truth when the date is known
+            self.birth_year = self.date_of_birth.year
+        super().save(*args, **kwargs)
+
+    @property
+    def login_state(self) -> str:
+        """'none' (no login yet), 'invited' (a link sent, no password chosen yet), 'active',
+        or 'deactivated'."""
+        user = self.user
+        if user is None:
+            return "none"
+        if not user.is_active:
+            return "deactivated"
+        return "active" if user.has_usable_password() else "invited"
 
     def age_on(self, day: Any = None) -> int:
         day = day or timezone.localdate()

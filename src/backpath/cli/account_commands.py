@@ -1,0 +1,56 @@
+"""``backpath createclinic``: how a real clinic starts (the demo has its own command).
+
+It migrates the database the server uses, creates the clinic and its first lead without a
+password, emails the lead a one-time link to choose one and prints the link too, for a server
+without mail. The link is signed with the server's ``SECRET_KEY``, so the command needs the
+same environment as ``backpath serve`` (or the demo's data folder, whose key it reads).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from backpath.cli.django_setup import data_dir, setup_django
+from backpath.errors import InvalidInput, database_error
+
+
+def _secret_key() -> None:
+    """The key the server signs links with: SECRET_KEY, else the demo data folder's."""
+    if os.environ.get("SECRET_KEY"):
+        return
+    demo_key = data_dir() / "secret_key"
+    if demo_key.is_file():
+        os.environ["SECRET_KEY"] = demo_key.read_text("ascii").strip()
+        return
+    raise InvalidInput(
+        "SECRET_KEY", "must be set to the server's key (the one `backpath serve` uses), so the "
+        "emailed link works there",
+    )  # fmt: skip
+
+
+def createclinic(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The clinic's name")],
+    lead_email: Annotated[str, typer.Option("--lead-email", help="The first clinic lead's email")],
+    lead_name: Annotated[str, typer.Option("--lead-name", help="The lead's full name")] = "",
+) -> None:
+    """Create a clinic and its first lead, who gets a one-time link to choose a password."""
+    _secret_key()
+    setup_django()
+    from django.core.management import call_command
+    from django.db import DatabaseError
+
+    from backpath.reports.account_text import expiry_words
+    from backpath.web.logins.lifecycle import create_clinic
+
+    try:
+        call_command("migrate", interactive=False, verbosity=0)
+        lead, link = create_clinic(name, lead_email, lead_name)
+    except DatabaseError as exc:
+        raise database_error(exc) from None
+    typer.echo(f"Clinic {lead.clinic} created; its lead is {lead.username}.")
+    typer.echo(f"Emailed {lead.email} a link to choose a password (works once, until "
+               f"{expiry_words(link.expires)}):")  # fmt: skip
+    typer.echo(link.url)

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from backpath.web.logins import views
+
+app_name = "logins"
+
+urlpatterns = [
+    path("welcome/<uidb64>/<token>/", views.Welcome.as_view(), name="welcome"),
+    path("password/reset/", views.reset_request, name="reset"),
+    path("password/reset/sent/", views.reset_sent, name="reset_sent"),
+    path("password/reset/<uidb64>/<token>/", views.ResetConfirm.as_view(), name="reset_confirm"),
+    path("staff/", views.staff, name="staff"),
+    path("staff/<int:user_id>/role/", views.staff_role, name="staff_role"),
+    path("staff/<int:user_id>/deactivate/", views.staff_deactivate, name="staff_deactivate"),
+    path("staff/<int:user_id>/resend/", views.staff_resend, name="staff_resend"),
+    path("patients/<int:patient_id>/invitation/", views.patient_invite, name="patient_invite"),
+    path(
+        "patients/<int:patient_id>/invitation/revoke/",
+        views.patient_revoke,
+        name="patient_revoke",
+    ),
+]
