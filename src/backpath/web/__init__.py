@@ -13,8 +13,9 @@ that come before it in this list, so no two apps import each other in a circle
 
 Pages that compose those records, by audience: ``logins`` (who gets a login and how:
 invitations and one-time links, password reset, the lead's Staff page), ``clinic`` (the
-clinician's patient list, record and intake), ``review`` (the clinician's review), ``care`` (the patient's pages: Today,
-My plan, handout, diary, progress), ``selfcheck`` (the public self-check), ``api``, ``fhir``
-and ``cds`` (other systems), ``demo`` (the demo clinic). Shared helpers without models live
-beside them: ``lookups`` (who may see which record), ``links`` (where email links point).
+clinician's patient list, record and intake), ``review`` (the clinician's review), ``care``
+(the patient's pages: Today, My plan, handout, diary, progress), ``selfcheck`` (the public
+self-check), ``api``, ``fhir`` and ``cds`` (other systems), ``demo`` (the demo clinic).
+Shared helpers without models live beside them: ``lookups`` (who may see which record),
+``links`` (where email links point).
 """

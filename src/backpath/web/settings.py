@@ -146,6 +146,7 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"  # says when to retry and how to reset
 
 # One-time links (invitations, the first lead's welcome, password resets) work once and for
 # BACKPATH_LINK_HOURS hours (Django's token machinery; 72 hours by default).

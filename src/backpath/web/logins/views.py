@@ -18,6 +18,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.safestring import mark_safe
 from django_ratelimit.decorators import ratelimit
 
+from backpath import DISCLAIMER
 from backpath.errors import Conflict, InvalidInput
 from backpath.reports.account_text import expiry_words, letter_lines
 from backpath.web import lookups
@@ -71,7 +72,10 @@ def reset_request(request: HttpRequest) -> HttpResponse:
         email_template_name="logins/reset_email.txt",
         subject_template_name="logins/reset_subject.txt",
         success_url=reverse_lazy("logins:reset_sent"),
-        extra_email_context={"hours": int(lifetime().total_seconds() // 3600)},
+        extra_email_context={
+            "hours": int(lifetime().total_seconds() // 3600),
+            "disclaimer": DISCLAIMER,
+        },
     )(request)
 
 
