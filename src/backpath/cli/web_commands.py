@@ -60,6 +60,7 @@ def demo_environment(base: Mapping[str, str], folder: Path) -> dict[str, str]:
         "SECRET_KEY": demo_secret_key(folder),
         "DEBUG": "0",
         "BACKPATH_SECURE": "0",  # plain HTTP on loopback; serve sets this to 1 behind HTTPS
+        "BACKPATH_STAFF_MFA": "0",  # demo logins sign in with a password alone
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
     }
 

@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "ninja",  # serves its bundled Swagger UI (no CDN) through WhiteNoise
     "backpath.web.accounts",
     "backpath.web.audit",
@@ -81,7 +84,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "backpath.web.logins.gate.SessionGate",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
@@ -151,6 +156,12 @@ AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"  # says when to retry and how to
 # One-time links (invitations, the first lead's welcome, password resets) work once and for
 # BACKPATH_LINK_HOURS hours (Django's token machinery; 72 hours by default).
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("BACKPATH_LINK_HOURS", "72")) * 3600
+
+# Two-factor sign-in (django-otp): required for clinic staff unless BACKPATH_STAFF_MFA=0 (the
+# demo turns it off); idle staff sessions end after BACKPATH_STAFF_IDLE_MINUTES.
+BACKPATH_STAFF_MFA = env_flag("BACKPATH_STAFF_MFA", default=True)
+BACKPATH_STAFF_IDLE_MINUTES = int(os.environ.get("BACKPATH_STAFF_IDLE_MINUTES", "30"))
+OTP_TOTP_ISSUER = "BackPath"
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"

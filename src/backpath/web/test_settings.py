@@ -7,6 +7,7 @@ import tempfile
 
 os.environ.setdefault("BACKPATH_ALLOW_INSECURE_KEY", "1")
 os.environ.setdefault("BACKPATH_SECURE", "0")
+os.environ.setdefault("BACKPATH_STAFF_MFA", "0")  # the tests of two-factor sign-in turn it on
 os.environ.setdefault("BACKPATH_DATA_DIR", tempfile.mkdtemp(prefix="backpath-test-"))
 
 from backpath.web.settings import *  # noqa: F403

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from backpath.web.logins import views
+from backpath.web.logins import mfa, views
 
 app_name = "logins"
 
@@ -9,6 +9,9 @@ urlpatterns = [
     path("password/reset/", views.reset_request, name="reset"),
     path("password/reset/sent/", views.reset_sent, name="reset_sent"),
     path("password/reset/<uidb64>/<token>/", views.ResetConfirm.as_view(), name="reset_confirm"),
+    path("mfa/", mfa.manage, name="mfa"),
+    path("mfa/setup/", mfa.setup, name="mfa_setup"),
+    path("mfa/verify/", mfa.verify, name="mfa_verify"),
     path("staff/", views.staff, name="staff"),
     path("staff/<int:user_id>/role/", views.staff_role, name="staff_role"),
     path("staff/<int:user_id>/deactivate/", views.staff_deactivate, name="staff_deactivate"),
