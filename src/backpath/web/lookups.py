@@ -13,7 +13,7 @@ from typing import Any
 
 from django.http import Http404
 
-from backpath.web.api.models import ApiToken
+from backpath.web.api.models import SCOPES, ApiToken, scope_allows
 from backpath.web.patients.models import Episode, Patient
 from backpath.web.plans.models import PlanVersion
 
@@ -75,3 +75,12 @@ def api_token_user(key: str) -> Any:
     empty, unknown or revoked."""
     key = key.strip()
     return ApiToken.user_for(key) if key else None
+
+
+def token_refusal(user: Any, surface: str, method: str) -> str | None:
+    """Why the caller's token may not make this call (its scope), or None. A session caller
+    has no token scope and is never refused here."""
+    scope = getattr(user, "api_scope", None)
+    if scope is None or scope_allows(scope, surface, method):
+        return None
+    return f"This API token's scope ({SCOPES[scope].lower()}) does not allow this request."

@@ -18,6 +18,7 @@ urlpatterns = [
     path("me/", include("backpath.web.care.urls")),
     path("me/", include("backpath.web.reminders.urls")),
     path("api/", include("backpath.web.api.urls")),
+    path("tokens/", include("backpath.web.api.token_urls")),
     path("audit/", include("backpath.web.audit.urls")),
     path("alerts/", include("backpath.web.alerts.urls")),
     path("fhir/", include("backpath.web.fhir.urls")),

@@ -28,7 +28,10 @@ class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = lookups.api_token_user(token)
         if user is None:
-            raise AuthenticationError(message="The API token is unknown or revoked.")
+            raise AuthenticationError(message="The API token is unknown, expired or revoked.")
+        refusal = lookups.token_refusal(user, "api", request.method or "GET")
+        if refusal:
+            raise AuthorizationError(message=refusal)
         request.user = user
         return user
 

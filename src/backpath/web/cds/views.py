@@ -52,7 +52,12 @@ def _caller(request: HttpRequest) -> tuple[Any, JsonResponse | None]:
         )
     user = lookups.api_token_user(key)
     if user is None:
-        return None, _error(401, "The token is unknown or revoked. " + cds_hooks.AUTH_DEVIATION)
+        return None, _error(
+            401, "The token is unknown, expired or revoked. " + cds_hooks.AUTH_DEVIATION
+        )
+    refusal = lookups.token_refusal(user, "cds", request.method or "POST")
+    if refusal:
+        return None, _error(403, refusal)
     if not user.is_clinic_staff:
         return None, _error(403, "The CDS service is for a clinic's staff and integration users.")
     return user, None

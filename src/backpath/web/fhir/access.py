@@ -41,7 +41,10 @@ def caller(request: HttpRequest) -> Any:
             raise unauthorised("Authorization: only 'Bearer <key>' with a BackPath API token.")
         user = lookups.api_token_user(key)
         if user is None:
-            raise unauthorised("Authorization: the API token is unknown or revoked.")
+            raise unauthorised("Authorization: the API token is unknown, expired or revoked.")
+        refusal = lookups.token_refusal(user, "fhir", request.method or "GET")
+        if refusal:
+            raise FhirError(403, "forbidden", refusal)
         request.user = user
         return user
     if request.user.is_authenticated:
