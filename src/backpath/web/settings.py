@@ -152,6 +152,11 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"  # says when to retry and how to reset
+# Behind a TLS proxy: the addresses (or networks) whose X-Forwarded-For is believed, so
+# lockouts, rate limits and the audit trail see the real client (backpath.web.client_address).
+BACKPATH_TRUSTED_PROXIES = os.environ.get("BACKPATH_TRUSTED_PROXIES", "").replace(",", " ").split()
+AXES_CLIENT_IP_CALLABLE = "backpath.web.client_address.client_address"
+RATELIMIT_IP_META_KEY = "backpath.web.client_address.client_address"
 
 # One-time links (invitations, the first lead's welcome, password resets) work once and for
 # BACKPATH_LINK_HOURS hours (Django's token machinery; 72 hours by default).
@@ -205,6 +210,11 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                           "LOCATION": REDIS_URL}}  # fmt: skip
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+else:
+    # Without Redis the cache (rate-limit counters above all) lives in the database, so that
+    # every server process counts the same requests; its table is made by a migration.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                          "LOCATION": "backpath_cache"}}  # fmt: skip
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"

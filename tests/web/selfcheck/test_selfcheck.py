@@ -31,8 +31,8 @@ BASICS = {
 
 
 @pytest.fixture(autouse=True)
-def fresh_rate_limits() -> None:
-    cache.clear()
+def fresh_rate_limits(db: Any) -> None:
+    cache.clear()  # the rate-limit counters live in the database cache
 
 
 def token_after_basics(client: Client, clinic: Clinic) -> str:

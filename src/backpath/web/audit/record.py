@@ -7,10 +7,12 @@ from typing import Any
 from django.http import HttpRequest
 
 from backpath.web.audit.models import AuditEvent
+from backpath.web.client_address import client_address
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """The real client's address (behind a trusted proxy, the forwarded one)."""
+    return client_address(request) or None
 
 
 def record(
