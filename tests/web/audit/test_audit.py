@@ -36,3 +36,15 @@ def test_the_lead_does_not_see_another_clinics_events(lead: User, outsider: User
 
 def test_a_clinician_cannot_open_the_audit_trail(clinician: User) -> None:
     assert logged_in(clinician).get(reverse("audit:log")).status_code == 403
+
+
+def test_denied_access_to_a_patients_record_is_audited_with_the_caller(
+    outsider: User, patient: Patient
+) -> None:
+    client = logged_in(outsider)
+    assert client.get(f"/patients/{patient.pk}/", REMOTE_ADDR="192.0.2.44").status_code == 404
+    assert client.get(f"/api/v1/patients/{patient.pk}").status_code == 404
+    denied = AuditEvent.objects.filter(action="denied", user=outsider)
+    assert denied.count() == 2
+    assert denied.filter(ip="192.0.2.44", path=f"/patients/{patient.pk}/").exists()
+    assert not AuditEvent.objects.filter(action="denied", user__isnull=True).exists()
