@@ -33,7 +33,7 @@ ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("clinician", "clinician", "Maya", "Chen", DEMO_CLINIC,
                 "Dr Maya Chen, clinician: patients, intake, plans, review"),
     DemoAccount("lead", "lead", "Sarah", "Okafor", DEMO_CLINIC,
-                "Dr Sarah Okafor, clinic lead: everything a clinician sees plus the audit trail"),
+                "Dr Sarah Okafor, clinic lead: a clinician's view, Staff and the audit trail"),
     DemoAccount("clinician2", "clinician", "Daniel", "Reyes", DEMO_CLINIC,
                 "Daniel Reyes, physiotherapist at the same clinic"),
     DemoAccount("riverside", "clinician", "Elena", "Novak", OTHER_CLINIC,

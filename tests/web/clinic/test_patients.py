@@ -1,0 +1,62 @@
+"""The clinician's patient list and new-patient form: search by POST (no name in an address),
+contact details, a date of birth that sets the birth year, a clinic identifier unique within
+the clinic."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from django.urls import reverse
+
+from backpath.web.accounts.models import User
+from backpath.web.patients.models import Patient
+from tests.web.builders import logged_in
+
+NEW = reverse("patients:create")
+
+
+def form(**fields: str) -> dict[str, str]:
+    blank = dict.fromkeys(("email", "mobile", "date_of_birth", "clinic_identifier"), "")
+    person = {"given_name": "Noor", "family_name": "Haddad", "birth_year": "1980", "sex": "female"}
+    return person | blank | fields
+
+
+def test_patients_are_searched_by_post_never_by_address(clinician: User, patient: Patient) -> None:
+    client = logged_in(clinician)
+    found = client.post(reverse("patients:list"), {"q": "Byrne"}).content.decode()
+    assert "Byrne, Ada" in found
+    missed = client.post(reverse("patients:list"), {"q": "Nobody"}).content.decode()
+    assert "Byrne, Ada" not in missed
+    ignored = client.get(reverse("patients:list") + "?q=Nobody").content.decode()
+    assert "Byrne, Ada" in ignored  # a name in the address filters nothing
+    assert 'method="post" role="search"' in found
+
+
+def test_a_patient_gets_contact_details_and_the_birth_year_from_the_date(clinician: User) -> None:
+    response = logged_in(clinician).post(
+        NEW, form(email="noor@example.org", mobile="+44 7700 900123", date_of_birth="1981-02-03",
+                  birth_year="", clinic_identifier="MRN-0042"),
+    )  # fmt: skip
+    assert response.status_code == 302
+    noor = Patient.objects.get(family_name="Haddad")
+    assert (noor.email, noor.mobile, noor.clinic_identifier) == (
+        "noor@example.org", "+44 7700 900123", "MRN-0042",
+    )  # fmt: skip
+    assert noor.birth_year == 1981 and str(noor.date_of_birth) == "1981-02-03"
+
+
+def test_a_clinic_identifier_is_unique_within_the_clinic(clinician: User, outsider: User) -> None:
+    assert logged_in(clinician).post(NEW, form(clinic_identifier="MRN-1")).status_code == 302
+    again = logged_in(clinician).post(NEW, form(clinic_identifier="MRN-1", given_name="Other"))
+    assert again.status_code == 200
+    assert "already has this identifier" in html.unescape(again.content.decode())
+    elsewhere = logged_in(outsider).post(NEW, form(clinic_identifier="MRN-1"))
+    assert elsewhere.status_code == 302  # another clinic may use the same number
+
+
+def test_a_birth_year_or_a_date_of_birth_is_needed(clinician: User) -> Any:
+    response = logged_in(clinician).post(NEW, form(birth_year=""))
+    assert response.status_code == 200
+    assert "Give the birth year or the date of birth" in html.unescape(response.content.decode())
+    assert not Patient.objects.filter(family_name="Haddad").exists()
