@@ -169,3 +169,47 @@ def test_backpath_serve_is_production_style_behind_https(tmp_path: Path) -> None
         assert status == 200 and "ok" in body
     assert (tmp_path / "data" / "backpath.sqlite3").exists()  # migrated first
     assert not (tmp_path / "data" / "secret_key").exists()  # serve never invents a key
+
+
+def test_a_port_whose_connections_wait_in_time_wait_is_free_for_a_restart() -> None:
+    from backpath.cli.web_commands import ensure_port_free
+
+    with socket.socket() as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        client = socket.create_connection(("127.0.0.1", port))
+        served, _ = listener.accept()
+        served.close()  # the server side closes first: its end waits in TIME_WAIT
+        client.close()
+    ensure_port_free("127.0.0.1", port)  # no "Address already in use"
+
+
+@pytest.mark.slow
+def test_serve_restarts_at_once_after_kill_9(tmp_path: Path) -> None:
+    import signal
+
+    port = free_port()
+    env = clean_env(tmp_path, SECRET_KEY=production_key(), ALLOWED_HOSTS="127.0.0.1")
+    args = [str(BACKPATH), "serve", "--port", str(port), "--workers", "1"]
+    headers = {"X-Forwarded-Proto": "https"}
+    with (tmp_path / "first.log").open("w") as out:
+        first = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                 start_new_session=True)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                assert get(f"http://127.0.0.1:{port}/healthz", headers)[0] == 200
+                break
+            except OSError:
+                assert time.monotonic() < deadline and first.poll() is None
+                time.sleep(0.2)
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)  # the crash: master and workers at once
+        first.wait(timeout=30)
+    args.append("--no-migrate")
+    with running(args, env, tmp_path / "second.log", port) as url:
+        assert get(url + "/healthz", headers)[0] == 200
+    assert "not available" not in (tmp_path / "second.log").read_text()

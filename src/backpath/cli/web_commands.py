@@ -76,9 +76,13 @@ def serve_environment(base: Mapping[str, str]) -> dict[str, str]:
 
 
 def ensure_port_free(host: str, port: int) -> None:
+    """Refuse a port another process listens on, but not one whose old connections wait in
+    TIME_WAIT after a crash: the probe sets SO_REUSEADDR, as gunicorn's listener does, so a
+    restart right after ``kill -9`` serves at once."""
     import socket
 
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((host, port))
         except OSError as exc:
