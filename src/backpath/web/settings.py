@@ -114,10 +114,26 @@ TEMPLATES = [
 ]
 
 
+DB_CONNECT_TIMEOUT = int(os.environ.get("BACKPATH_DB_CONNECT_TIMEOUT", "5"))
+DB_STATEMENT_TIMEOUT_MS = int(os.environ.get("BACKPATH_DB_STATEMENT_TIMEOUT_MS", "30000"))
+
+
 def _database() -> dict[str, Any]:
+    """A hung database must not hang start-up or every request: connections give up after
+    BACKPATH_DB_CONNECT_TIMEOUT seconds and PostgreSQL statements after
+    BACKPATH_DB_STATEMENT_TIMEOUT_MS milliseconds (SQLite waits as long for a lock)."""
     url = os.environ.get("DATABASE_URL")
     if url:
-        return dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+        config: dict[str, Any] = dict(
+            dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        )
+        if str(config["ENGINE"]).endswith("postgresql"):
+            config["OPTIONS"] = {
+                "connect_timeout": DB_CONNECT_TIMEOUT,
+                "options": f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}",
+                **dict(config.get("OPTIONS") or {}),
+            }
+        return config
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     return {
         "ENGINE": "django.db.backends.sqlite3",
@@ -126,6 +142,7 @@ def _database() -> dict[str, Any]:
             # WAL lets readers and one writer work at once; IMMEDIATE avoids lock upgrades.
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             "transaction_mode": "IMMEDIATE",
+            "timeout": DB_STATEMENT_TIMEOUT_MS / 1000,
         },
     }
 

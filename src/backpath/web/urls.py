@@ -4,9 +4,22 @@ from django.contrib import admin
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 
+from backpath.web.readiness import readiness
+
 
 def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness: the process answers (nothing else is checked, so a slow database never gets
+    a healthy server restarted)."""
     return JsonResponse({"status": "ok"})
+
+
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: the database answers a query and the data folder is writable; 503 naming
+    what failed otherwise, so a load balancer sends no one to a server that cannot work."""
+    failed = {name: problem for name, problem in readiness().items() if problem}
+    status = 503 if failed else 200
+    return JsonResponse({"status": "unavailable" if failed else "ready", "failed": failed},
+                        status=status)  # fmt: skip
 
 
 urlpatterns = [
@@ -26,4 +39,5 @@ urlpatterns = [
     path("", include("backpath.web.selfcheck.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
 ]
