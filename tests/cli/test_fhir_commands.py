@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from backpath.cli.main import app
@@ -66,3 +67,21 @@ def test_a_broken_resource_names_the_field(tmp_path: Path) -> None:
     result = runner.invoke(app, ["import", "fhir", str(path)])
     assert result.exit_code == 2 and result.stdout == ""
     assert "entry[0].resource.birthDate" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("[" * 100_000, "too deeply"),
+        ('{"resourceType": "Bundle", "total": ' + "9" * 5000 + "}", "cannot be read"),
+        ('{"resourceType": "Bundle", "total": 1e999999}', ""),
+    ],
+    ids=["deep nesting", "5000-digit integer", "enormous float"],
+)
+def test_pathological_json_exits_2_with_one_line(tmp_path: Path, text: str, words: str) -> None:
+    path = tmp_path / "bundle.json"
+    path.write_text(text)
+    result = runner.invoke(app, ["import", "fhir", str(path)])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("error:") and len(result.stderr.strip().splitlines()) == 1
+    assert words in result.stderr

@@ -77,6 +77,10 @@ def read_json(path: str, what: str) -> Any:
         raise InvalidInput(
             what, f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from None
+    except RecursionError:
+        raise InvalidInput(what, f"{path} nests arrays or objects too deeply to read") from None
+    except ValueError as exc:  # e.g. an integer of thousands of digits
+        raise InvalidInput(what, f"{path} holds a value that cannot be read ({exc})") from None
 
 
 def envelope(data: dict[str, Any] | list[Any], key: str | None = None) -> dict[str, Any]:

@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "backpath.web.logins.gate.SessionGate",
     "backpath.web.audit.denied.DeniedAccessAudit",
+    "backpath.web.server_errors.MachineReadableErrors",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",

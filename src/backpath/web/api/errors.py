@@ -41,9 +41,34 @@ class JsonBodyParser(Parser):
                 f"must be JSON sent with Content-Type: application/json, got {content_type!r}"
             )
         try:
-            return json.loads(request.body)
-        except (ValueError, UnicodeDecodeError) as exc:
+            data = json.loads(request.body)
+            where = nul_in(data)
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise UnreadableBody(f"is not valid JSON ({exc})") from None
+        if where is not None:
+            raise InvalidInput(where, "must not contain a NUL character (\\u0000)")
+        return data
+
+
+def nul_in(data: Any, path: str = "") -> str | None:
+    """The path of the first string (or key) holding a NUL character, which PostgreSQL cannot
+    store; None when there is none. Refused at the edge, on every database alike."""
+    if isinstance(data, str):
+        return (path or "body") if "\x00" in data else None
+    if isinstance(data, dict):
+        for key, value in data.items():
+            inner = f"{path}.{key}" if path else str(key)
+            if "\x00" in str(key):
+                return inner
+            found = nul_in(value, inner)
+            if found is not None:
+                return found
+    if isinstance(data, list):
+        for index, value in enumerate(data):
+            found = nul_in(value, f"{path}[{index}]")
+            if found is not None:
+                return found
+    return None
 
 
 def field_of(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -74,7 +99,7 @@ def install(api: NinjaAPI) -> None:
         return _error(api, request, 422, f"{field}: {message}", field)
 
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        if isinstance(exc.__cause__, UnreadableBody):
+        if isinstance(exc.__cause__, InvalidInput):  # from the body parser
             return _error(api, request, 422, str(exc.__cause__), exc.__cause__.field)
         if not isinstance(exc, AuthenticationError):
             return _error(api, request, exc.status_code, str(exc))

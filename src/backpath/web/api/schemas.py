@@ -108,7 +108,7 @@ class PatientPage(Schema):
 
 class Page(Schema):
     limit: int = Field(50, ge=1, le=200, description="Patients per page, 1 to 200.")
-    offset: int = Field(0, ge=0, description="How many to skip.")
+    offset: int = Field(0, ge=0, le=1_000_000_000, description="How many to skip (up to 10^9).")
 
 
 class PlanVersionOut(Schema):
