@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -97,8 +98,11 @@ def export_fhir(
     if output is None:
         typer.echo(text)
         return
-    try:
-        output.write_text(text + "\n", "utf-8")
+    try:  # a patient's record: readable by its owner only
+        fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text + "\n")
+        os.chmod(output, 0o600)  # also when the file was there before
     except OSError as exc:
         raise InvalidInput("--output", f"cannot write {output}: {exc.strerror}") from None
     typer.echo(f"Wrote {len(bundle['entry'])} entries for patient {patient} to {output}")

@@ -70,6 +70,8 @@ def serve_environment(base: Mapping[str, str]) -> dict[str, str]:
     key = base.get("SECRET_KEY", "")
     if not key:
         raise InvalidInput("SECRET_KEY", "must be set (50 or more random characters)")
+    if key.startswith("backpath-insecure-development-key"):
+        raise InvalidInput("SECRET_KEY", "is the development key; set 50 or more random characters")
     if len(key) < MIN_SECRET_KEY or len(set(key)) < 5:
         raise InvalidInput("SECRET_KEY", f"must be {MIN_SECRET_KEY} or more random characters")
     return {**base, "DJANGO_SETTINGS_MODULE": base.get("DJANGO_SETTINGS_MODULE", SETTINGS)}

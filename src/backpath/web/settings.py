@@ -36,12 +36,18 @@ def env_flag(name: str, default: bool = False) -> bool:
 
 DEBUG = env_flag("DEBUG")
 DATA_DIR = Path(os.environ.get("BACKPATH_DATA_DIR", Path.cwd() / "data")).resolve()
+# Files the server writes (the SQLite database, mail, exports) are readable by its own user
+# only: 0600 files in 0700 folders.
+os.umask(0o077)
 
+INSECURE_KEY = "backpath-insecure-development-key-do-not-use-in-production-0123456789"
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if SECRET_KEY == INSECURE_KEY and not DEBUG:
+    raise ImproperlyConfigured("SECRET_KEY is the development key; set a random one")
 if not SECRET_KEY:
     if not DEBUG and not env_flag("BACKPATH_ALLOW_INSECURE_KEY"):
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
-    SECRET_KEY = "backpath-insecure-development-key-do-not-use-in-production-0123456789"
+    SECRET_KEY = INSECURE_KEY
 
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h
@@ -277,7 +283,10 @@ WHITENOISE_USE_FINDERS = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"no_trace_for_refusals": {"()": "backpath.web.log_filters.NoTraceForRefusals"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["no_trace_for_refusals"]}
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
     # A bad Host header is a probe, not an error of ours: one line is enough.
     "loggers": {

@@ -57,6 +57,17 @@ def test_export_writes_a_file_with_a_chosen_base_url(episode: Episode, tmp_path:
     assert str(target) in result.stdout and "{" not in result.stdout
     bundle = parsed(target.read_text("utf-8"))
     assert bundle["link"][0]["url"] == f"https://ehr.test/fhir/Patient/{pid}/$everything"
+    assert target.stat().st_mode & 0o777 == 0o600  # a patient's record: its owner's only
+
+
+def test_an_existing_export_file_is_made_private_too(episode: Episode, tmp_path: Path) -> None:
+    target = tmp_path / "record.json"
+    target.write_text("STALE-EXPORT-MARKER")
+    target.chmod(0o644)
+    assert export("--patient", str(episode.patient.pk), "-o", str(target)).exit_code == 0
+    assert target.stat().st_mode & 0o777 == 0o600 and "STALE-EXPORT-MARKER" not in target.read_text(
+        "utf-8"
+    )
 
 
 def test_export_is_in_the_audit_trail(episode: Episode) -> None:
