@@ -150,6 +150,7 @@ def demo(port: PortOpt = 8000) -> None:
     typer.echo(f"BackPath demo: http://{DEMO_HOST}:{port}/  (data in {folder}; Ctrl-C stops it)")
     for line in lines:
         typer.echo(line)
+    typer.echo(f"Emails (invitations, resets, alerts, reminders) go to files in {folder / 'mail'}")
     typer.echo("BackPath supports, and does not replace, a clinician's judgement.")
     exec_gunicorn(gunicorn_args(DEMO_HOST, port, workers=2), env)
 

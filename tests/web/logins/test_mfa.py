@@ -104,3 +104,12 @@ def test_signing_out_ends_the_session_on_the_server(clinician: User) -> None:
     from django.contrib.sessions.models import Session
 
     assert not Session.objects.filter(session_key=key).exists()
+
+
+@override_settings(BACKPATH_STAFF_MFA=True)
+def test_the_password_cannot_be_changed_before_the_second_factor(clinician: User) -> None:
+    client = sign_in("clinician")
+    response = client.get(reverse("accounts:password_change"))
+    assert response.status_code == 302 and response.headers["Location"] == reverse(
+        "logins:mfa_setup"
+    )

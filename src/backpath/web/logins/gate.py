@@ -19,7 +19,15 @@ from django.shortcuts import redirect
 from django_otp import devices_for_user
 
 PATIENT_SESSION_DAYS = 14
-OPEN_PATHS = ("/mfa/", "/logout/", "/static/", "/healthz", "/readyz", "/welcome/", "/password/")
+OPEN_PATHS = (
+    "/mfa/",
+    "/logout/",
+    "/static/",
+    "/healthz",
+    "/readyz",
+    "/welcome/",
+    "/password/reset/",
+)
 """Reachable before the second factor: entering or setting it up, signing out, assets."""
 
 
