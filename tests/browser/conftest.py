@@ -71,8 +71,7 @@ def browser() -> Iterator[Any]:
 def page(browser: Any, live_server: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     """A fresh browser context (no cookies) on the live server; a failing test leaves a
     screenshot named after it."""
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280,
-                                                                      "height": 900})  # fmt: skip
+    context = browser.new_context(**context_options(live_server))
     context.set_default_timeout(TIMEOUT_MS)
     tab = context.new_page()
     yield tab
@@ -80,6 +79,14 @@ def page(browser: Any, live_server: Any, request: pytest.FixtureRequest) -> Iter
     if report is not None and report.failed:
         shot(tab, "failed-" + re.sub(r"[^\w.-]+", "_", request.node.name))
     context.close()
+
+
+def context_options(live_server: Any) -> dict[str, Any]:
+    """A browser context on the live server. ``bypass_csp`` lets the tests inject axe-core
+    (an inline script the pages' Content-Security-Policy rightly blocks);
+    ``test_content_security_policy`` checks the policy in a context without it."""
+    return {"base_url": live_server.url, "viewport": {"width": 1280, "height": 900},
+            "bypass_csp": True}  # fmt: skip
 
 
 @pytest.hookimpl(wrapper=True)

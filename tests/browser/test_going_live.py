@@ -21,7 +21,7 @@ from backpath.web.accounts.models import User
 from backpath.web.api.models import ApiToken
 from backpath.web.patients.models import Patient
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import shot
+from tests.browser.conftest import context_options, shot
 from tests.web.builders import complete_intake, logged_in, with_program
 
 LEAD_PW, CLINICIAN_PW, PATIENT_PW = (
@@ -92,7 +92,7 @@ def test_a_clinic_goes_live(page: Any, browser: Any, live_server: Any,
     shot(page, "staff-page")
 
     # The clinician accepts, adds a patient with an email and invites them.
-    clinician_tab = browser.new_context(base_url=live_server.url).new_page()
+    clinician_tab = browser.new_context(**context_options(live_server)).new_page()
     choose_password(clinician_tab, last_link("sam@riverside.example"), CLINICIAN_PW,
                     "Set my password and sign in")  # fmt: skip
     assert clinician_tab.url.endswith("/patients/")
@@ -115,7 +115,7 @@ def test_a_clinic_goes_live(page: Any, browser: Any, live_server: Any,
     assert_accessible(clinician_tab)
 
     # The patient accepts and lands on Today.
-    patient_tab = browser.new_context(base_url=live_server.url).new_page()
+    patient_tab = browser.new_context(**context_options(live_server)).new_page()
     choose_password(patient_tab, last_link("noor@example.org"), PATIENT_PW,
                     "Set my password and sign in")  # fmt: skip
     assert patient_tab.url.endswith("/me/today/")
