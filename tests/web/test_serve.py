@@ -213,3 +213,28 @@ def test_serve_restarts_at_once_after_kill_9(tmp_path: Path) -> None:
     with running(args, env, tmp_path / "second.log", port) as url:
         assert get(url + "/healthz", headers)[0] == 200
     assert "not available" not in (tmp_path / "second.log").read_text()
+
+
+@pytest.mark.slow
+def test_the_demo_starts_a_background_worker_that_sends_queued_email(tmp_path: Path) -> None:
+    env = clean_env(tmp_path)
+    port = free_port()
+    log = tmp_path / "demo.log"
+    with running([str(BACKPATH), "demo", "--port", str(port)], env, log, port):
+        made = subprocess.run(
+            [str(BACKPATH), "createclinic", "Riverside Physio", "--lead-email", "lee@r.example"],
+            env=env, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert made.returncode == 0, made.stderr
+        mail = tmp_path / "data" / "mail"
+
+        def invitations() -> list[str]:
+            files = [p.read_text() for p in mail.iterdir()] if mail.exists() else []
+            return [text for text in files if "To: lee@r.example" in text]
+
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not invitations():
+            time.sleep(0.2)
+        time.sleep(1)  # time for a second copy, if there were one
+        assert len(invitations()) == 1, log.read_text()[-2000:]
+    assert "background worker started" in log.read_text()

@@ -61,6 +61,7 @@ def demo_environment(base: Mapping[str, str], folder: Path) -> dict[str, str]:
         "DEBUG": "0",
         "BACKPATH_SECURE": "0",  # plain HTTP on loopback; serve sets this to 1 behind HTTPS
         "BACKPATH_STAFF_MFA": "0",  # demo logins sign in with a password alone
+        "BACKPATH_WORKER": "1",  # the background worker runs beside the demo server
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
     }
 
@@ -132,7 +133,8 @@ def prepare_database(env: Mapping[str, str], seed_demo: bool) -> list[str]:
 def gunicorn_args(host: str, port: int, workers: int) -> list[str]:
     return [sys.executable, "-m", "gunicorn", WSGI_APP, "--bind", f"{host}:{port}",
             "--workers", str(workers), "--timeout", "60", "--graceful-timeout", "10",
-            "--access-logfile", "-", "--error-logfile", "-", "--no-control-socket"]  # fmt: skip
+            "--access-logfile", "-", "--error-logfile", "-", "--no-control-socket",
+            "--config", "python:backpath.web.gunicorn_hooks"]  # fmt: skip
 
 
 def exec_gunicorn(args: list[str], env: Mapping[str, str]) -> NoReturn:
@@ -164,14 +166,33 @@ def serve(
         min(2 * (os.cpu_count() or 1) + 1, 9)
     ),
     migrate: Annotated[bool, typer.Option("--migrate/--no-migrate", help="Migrate first")] = True,
+    worker: Annotated[
+        bool,
+        typer.Option("--worker/--no-worker", help="Run the background worker beside the server"),
+    ] = True,
 ) -> None:
     """Serve BackPath with gunicorn, configured by the environment (SECRET_KEY required)."""
-    env = serve_environment(os.environ)
+    env = serve_environment(os.environ) | {"BACKPATH_WORKER": "1" if worker else "0"}
     ensure_port_free(host, port)
     if migrate:
         prepare_database(env, seed_demo=False)
-    typer.echo(f"BackPath on http://{host}:{port}/ with {workers} workers")
+    alone = "" if worker else "; run `backpath worker` for background work"
+    typer.echo(f"BackPath on http://{host}:{port}/ with {workers} workers{alone}")
     exec_gunicorn(gunicorn_args(host, port, workers), env)
+
+
+def worker(
+    batch: Annotated[bool, typer.Option("--batch", help="Stop when the queue is empty")] = False,
+) -> None:
+    """Work the background queue (emails) on its own, beside `serve --no-worker`."""
+    setup_django()
+    from django.core.management import call_command
+    from django.db import DatabaseError
+
+    try:
+        call_command("work", batch=batch)
+    except DatabaseError as exc:
+        raise database_error(exc) from None
 
 
 def send_reminders(

@@ -4,7 +4,8 @@ Records (each owns its models and their one writer), lowest first; an app import
 that come before it in this list, so no two apps import each other in a circle
 (``tests/test_architecture.py`` checks it):
 
-1. ``accounts`` (clinics, users, roles), ``audit`` (the audit trail);
+1. ``accounts`` (clinics, users, roles), ``audit`` (the audit trail), ``outbox`` (emails sent
+   once by the background worker, on Django's Tasks API);
 2. ``patients`` (patients, episodes, intakes, the intake forms);
 3. ``plans`` (plan versions and clinician decisions, the clinician's plan pages);
 4. ``alerts`` (alerts and who is told);

@@ -66,8 +66,11 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "ninja",  # serves its bundled Swagger UI (no CDN) through WhiteNoise
+    "django_tasks",
+    "django_tasks_db",
     "backpath.web.accounts",
     "backpath.web.audit",
+    "backpath.web.outbox",
     "backpath.web.patients",
     "backpath.web.clinic",
     "backpath.web.plans",
@@ -247,6 +250,11 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "BackPath <backpath@localhost>")
+# Background work on Django's Tasks API (the django-tasks backport): an embedded queue in the
+# database, worked by the process `backpath demo` and `backpath serve` start beside the web
+# server (or `backpath worker` on its own).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
 # The address links in emails point to (the site as patients reach it).
 BACKPATH_BASE_URL = os.environ.get("BACKPATH_BASE_URL", "http://127.0.0.1:8000")
 

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.sessions.models import Session
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
@@ -26,6 +25,7 @@ from backpath.reports.account_text import invitation_email
 from backpath.web.accounts.models import Clinic, User
 from backpath.web.audit.record import record_event
 from backpath.web.logins.links import OneTimeLink, reissue, welcome_link
+from backpath.web.outbox import outbox
 from backpath.web.patients.models import Patient
 
 STAFF = ("clinician", "lead")
@@ -84,7 +84,7 @@ def send(user: User, link: OneTimeLink, clinic: Clinic, by: Any = None) -> bool:
         name=user.get_full_name(), clinic=clinic.name, role=user.role, link=link.url,
         expires=link.expires, by=by.get_full_name() if by is not None else "",
     )  # fmt: skip
-    EmailMessage(subject, body, to=[user.email]).send()
+    outbox.queue(f"invitation:{user.pk}:{link.expires.isoformat()}", subject, body, [user.email])
     return True
 
 

@@ -1,0 +1,31 @@
+"""``python -m backpath.web work``: the background worker (``backpath worker`` runs it, and
+``backpath demo`` / ``backpath serve`` start it beside the web server).
+
+It first puts back on the queue every email still unsent (a worker killed mid-task leaves its
+task claimed; delivery is idempotent, so a second task for the same email sends nothing more),
+then works the embedded queue with django-tasks-db's own worker."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from backpath.web.outbox.outbox import retry_unsent
+
+
+class Command(BaseCommand):
+    help = "Work the background queue (emails, and later PDFs and scheduled jobs)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--batch", action="store_true", help="Stop when the queue is empty.")
+        parser.add_argument("--interval", type=float, default=1.0, help="Seconds between polls.")
+
+    def handle(self, *args: Any, batch: bool, interval: float, **options: Any) -> None:
+        again = retry_unsent(older_than=dt.timedelta(0))
+        if again:
+            self.stderr.write(f"{again} unsent email(s) queued again")
+        extra = ["--batch"] if batch else []
+        call_command("db_worker", "--interval", str(interval), "--no-startup-delay", *extra)
