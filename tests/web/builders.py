@@ -303,3 +303,14 @@ def pdf_text(pdf: bytes) -> str:
         except zlib.error:
             continue
     return b" ".join(parts).decode("latin-1")
+
+
+# --- periodic jobs ------------------------------------------------------------------------
+
+JOB_RUNS: list[dt.datetime] = []
+"""The due times ``count_job`` ran for (a periodic job for the scheduler's tests)."""
+
+
+def count_job(due: dt.datetime) -> str:
+    JOB_RUNS.append(due)
+    return f"run {len(JOB_RUNS)}"

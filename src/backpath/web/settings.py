@@ -254,6 +254,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "BackPath <backpath@lo
 # database, worked by the process `backpath demo` and `backpath serve` start beside the web
 # server (or `backpath worker` on its own).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Periodic jobs, each run once per due time by whichever worker claims it (outbox.schedule).
+BACKPATH_PERIODIC_JOBS = {
+    "reminders": {"function": "backpath.web.reminders.reminders.run_due", "every_minutes": 15},
+}
 
 # The address links in emails point to (the site as patients reach it).
 BACKPATH_BASE_URL = os.environ.get("BACKPATH_BASE_URL", "http://127.0.0.1:8000")

@@ -15,8 +15,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.dispatch import receiver
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +27,7 @@ from backpath.web.accounts.models import Clinic, Role, User
 from backpath.web.alerts.models import Alert
 from backpath.web.audit.record import record
 from backpath.web.links import base_url
+from backpath.web.outbox import outbox
 from backpath.web.patients.models import Patient
 from backpath.web.plans.models import PlanChange, PlanVersion
 
@@ -72,28 +73,35 @@ def _link(alert: Alert) -> str:
     return base_url() + reverse("selfcheck:queue")
 
 
-def _message(alert: Alert, to: list[str]) -> EmailMessage:
+def _email(alert: Alert) -> None:
+    """Queue the alert's email (sent once by the background worker); a failed send comes back
+    through ``outbox.email_failed`` and is shown on the alert."""
+    recipients = responsible_clinicians(alert.clinic, alert.patient)
+    addresses = [u.email for u in recipients]
+    if not addresses:
+        alert.email_problem = NO_ADDRESS
+        alert.save(update_fields=["email_problem"])
+        return
+    alert.emailed_to = ", ".join(addresses)[:500]
+    alert.save(update_fields=["emailed_to"])
     subject, body = alert_email(
         urgency=alert.get_urgency_display(), origin=alert.get_origin_display(),
         patient_id=alert.patient_id, reported=alert.reported, advice=alert.advice,
         clinic=alert.clinic.name, link=_link(alert),
     )  # fmt: skip
-    return EmailMessage(subject=subject, body=body, to=to)
+    outbox.queue(f"{ALERT_KEY}{alert.pk}", subject, body, addresses)
 
 
-def _email(alert: Alert) -> None:
-    recipients = responsible_clinicians(alert.clinic, alert.patient)
-    addresses = [u.email for u in recipients]
-    if not addresses:
-        alert.email_problem = NO_ADDRESS
-    else:
-        try:
-            _message(alert, addresses).send(fail_silently=False)
-            alert.emailed_to = ", ".join(addresses)[:500]
-        except Exception as exc:  # any mail backend error: keep the alert, say why
-            log.warning("alert %s: email failed: %s", alert.pk, exc)
-            alert.email_problem = f"email failed: {exc}"[:300]
-    alert.save(update_fields=["emailed_to", "email_problem"])
+ALERT_KEY = "alert:"
+
+
+@receiver(outbox.email_failed)
+def _email_failed(sender: Any, key: str, error: str, **_: Any) -> None:
+    if key.startswith(ALERT_KEY) and key.removeprefix(ALERT_KEY).isdigit():
+        log.warning("alert %s: email failed: %s", key, error)
+        Alert.objects.filter(pk=int(key.removeprefix(ALERT_KEY))).update(
+            email_problem=f"email failed: {error}"[:300]
+        )
 
 
 def raise_alert(

@@ -12,8 +12,10 @@ from typing import Any
 import segno
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordResetForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
 from django.utils.safestring import mark_safe
 from django_ratelimit.decorators import ratelimit
@@ -28,6 +30,7 @@ from backpath.web.audit.record import client_ip, record
 from backpath.web.logins import lifecycle
 from backpath.web.logins.forms import InviteStaffForm, PatientInviteForm, RoleForm
 from backpath.web.logins.links import lifetime
+from backpath.web.outbox import outbox
 
 RESET_RATE = "5/h"
 """Reset requests per client address: enough for a person, too few to probe addresses."""
@@ -68,6 +71,7 @@ def reset_request(request: HttpRequest) -> HttpResponse:
     if getattr(request, "limited", False):
         return render(request, "logins/reset_limited.html", status=429)
     return auth_views.PasswordResetView.as_view(
+        form_class=QueuedResetForm,
         template_name="logins/reset_request.html",
         email_template_name="logins/reset_email.txt",
         subject_template_name="logins/reset_subject.txt",
@@ -77,6 +81,19 @@ def reset_request(request: HttpRequest) -> HttpResponse:
             "disclaimer": DISCLAIMER,
         },
     )(request)
+
+
+class QueuedResetForm(PasswordResetForm):
+    """Django's reset form, whose email goes through the outbox (sent once, in the
+    background) instead of being sent inside the request."""
+
+    def send_mail(  # type: ignore[override]
+        self, subject_template_name: str, email_template_name: str, context: dict[str, Any],
+        from_email: str | None, to_email: str, html_email_template_name: str | None = None,
+    ) -> None:  # fmt: skip
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        body = render_to_string(email_template_name, context)
+        outbox.queue(f"reset:{context['uid']}:{context['token']}", subject, body, [to_email])
 
 
 def reset_sent(request: HttpRequest) -> HttpResponse:

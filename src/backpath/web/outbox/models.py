@@ -22,3 +22,20 @@ class Email(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({'sent' if self.sent else 'waiting'})"
+
+
+class ScheduledRun(models.Model):
+    """One due time of a periodic job: made once (the unique constraint), so one task is
+    queued per due time however many workers schedule; ``finished`` says it ran."""
+
+    job = models.CharField(max_length=60)
+    due = models.DateTimeField()
+    finished = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-due", "job"]
+        constraints = [models.UniqueConstraint(fields=["job", "due"], name="one_run_per_due_time")]
+
+    def __str__(self) -> str:
+        return f"{self.job} at {self.due:%Y-%m-%d %H:%M}"

@@ -16,6 +16,7 @@ import logging
 
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django_tasks import task
 
@@ -23,6 +24,12 @@ from backpath.web.outbox.models import Email
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+
+email_failed = Signal()
+"""Sent with ``key`` and ``error`` when a delivery fails, so the app that queued the email can
+say so where people look (an alert shows why its email did not go out)."""
+email_sent = Signal()
+"""Sent with ``key`` when an email went out."""
 
 
 def queue(key: str, subject: str, body: str, to: list[str]) -> Email:
@@ -52,10 +59,12 @@ def deliver(email_id: int) -> str:
                 attempts=email.attempts, last_error=email.last_error
             )
             log.warning("email %s (%s) failed: %s", email.pk, email.key, email.last_error)
+            email_failed.send(sender=Email, key=email.key, error=f"{exc}")
             return f"failed: {email.last_error}"
         email.sent = timezone.now()
         email.last_error = ""
         email.save(update_fields=["sent", "attempts", "last_error"])
+    email_sent.send(sender=Email, key=email.key)
     return "sent"
 
 

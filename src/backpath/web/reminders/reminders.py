@@ -209,3 +209,8 @@ def send_reminders(
             continue
         _deliver(row, email, result)
     return result
+
+
+def run_due(due: dt.datetime) -> str:
+    """The periodic job (every 15 minutes, from the background worker): send what is due."""
+    return send_reminders(due).summary()

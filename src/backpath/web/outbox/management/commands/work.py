@@ -2,8 +2,9 @@
 ``backpath demo`` / ``backpath serve`` start it beside the web server).
 
 It first puts back on the queue every email still unsent (a worker killed mid-task leaves its
-task claimed; delivery is idempotent, so a second task for the same email sends nothing more),
-then works the embedded queue with django-tasks-db's own worker."""
+task claimed; delivery is idempotent, so a second task for the same email sends nothing more)
+and schedules the periodic jobs (``outbox.schedule``), then works the embedded queue with
+django-tasks-db's own worker."""
 
 from __future__ import annotations
 
@@ -14,6 +15,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from backpath.web.outbox.outbox import retry_unsent
+from backpath.web.outbox.schedule import ensure_scheduled
+
+STALE_RUN = dt.timedelta(minutes=10)
+"""A periodic run this long past its due time and unfinished had its worker killed."""
 
 
 class Command(BaseCommand):
@@ -27,5 +32,6 @@ class Command(BaseCommand):
         again = retry_unsent(older_than=dt.timedelta(0))
         if again:
             self.stderr.write(f"{again} unsent email(s) queued again")
+        ensure_scheduled(stale=STALE_RUN)
         extra = ["--batch"] if batch else []
         call_command("db_worker", "--interval", str(interval), "--no-startup-delay", *extra)
