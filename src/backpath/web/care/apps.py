@@ -6,3 +6,9 @@ class CareConfig(AppConfig):
 
     name = "backpath.web.care"
     label = "care"
+
+    def ready(self) -> None:
+        from backpath.web.care import handout
+        from backpath.web.plans import printouts
+
+        printouts.register("handout", handout.handout_pdf_bytes)

@@ -23,8 +23,10 @@ from backpath.web import lookups
 from backpath.web.accounts.access import patient_required
 from backpath.web.audit.record import record
 from backpath.web.patients.models import Patient
+from backpath.web.plans import printouts
 from backpath.web.plans.models import PlanVersion
 from backpath.web.plans.pdf import PROGRAM_STYLESHEET, render_pdf, stylesheet
+from backpath.web.plans.views import pdf_pending
 
 
 def handout_html(
@@ -68,11 +70,19 @@ def pdf_filename(version: PlanVersion) -> str:
     return f"backpath-home-program-v{version.number}-{timezone.localdate():%Y-%m-%d}.pdf"
 
 
-def pdf_response(
-    patient: Patient, version: PlanVersion, request: HttpRequest | None = None
-) -> HttpResponse:
-    """The handout as a PDF download (raises ``Http404`` like ``handout_html``)."""
-    pdf = render_pdf(handout_html(patient, version, request=request, inline_css=True))
+def handout_pdf_bytes(version: PlanVersion) -> bytes:
+    """The handout PDF of ``version`` (rendered by the background worker: ``printouts``)."""
+    return render_pdf(handout_html(version.episode.patient, version, inline_css=True))
+
+
+def pdf_response(patient: Patient, version: PlanVersion, request: HttpRequest) -> HttpResponse:
+    """The handout as a PDF download once the background worker has made it, else the page
+    that waits for it (raises ``Http404`` when the version has no home program)."""
+    if version.home_program is None:
+        raise Http404("This plan has no home exercise program.")
+    pdf = printouts.ready_or_queue(version, "handout")
+    if pdf is None:
+        return pdf_pending(request, "your home program", reverse("care:handout"))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{pdf_filename(version)}"'
     response["Cache-Control"] = "private, no-store"

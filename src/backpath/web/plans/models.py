@@ -103,3 +103,23 @@ class PlanChange(models.Model):
 
     class Meta:
         ordering = ["created", "id"]
+
+
+class Printout(models.Model):
+    """A version's PDF (the clinician's plan, or the patient's handout), rendered once in the
+    background and kept: a version never changes, so neither does its PDF."""
+
+    class Kind(models.TextChoices):
+        PLAN = "plan", "Plan"
+        HANDOUT = "handout", "Home program handout"
+
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="printouts")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    pdf = models.BinaryField(null=True, blank=True)
+    queued = models.DateTimeField(auto_now_add=True)
+    rendered = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["version", "kind"], name="one_printout_per_kind")
+        ]

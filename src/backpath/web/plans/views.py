@@ -15,7 +15,9 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 
+from backpath import DISCLAIMER, __version__
 from backpath.engine import plan_edits as editing
 from backpath.engine.plan_edits import EditRefused, Facts
 from backpath.exercises import load_exercises
@@ -24,7 +26,7 @@ from backpath.web import lookups
 from backpath.web.accounts.access import staff_required
 from backpath.web.audit.record import record
 from backpath.web.patients.models import Episode
-from backpath.web.plans import display, program_display, versions
+from backpath.web.plans import display, printouts, program_display, versions
 from backpath.web.plans.forms import DROP_CHOICES, AcceptForm, AddForm, DropForm, PublishForm
 from backpath.web.plans.models import PlanVersion
 from backpath.web.plans.pdf import render_pdf, stylesheet
@@ -303,7 +305,7 @@ def history(request: HttpRequest, episode_id: int) -> HttpResponse:
 
 
 def _printable(
-    request: HttpRequest, episode: Episode, version: PlanVersion, inline_css: bool
+    request: HttpRequest | None, episode: Episode, version: PlanVersion, inline_css: bool
 ) -> str:
     latest = versions.latest(episode)
     context = _plan_context(
@@ -313,8 +315,21 @@ def _printable(
         "editable": False,
         "printing": True,
         "inline_css": stylesheet() if inline_css else "",
+        # Also set by the context processor, which needs a request; the PDF is made without.
+        "disclaimer": DISCLAIMER,
+        "backpath_version": __version__,
     }
     return render_to_string("plans/print.html", context, request=request)
+
+
+def plan_pdf_bytes(version: PlanVersion) -> bytes:
+    """The version's plan PDF (rendered by the background worker: ``printouts``)."""
+    return render_pdf(_printable(None, version.episode, version, inline_css=True))
+
+
+def pdf_pending(request: HttpRequest, what: str, back: str) -> HttpResponse:
+    """The page shown while a PDF is prepared in the background (it reloads itself)."""
+    return render(request, "plans/pdf_pending.html", {"what": what, "back": back}, status=202)
 
 
 @staff_required
@@ -335,7 +350,10 @@ def plan_pdf(request: HttpRequest, episode_id: int, number: int) -> HttpResponse
     version = _version(episode, number)
     if version.unreadable:
         return _unreadable(request, episode, version)
-    pdf = render_pdf(_printable(request, episode, version, inline_css=True))
+    pdf = printouts.ready_or_queue(version, "plan")
+    if pdf is None:
+        back = reverse("plans:version", args=[episode.pk, number])
+        return pdf_pending(request, f"version {number} of the plan", back)
     record(request, "export", version, patient=episode.patient, detail=f"plan v{number} PDF")
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"backpath-plan-episode-{episode.pk}-v{version.number}.pdf"
