@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import shutil
 import subprocess
+import time
 import zlib
 from pathlib import Path
 from typing import Any
 
+from django.core.mail.backends import filebased
 from django.core.mail.backends.base import BaseEmailBackend
 from django.test import Client
 from django.urls import reverse
@@ -283,6 +286,23 @@ class BrokenMail(BaseEmailBackend):
 
 
 BROKEN_MAIL = f"{__name__}.BrokenMail"
+
+
+class SlowFileMail(filebased.EmailBackend):
+    """A mail server that takes ``BACKPATH_TEST_MAIL_SECONDS`` to accept each message: before
+    sending it writes ``sending-<pid>`` into the mail folder, so a test can kill the worker
+    while a send is under way (and before anything was written)."""
+
+    def send_messages(self, email_messages: Any) -> int:
+        folder = Path(str(self.file_path))
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"sending-{os.getpid()}").write_text("sending")
+        time.sleep(float(os.environ.get("BACKPATH_TEST_MAIL_SECONDS", "2")))
+        (folder / f"sending-{os.getpid()}").unlink(missing_ok=True)
+        return int(super().send_messages(email_messages))
+
+
+SLOW_MAIL = f"{__name__}.SlowFileMail"
 
 
 # --- printouts ------------------------------------------------------------------------------
