@@ -68,3 +68,18 @@ def me(patient: Patient) -> Client:
     """The patient, signed in, with a published plan carrying the default home program."""
     with_program(patient.episodes.get())
     return logged_in(patient.user)
+
+
+@pytest.fixture
+def queue_in_database(db: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The embedded queue (django-tasks' database backend) instead of the tests' immediate
+    one, for a worker run inside the test (``call_command("work"|"db_worker", batch)``). The
+    worker keeps the test's connection: its own housekeeping would close it between tasks and
+    end the test's transaction on PostgreSQL."""
+    from django.test import override_settings
+
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        yield

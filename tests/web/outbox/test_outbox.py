@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.test import override_settings
@@ -17,17 +16,9 @@ from backpath.web.outbox import outbox
 from backpath.web.outbox.models import Email
 from tests.web.builders import BROKEN_MAIL
 
-DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
 
 def work() -> None:
     call_command("work", batch=True, interval=0.01)
-
-
-@pytest.fixture
-def queue_in_database(db: Any) -> Any:
-    with override_settings(TASKS=DB_QUEUE):
-        yield
 
 
 def test_an_email_waits_for_the_worker_and_goes_out_once(queue_in_database: Any) -> None:

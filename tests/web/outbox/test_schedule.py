@@ -19,14 +19,13 @@ from backpath.web.outbox.models import ScheduledRun
 from backpath.web.patients.models import Patient
 from tests.web.builders import JOB_RUNS, ready
 
-DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 COUNT = {"count": {"function": "tests.web.builders.count_job", "every_minutes": 15}}
 
 
 @pytest.fixture
-def periodic(db: Any) -> Any:
+def periodic(queue_in_database: Any) -> Any:
     JOB_RUNS.clear()
-    with override_settings(TASKS=DB_QUEUE, BACKPATH_PERIODIC_JOBS=COUNT):
+    with override_settings(BACKPATH_PERIODIC_JOBS=COUNT):
         yield
 
 

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from django.core.management import call_command
-from django.test import override_settings
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
@@ -16,17 +14,9 @@ from backpath.web.patients.models import Episode, Patient
 from backpath.web.plans.models import Printout
 from tests.web.builders import logged_in, with_program
 
-DB_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
 
 def work() -> None:
     call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0.01")
-
-
-@pytest.fixture
-def queue_in_database(db: Any) -> Any:
-    with override_settings(TASKS=DB_QUEUE):
-        yield
 
 
 def test_the_plan_pdf_is_rendered_once_by_the_worker(
