@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "ninja",  # serves its bundled Swagger UI (no CDN) through WhiteNoise
     "django_tasks",
     "django_tasks_db",
+    "django_rq",
     "backpath.web.accounts",
     "backpath.web.audit",
     "backpath.web.outbox",
@@ -253,7 +254,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "BackPath <backpath@lo
 # Background work on Django's Tasks API (the django-tasks backport): an embedded queue in the
 # database, worked by the process `backpath demo` and `backpath serve` start beside the web
 # server (or `backpath worker` on its own).
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+TASKS: dict[str, dict[str, Any]] = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+if os.environ.get("REDIS_URL"):  # past one machine: RQ on Redis, any number of workers
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": os.environ["REDIS_URL"], "DEFAULT_TIMEOUT": 600}}
 # Periodic jobs, each run once per due time by whichever worker claims it (outbox.schedule).
 BACKPATH_PERIODIC_JOBS = {
     "reminders": {"function": "backpath.web.reminders.reminders.run_due", "every_minutes": 15},

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from backpath.web.outbox.models import Email
+from backpath.web.outbox.queueing import enqueue
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -38,7 +39,7 @@ def queue(key: str, subject: str, body: str, to: list[str]) -> Email:
         key=key[:200], defaults={"subject": subject[:300], "body": body, "to": to}
     )
     if created:
-        deliver.enqueue(email.pk)
+        enqueue(deliver, email.pk)
     return email
 
 
@@ -76,5 +77,5 @@ def retry_unsent(older_than: dt.timedelta = dt.timedelta(minutes=2)) -> int:
                                    attempts__lt=MAX_ATTEMPTS)  # fmt: skip
     ids = list(waiting.values_list("pk", flat=True))
     for pk in ids:
-        deliver.enqueue(pk)
+        enqueue(deliver, pk)
     return len(ids)

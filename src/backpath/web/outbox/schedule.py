@@ -25,6 +25,7 @@ from django.utils.module_loading import import_string
 from django_tasks import task
 
 from backpath.web.outbox.models import ScheduledRun
+from backpath.web.outbox.queueing import enqueue
 
 EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
@@ -48,7 +49,7 @@ def schedule(job: str, due: dt.datetime) -> bool:
     try:
         with transaction.atomic():
             ScheduledRun.objects.create(job=job, due=due)
-            run_job.using(run_after=due).enqueue(job, due.isoformat())
+            enqueue(run_job.using(run_after=due), job, due.isoformat())
     except IntegrityError:
         return False
     return True
@@ -64,7 +65,7 @@ def ensure_scheduled(now: dt.datetime | None = None, stale: dt.timedelta | None 
         if stale is not None:
             for run in ScheduledRun.objects.filter(job=name, finished__isnull=True,
                                                    due__lt=now - stale):  # fmt: skip
-                run_job.enqueue(name, run.due.isoformat())
+                enqueue(run_job, name, run.due.isoformat())
                 queued += 1
     return queued
 

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tasks import task
 
+from backpath.web.outbox.queueing import enqueue
 from backpath.web.plans.models import PlanVersion, Printout
 
 STALE = dt.timedelta(minutes=5)
@@ -39,7 +40,7 @@ def ready_or_queue(version: PlanVersion, kind: str) -> bytes | None:
         return None
     else:
         Printout.objects.filter(pk=printout.pk).update(queued=timezone.now())
-    render.enqueue(printout.pk)
+    enqueue(render, printout.pk)
     printout.refresh_from_db()  # an immediate backend (the tests) has rendered it already
     return bytes(printout.pdf) if printout.pdf is not None else None
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django_tasks import task_backends
 
 from backpath.web.outbox.outbox import retry_unsent
 from backpath.web.outbox.schedule import ensure_scheduled
@@ -33,5 +34,9 @@ class Command(BaseCommand):
         if again:
             self.stderr.write(f"{again} unsent email(s) queued again")
         ensure_scheduled(stale=STALE_RUN)
+        if type(task_backends["default"]).__name__ == "RQBackend":  # REDIS_URL is set
+            rq = ["default", "--with-scheduler", "--job-class", "django_tasks_rq.Job"]
+            call_command("rqworker", *rq, *(["--burst"] if batch else []))
+            return
         extra = ["--batch"] if batch else []
         call_command("db_worker", "--interval", str(interval), "--no-startup-delay", *extra)
