@@ -238,3 +238,77 @@ def test_the_demo_starts_a_background_worker_that_sends_queued_email(tmp_path: P
         time.sleep(1)  # time for a second copy, if there were one
         assert len(invitations()) == 1, log.read_text()[-2000:]
     assert "background worker started" in log.read_text()
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_two_web_processes_and_a_worker_share_postgresql_and_redis(tmp_path: Path) -> None:
+    """Past one machine, on loopback: what one web process writes the other reads, and an
+    email queued through one is sent once by the worker, through Redis."""
+    import json
+
+    import redis
+    from django.db import connection
+
+    from backpath.web.accounts.models import Clinic, Role
+    from backpath.web.api.models import ApiToken
+    from backpath.web.patients.models import Patient
+    from tests.web.builders import make_user
+
+    if connection.vendor != "postgresql":
+        pytest.skip("several processes share PostgreSQL (make test's PostgreSQL pass)")
+    try:
+        redis.Redis.from_url("redis://127.0.0.1:6379/13").flushdb()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    db = connection.settings_dict
+    env = clean_env(
+        tmp_path, DATABASE_URL=f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        REDIS_URL="redis://127.0.0.1:6379/13", SECRET_KEY=production_key(),
+        ALLOWED_HOSTS="127.0.0.1", BACKPATH_SECURE="0", BACKPATH_STAFF_MFA="0",
+    )  # fmt: skip
+    clinic = Clinic.objects.create(name="Two Machines Clinic")
+    staff = make_user("twomachines", Role.CLINICIAN, clinic)
+    patient = Patient.objects.create(clinic=clinic, given_name="Noor", family_name="Haddad",
+                                     birth_year=1980, email="noor@two.example")  # fmt: skip
+    _, key = ApiToken.issue(staff)
+    bearer = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    one, two = free_port(), free_port()
+    serve = [str(BACKPATH), "serve", "--no-worker", "--no-migrate", "--workers", "1", "--port"]
+    with (tmp_path / "worker.log").open("w") as out:
+        worker = subprocess.Popen([str(BACKPATH), "worker"], env=env, stdout=out,
+                                  stderr=subprocess.STDOUT)  # fmt: skip
+    try:
+        with (
+            running([*serve, str(one)], env, tmp_path / "one.log", one) as first,
+            running([*serve, str(two)], env, tmp_path / "two.log", two) as second,
+        ):
+            entry = json.dumps({"kind": "nrs", "value": 4}).encode()
+            request = urllib.request.Request(f"{first}/api/v1/patients/{patient.pk}/diary",
+                                             data=entry, headers=bearer, method="POST")  # fmt: skip
+            with urllib.request.urlopen(request, timeout=10) as response:
+                assert response.status == 201
+            status, body = get(f"{second}/fhir/Patient/{patient.pk}/$everything", bearer)
+            values = [e["resource"].get("valueInteger") for e in json.loads(body)["entry"]]
+            assert status == 200 and 4 in values  # written through one, read through the other
+            invite = urllib.request.Request(
+                f"{second}/api/v1/patients/{patient.pk}/invitation", data=b"", headers=bearer,
+                method="POST",
+            )  # fmt: skip
+            with urllib.request.urlopen(invite, timeout=10) as response:
+                assert response.status == 201
+            mail = tmp_path / "data" / "mail"
+
+            def invitations() -> int:
+                files = list(mail.glob("*.log")) if mail.exists() else []
+                return sum("To: noor@two.example" in p.read_text() for p in files)
+
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and invitations() == 0:
+                time.sleep(0.2)
+            time.sleep(1.5)
+            assert invitations() == 1, (tmp_path / "worker.log").read_text()[-2000:]
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+        redis.Redis.from_url("redis://127.0.0.1:6379/13").flushdb()
