@@ -16,6 +16,8 @@ from backpath.web.outbox import outbox
 from backpath.web.outbox.models import Email
 
 REDIS = "redis://127.0.0.1:6379/14"
+"""A database of the local Redis for these tests alone (the two-process test uses 13); two
+test runs at once on one machine would share it, as they would share PostgreSQL."""
 
 
 @pytest.fixture
@@ -40,9 +42,14 @@ def rq_worker() -> None:
 
 def test_an_rq_worker_delivers_the_email_once(redis_queue: None) -> None:
     import django_rq
+    from django.db import connection
+    from django_tasks import task_backends
 
+    assert not connection.in_atomic_block  # so the task is queued as the change commits
+    assert type(task_backends["default"]).__name__ == "RQBackend"
     outbox.queue("invitation:9", "Your login", "Open the link.", ["r@clinic.example"])
-    assert django_rq.get_queue("default").count == 1 and mail.outbox == []
+    assert mail.outbox == [] and Email.objects.count() == 1
+    assert django_rq.get_queue("default").count == 1
     rq_worker()
     assert [m.to for m in mail.outbox] == [["r@clinic.example"]]
     outbox.deliver.enqueue(Email.objects.get().pk)  # delivered again: nothing more is sent
