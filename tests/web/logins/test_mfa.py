@@ -17,7 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from backpath.web.accounts.models import User
 from backpath.web.audit.models import AuditEvent
 from backpath.web.patients.models import Patient
-from tests.web.builders import PASSWORD
+from tests.web.builders import PASSWORD, logged_in
 
 
 def sign_in(username: str) -> Client:
@@ -113,3 +113,23 @@ def test_the_password_cannot_be_changed_before_the_second_factor(clinician: User
     assert response.status_code == 302 and response.headers["Location"] == reverse(
         "logins:mfa_setup"
     )
+
+
+def test_a_lead_resets_a_lost_second_factor(clinician: User, lead: User) -> None:
+    with override_settings(BACKPATH_STAFF_MFA=True):
+        set_up(sign_in("clinician"), clinician)
+        before = sign_in("clinician")
+    response = logged_in(lead).post(reverse("logins:staff_reset_mfa", args=[clinician.pk]))
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=clinician).exists()
+    assert before.get(reverse("patients:list")).status_code == 302  # signed out everywhere
+    with override_settings(BACKPATH_STAFF_MFA=True):
+        after = sign_in("clinician")  # sets up again, as the clinic requires
+        location = after.get(reverse("patients:list")).headers["Location"]
+    assert location == reverse("logins:mfa_setup")
+    assert AuditEvent.objects.filter(action="mfa_reset", object_id=str(clinician.pk)).exists()
+
+
+def test_only_the_lead_resets_anothers_second_factor(clinician: User, lead: User) -> None:
+    url = reverse("logins:staff_reset_mfa", args=[lead.pk])
+    assert logged_in(clinician).post(url).status_code == 403

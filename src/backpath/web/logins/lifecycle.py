@@ -224,3 +224,19 @@ def record_activation(user: User, ip: str | None, path: str) -> None:
 
 def record_reset(user: User, ip: str | None, path: str) -> None:
     _audit(Actor(user, ip, path, "POST"), "reset", user, "password reset from an emailed link")
+
+
+def reset_second_factor(actor: Actor, user: User) -> None:
+    """A lead clears a staff member's authenticator and recovery codes (a lost phone): they
+    set up a new one at their next sign-in, where the clinic requires it."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if user.pk == getattr(actor.user, "pk", None):
+        raise Conflict("Change your own two-factor sign-in from the Two-factor page.")
+    removed = TOTPDevice.objects.filter(user=user).delete()[0]
+    removed += StaticDevice.objects.filter(user=user).delete()[0]
+    if not removed:
+        raise Conflict(f"{user.get_full_name() or user.username} has no two-factor sign-in set up.")
+    end_sessions(user)
+    _audit(actor, "mfa_reset", user, "two-factor sign-in reset by the lead")

@@ -16,6 +16,7 @@ urlpatterns = [
     path("staff/<int:user_id>/role/", views.staff_role, name="staff_role"),
     path("staff/<int:user_id>/deactivate/", views.staff_deactivate, name="staff_deactivate"),
     path("staff/<int:user_id>/resend/", views.staff_resend, name="staff_resend"),
+    path("staff/<int:user_id>/two-factor/", views.staff_reset_mfa, name="staff_reset_mfa"),
     path("patients/<int:patient_id>/invitation/", views.patient_invite, name="patient_invite"),
     path(
         "patients/<int:patient_id>/invitation/revoke/",

@@ -177,6 +177,14 @@ def staff_resend(request: HttpRequest, user_id: int) -> HttpResponse:
     )  # fmt: skip
 
 
+@lead_required
+def staff_reset_mfa(request: HttpRequest, user_id: int) -> HttpResponse:
+    return _staff_action(
+        request, user_id, lambda m: lifecycle.reset_second_factor(actor(request), m),
+        "{name}'s two-factor sign-in is reset; they set up a new one at their next sign-in.",
+    )  # fmt: skip
+
+
 # --- A patient's invitation ------------------------------------------------------------------
 
 
