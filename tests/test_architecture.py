@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import ROOT, SHARED
 
-DOMAIN = ("knowledge", "instruments", "engine", "tracking", "exercises")
+DOMAIN = ("knowledge", "instruments", "engine", "tracking", "exercises", "outcomes")
 FORBIDDEN = ("django", "ninja", "backpath.web", "backpath.cli", "backpath.interop")
 
 
@@ -100,7 +100,8 @@ def test_the_reports_layer_imports_no_django_web_interface_or_interop_code() -> 
 
 
 LAYERS = {
-    "knowledge": 0, "instruments": 1, "tracking": 2, "exercises": 2, "engine": 3, "reports": 4,
+    "knowledge": 0, "instruments": 1, "tracking": 2, "exercises": 2, "engine": 3, "outcomes": 3,
+    "reports": 4,
     "interop": 5, "cli": 6, "web": 6,
 }  # fmt: skip
 """The domain's internal order: a package imports only packages of a lower layer (cli and web,

@@ -334,3 +334,37 @@ JOB_RUNS: list[dt.datetime] = []
 def count_job(due: dt.datetime) -> str:
     JOB_RUNS.append(due)
     return f"run {len(JOB_RUNS)}"
+
+
+# --- closed episodes, for the outcome dashboard ------------------------------------------------
+
+
+def closed_episode(
+    clinic: Clinic,
+    clinician: User | None,
+    name: str,
+    *,
+    last_odi: float,
+    closed_days_ago: int = 30,
+    length: int = 84,
+    intake: dict[str, Any] | None = None,
+) -> Episode:
+    """A patient whose episode (the chronic example's plan, published on the first day; its
+    Oswestry baseline is 38%) closed ``closed_days_ago`` days ago, ``length`` days after it
+    opened, with a last Oswestry score of ``last_odi`` on the day it closed."""
+    closed = days_ago(closed_days_ago)
+    opened = closed - dt.timedelta(days=length)
+    patient = Patient.objects.create(clinic=clinic, given_name=name, family_name="Test",
+                                     birth_year=1970, created_by=clinician)  # fmt: skip
+    episode = Episode.objects.create(patient=patient, opened=opened, closed=closed,
+                                     clinician=clinician)  # fmt: skip
+    data = intake or chronic_intake()
+    Intake.objects.create(episode=episode, data={k: v for k, v in data.items() if k != "schema"})
+    plan = assess_and_plan(data).to_json_dict()
+    PlanVersion.objects.create(
+        episode=episode, number=1, plan=plan, status=PlanVersion.Status.PUBLISHED,
+        published=timezone.make_aware(dt.datetime.combine(opened, dt.time(11))),
+    )  # fmt: skip
+    DiaryEntry.objects.create(patient=patient, episode=episode, kind="odi", value=last_odi,
+                              on=closed)  # fmt: skip
+    return episode

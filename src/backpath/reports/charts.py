@@ -138,22 +138,27 @@ def _draw(chart: Chart, today: dt.date) -> Figure:
 def svg(chart: Chart, today: dt.date) -> str:
     """The chart as an inline ``<svg role="img">`` with an aria-label and a ``<title>``;
     an empty chart spans the two weeks up to ``today``."""
-    fig = _draw(chart, today)
+    return inline_svg(_draw(chart, today), chart.key, _label(chart))
+
+
+def inline_svg(fig: Figure, key: str, label: str) -> str:
+    """A matplotlib figure as an inline ``<svg role="img" id="chart-KEY">`` labelled with
+    ``label`` (aria-label and ``<title>``), sized by CSS, ids unique to ``key``."""
     buffer = io.StringIO()
-    with matplotlib.rc_context({"svg.hashsalt": f"backpath-{chart.key}", "svg.fonttype": "none"}):
+    with matplotlib.rc_context({"svg.hashsalt": f"backpath-{key}", "svg.fonttype": "none"}):
         fig.savefig(buffer, format="svg", metadata={"Date": None})
     text = buffer.getvalue()
     text = text[text.index("<svg") :]
     text = re.sub(r"<metadata>.*?</metadata>", "", text, count=1, flags=re.S)
     # Prefix every internal id (figure_1, clip paths, markers) and reference to it, so
     # several inline charts never share an id on one page.
-    text = re.sub(r'(\bid="|url\(#|href="#)', rf"\g<1>{chart.key}-", text)
-    label = escape(_label(chart))
+    text = re.sub(r'(\bid="|url\(#|href="#)', rf"\g<1>{key}-", text)
+    label = escape(label)
     end = text.index(">")
     opening = re.sub(r'\s(?:width|height)="[^"]*"', "", text[:end])  # CSS sizes it
     opening = opening.replace(
         "<svg ",
-        f'<svg role="img" aria-label="{label}" class="chart-svg" id="chart-{chart.key}" ',
+        f'<svg role="img" aria-label="{label}" class="chart-svg" id="chart-{key}" ',
         1,
     )
     return f"{opening}><title>{label}</title>{text[end + 1 :]}"

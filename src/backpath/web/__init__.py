@@ -10,7 +10,9 @@ that come before it in this list, so no two apps import each other in a circle
 3. ``plans`` (plan versions and clinician decisions, the clinician's plan pages);
 4. ``alerts`` (alerts and who is told);
 5. ``diary`` (diary entries and exercise logs, the alerts a patient report raises, progress);
-6. ``reminders`` (reminder settings, the reminder email and calendar).
+6. ``reminders`` (reminder settings, the reminder email and calendar);
+7. ``outcomes`` (each episode's result and the case-mix model, recomputed by a nightly task;
+   the outcome dashboard for the lead and clinicians).
 
 Pages that compose those records, by audience: ``logins`` (who gets a login and how:
 invitations and one-time links, password reset, the lead's Staff page), ``clinic`` (the

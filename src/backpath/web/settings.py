@@ -3,6 +3,7 @@
 Environment:
     DATABASE_URL        e.g. postgresql://user@127.0.0.1:5432/backpath (default: SQLite in the
                         data folder)
+    DATABASE_REPLICA_URL  a PostgreSQL replica the outcome reports read from (optional)
     BACKPATH_DATA_DIR   the data folder (default: ./data)
     SECRET_KEY          required when DEBUG is off
     DEBUG               "1" for development (default off)
@@ -83,6 +84,7 @@ INSTALLED_APPS = [
     "backpath.web.fhir",
     "backpath.web.cds",
     "backpath.web.reminders",
+    "backpath.web.outcomes",
     "backpath.web.alerts",
     "backpath.web.logins",
     "backpath.web.demo",
@@ -133,11 +135,10 @@ DB_CONNECT_TIMEOUT = int(os.environ.get("BACKPATH_DB_CONNECT_TIMEOUT", "5"))
 DB_STATEMENT_TIMEOUT_MS = int(os.environ.get("BACKPATH_DB_STATEMENT_TIMEOUT_MS", "30000"))
 
 
-def _database() -> dict[str, Any]:
+def _database(url: str | None) -> dict[str, Any]:
     """A hung database must not hang start-up or every request: connections give up after
     BACKPATH_DB_CONNECT_TIMEOUT seconds and PostgreSQL statements after
     BACKPATH_DB_STATEMENT_TIMEOUT_MS milliseconds (SQLite waits as long for a lock)."""
-    url = os.environ.get("DATABASE_URL")
     if url:
         config: dict[str, Any] = dict(
             dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
@@ -162,7 +163,13 @@ def _database() -> dict[str, Any]:
     }
 
 
-DATABASES = {"default": _database()}
+DATABASES = {"default": _database(os.environ.get("DATABASE_URL"))}
+# Past one machine: the outcome reports read from a PostgreSQL replica (backpath.web.replica);
+# the tests point it at the primary (MIRROR), as a replica holds the same rows.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = {**_database(os.environ["DATABASE_REPLICA_URL"]),
+                            "TEST": {"MIRROR": "default"}}  # fmt: skip
+DATABASE_ROUTERS = ["backpath.web.replica.ReportsReadReplica"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -261,6 +268,11 @@ if os.environ.get("REDIS_URL"):  # past one machine: RQ on Redis, any number of 
 # Periodic jobs, each run once per due time by whichever worker claims it (outbox.schedule).
 BACKPATH_PERIODIC_JOBS = {
     "reminders": {"function": "backpath.web.reminders.reminders.run_due", "every_minutes": 15},
+    # Nightly (at midnight UTC): each clinic's episode outcomes and case-mix model.
+    "outcomes": {
+        "function": "backpath.web.outcomes.aggregation.refresh_all",
+        "every_minutes": 24 * 60,
+    },
 }
 
 # The address links in emails point to (the site as patients reach it).

@@ -33,6 +33,7 @@ urlpatterns = [
     path("api/", include("backpath.web.api.urls")),
     path("tokens/", include("backpath.web.api.token_urls")),
     path("audit/", include("backpath.web.audit.urls")),
+    path("outcomes/", include("backpath.web.outcomes.urls")),
     path("alerts/", include("backpath.web.alerts.urls")),
     path("fhir/", include("backpath.web.fhir.urls")),
     path("", include("backpath.web.cds.urls")),

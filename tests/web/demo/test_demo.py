@@ -1,17 +1,17 @@
-"""The demo clinic: exactly its accounts and twelve patients, idempotent, contract-valid plans
-and twelve weeks of diary scored by the instruments."""
+"""The demo clinic: exactly its accounts, twelve patients in care and a past year of closed
+episodes, idempotent, contract-valid plans and twelve weeks of diary scored by the instruments."""
 
 from __future__ import annotations
 
 import datetime as dt
 import html
 from collections import Counter
-from io import StringIO
+from collections.abc import Iterator
 from typing import Any
 
 import jsonschema
 import pytest
-from django.core.management import call_command
+from django.db import models, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +25,9 @@ from backpath.web.audit.models import AuditEvent
 from backpath.web.demo.builder import build_demo
 from backpath.web.demo.cases import CASES, DEMO_CLINIC, DEMO_PASSWORD, OTHER_CLINIC
 from backpath.web.demo.diary import EXERCISE_DAYS, build_diary, build_exercise_log
+from backpath.web.demo.history import HISTORY_EPISODES, RED_FLAG_EPISODES, past_episodes
 from backpath.web.diary.models import DiaryEntry, ExerciseLog
+from backpath.web.outcomes.models import CaseMixFit, EpisodeOutcome
 from backpath.web.patients.models import Episode, Intake, Patient
 from backpath.web.plans.models import PlanChange, PlanVersion
 from tests.web.builders import home_program
@@ -36,9 +38,22 @@ MODELS = (Clinic, User, Patient, Episode, Intake, PlanVersion, PlanChange, Diary
           ExerciseLog)  # fmt: skip
 
 
+IN_CARE = {"episode__closed__isnull": True}
+
+
+@pytest.fixture(scope="module")
+def built(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    """The demo, built once for this module inside a transaction rolled back at its end
+    (each test's own changes are rolled back to a savepoint inside it)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        build_demo()
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo(db: Any) -> None:
-    build_demo()
+def demo(built: None, db: Any) -> None:
+    """The module's demo, for one test."""
 
 
 def counts() -> dict[str, int]:
@@ -48,8 +63,9 @@ def counts() -> dict[str, int]:
 def test_the_demo_creates_exactly_its_accounts_and_twelve_patients(demo: None) -> None:
     assert dict(User.objects.values_list("username", "role")) == ACCOUNTS
     assert set(Clinic.objects.values_list("name", flat=True)) == {DEMO_CLINIC, OTHER_CLINIC}
-    assert Patient.objects.filter(clinic__name=DEMO_CLINIC).count() == 12
-    assert Patient.objects.count() == 12
+    in_care = Patient.objects.filter(episodes__closed__isnull=True)
+    assert in_care.filter(clinic__name=DEMO_CLINIC).count() == in_care.count() == 12
+    assert Patient.objects.count() == 12 + HISTORY_EPISODES + RED_FLAG_EPISODES
     clinician = User.objects.get(username="clinician")
     assert clinician.get_full_name() == "Maya Chen" and clinician.clinic.name == DEMO_CLINIC
 
@@ -75,7 +91,8 @@ def test_every_demo_account_signs_in_with_the_demo_password(demo: None) -> None:
 
 def test_the_other_clinic_sees_none_of_the_demo_patients(demo: None) -> None:
     assert not Patient.objects.visible_to(User.objects.get(username="riverside")).exists()
-    assert Patient.objects.visible_to(User.objects.get(username="clinician2")).count() == 12
+    assert Patient.objects.visible_to(User.objects.get(username="clinician2")).count() == (
+        Patient.objects.count())  # fmt: skip
 
 
 def test_every_demo_plan_and_intake_validates_against_the_contract(demo: None) -> None:
@@ -87,8 +104,8 @@ def test_every_demo_plan_and_intake_validates_against_the_contract(demo: None) -
 
 
 def test_the_demo_covers_every_kind_of_case(demo: None) -> None:
-    plans = [v.plan for v in PlanVersion.objects.all()]
-    intakes = [i.data for i in Intake.objects.all()]
+    plans = [v.plan for v in PlanVersion.objects.filter(**IN_CARE)]
+    intakes = [i.data for i in Intake.objects.filter(episode__closed__isnull=True)]
     assert {"acute", "subacute", "chronic"} <= {p["phase"] for p in plans}
     assert Counter(p["triage"]["disposition"] for p in plans) == {
         "proceed": 10, "emergency": 1, "urgent_referral": 1}  # fmt: skip
@@ -103,13 +120,13 @@ def test_red_flag_cases_have_a_draft_without_treatment_and_no_diary(demo: None) 
     for version in PlanVersion.objects.exclude(plan__triage__disposition="proceed"):
         assert version.status == "draft"
         assert not DiaryEntry.objects.filter(episode=version.episode).exists()
-    emergency = PlanVersion.objects.get(plan__triage__disposition="emergency")
+    emergency = PlanVersion.objects.get(plan__triage__disposition="emergency", **IN_CARE)
     assert emergency.plan["recommended"] == []
 
 
 def test_the_diary_of_each_published_plan_spans_twelve_weeks(demo: None) -> None:
     today = timezone.localdate()
-    published = PlanVersion.objects.filter(status="published").select_related("episode")
+    published = PlanVersion.objects.filter(status="published", **IN_CARE).select_related("episode")
     assert published.count() == 10
     for version in published:
         diary = DiaryEntry.objects.filter(episode=version.episode)
@@ -129,7 +146,7 @@ def test_diary_scores_are_computed_by_the_instruments(demo: None) -> None:
 
 
 def test_one_demo_patient_reports_an_adverse_event_of_a_planned_treatment(demo: None) -> None:
-    event = DiaryEntry.objects.get(kind="adverse_event")
+    event = DiaryEntry.objects.get(kind="adverse_event", episode__closed__isnull=True)
     plan = event.episode.plan_versions.get().plan
     assert event.treatment in {r["treatment"] for r in plan["recommended"]}
 
@@ -145,14 +162,6 @@ def test_seeding_is_recorded_in_the_audit_trail(demo: None) -> None:
     assert AuditEvent.objects.filter(action="create", object_type="Patient").count() == 12
 
 
-def test_the_seed_command_prints_the_logins(db: Any) -> None:
-    out = StringIO()
-    call_command("seed_demo", stdout=out)
-    text = out.getvalue()
-    assert "12 patients created" in text
-    assert all(username in text for username in ACCOUNTS) and DEMO_PASSWORD in text
-
-
 EXERCISE_ITEMS = {"physical_therapy", "general_exercise", "yoga", "pilates", "tai_chi"}
 
 
@@ -161,7 +170,7 @@ def test_every_published_plan_with_exercise_carries_a_program_and_weeks_of_its_l
 ) -> None:
     today = timezone.localdate()
     with_program = 0
-    for version in PlanVersion.objects.filter(status="published"):
+    for version in PlanVersion.objects.filter(status="published", **IN_CARE):
         if not EXERCISE_ITEMS & {r["treatment"] for r in version.plan["recommended"]}:
             continue
         program = HomeProgram.model_validate(version.plan["home_program"])
@@ -225,3 +234,33 @@ def test_the_demo_shows_an_open_alert_that_was_emailed_to_the_responsible_clinic
     client.force_login(User.objects.get(username="clinician"))
     listing = client.get(reverse("patients:list")).content.decode()
     assert "Open alerts (1)" in listing and "Green, David" in listing
+
+
+def test_the_past_year_gives_the_dashboard_closed_episodes_and_a_fitted_model(
+    demo: None,
+) -> None:
+    past = Episode.objects.filter(closed__isnull=False)
+    assert past.count() == HISTORY_EPISODES + RED_FLAG_EPISODES
+    assert all(e.closed <= timezone.localdate() for e in past)
+    assert not DiaryEntry.objects.filter(episode__closed__isnull=False,
+                                         on__gt=models.F("episode__closed")).exists()  # fmt: skip
+    fit = CaseMixFit.objects.get(clinic__name=DEMO_CLINIC)
+    assert fit.model is not None and fit.episodes >= 100
+    lead = Client()
+    lead.force_login(User.objects.get(username="lead"))
+    today = timezone.localdate()
+    since = today - dt.timedelta(days=450)
+    page = lead.get(reverse("outcomes:dashboard"), {"start": since, "end": today})
+    page = page.content.decode()
+    assert "in line with case mix" in page and "Withheld" not in page.split("Clinician")[0]
+    assert EpisodeOutcome.objects.filter(responder=True).count() > 20
+    assert EpisodeOutcome.objects.filter(responder=False).count() > 20
+    assert EpisodeOutcome.objects.filter(red_flag_referral=True).count() >= 5
+
+
+def test_the_past_year_is_the_same_every_time() -> None:
+    today = dt.date(2026, 3, 2)
+    assert past_episodes(today) == past_episodes(today)
+    names = {(p.case.given_name, p.case.family_name) for p in past_episodes(today)}
+    assert len(names) == HISTORY_EPISODES + RED_FLAG_EPISODES
+    assert not names & {(c.given_name, c.family_name) for c in CASES}

@@ -112,7 +112,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
             patient.clinic = request.user.clinic  # type: ignore[union-attr]
             patient.created_by = request.user
             patient.save()
-            episode = Episode.objects.create(patient=patient)
+            episode = Episode.objects.create(patient=patient, clinician=request.user)
             Intake.objects.create(episode=episode)
             record(request, "create", patient, patient=patient)
         messages.success(request, f"{patient} was added. Complete the intake step by step.")
@@ -150,7 +150,7 @@ def episode_open(request: HttpRequest, patient_id: int) -> HttpResponse:
         return redirect("patients:detail", patient_id=patient.pk)
     with transaction.atomic():
         patient.episodes.filter(closed__isnull=True).update(closed=timezone.localdate())
-        episode = Episode.objects.create(patient=patient)
+        episode = Episode.objects.create(patient=patient, clinician=request.user)
         Intake.objects.create(episode=episode)
         record(request, "create", episode, patient=patient)
     return redirect("patients:intake", episode_id=episode.pk, step=STEP_IDS[0])

@@ -12,6 +12,7 @@ accounts get an address at the reserved ``.invalid`` domain, so alert emails hav
 from __future__ import annotations
 
 import datetime as dt
+import random
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,8 +25,10 @@ from backpath.web.accounts.models import STAFF_ROLES, Clinic, User
 from backpath.web.audit.models import AuditEvent
 from backpath.web.demo.cases import ACCOUNTS, CASES, DEMO_PASSWORD, DemoAccount, DemoCase
 from backpath.web.demo.diary import DAYS, baseline_answers, build_diary, build_exercise_log
+from backpath.web.demo.history import PastEpisode, past_episodes
 from backpath.web.diary.alerting import exercise_alert
 from backpath.web.diary.models import DiaryEntry, ExerciseLog
+from backpath.web.outcomes.aggregation import refresh_clinic
 from backpath.web.patients.intake_forms import STEP_IDS
 from backpath.web.patients.models import Episode, Intake, Patient
 from backpath.web.plans import versions
@@ -71,6 +74,13 @@ def build_demo(today: dt.date | None = None) -> DemoResult:
                 continue
             _patient(case, clinic, users, today)
             created += 1
+        for past in past_episodes(today):
+            clinic = users[past.clinician].clinic
+            if not Patient.objects.filter(clinic=clinic, given_name=past.case.given_name,
+                                          family_name=past.case.family_name).exists():  # fmt: skip
+                _past_patient(past, clinic, users)
+    for clinic in clinics.values():  # the dashboard has figures from the first start
+        refresh_clinic(clinic.pk, today)
     return DemoResult(created, len(CASES) - created, ACCOUNTS)
 
 
@@ -98,7 +108,9 @@ def _patient(case: DemoCase, clinic: Clinic, users: dict[str, User], today: dt.d
         clinic=clinic, given_name=case.given_name, family_name=case.family_name,
         birth_year=today.year - case.age, sex=case.sex, user=login, created_by=author,
     )  # fmt: skip
-    episode = Episode.objects.create(patient=patient, opened=start, title=case.summary)
+    episode = Episode.objects.create(
+        patient=patient, opened=start, title=case.summary, clinician=author
+    )
     document = intake_document(case)
     plan = make_plan(assess(parse_intake(document)))
     Intake.objects.create(
@@ -137,3 +149,49 @@ def _patient(case: DemoCase, clinic: Clinic, users: dict[str, User], today: dt.d
         username=SEEDED_BY, clinic=clinic, action="create", object_type="Patient",
         object_id=str(patient.pk), patient=patient, detail="demo data built by backpath demo",
     )  # fmt: skip
+
+
+def _past_patient(past: PastEpisode, clinic: Clinic, users: dict[str, User]) -> None:
+    """One closed episode of the demo's past year: intake, plan, diary and exercise log up
+    to the day it closed."""
+    case, author = past.case, users[past.clinician]
+    patient = Patient.objects.create(
+        clinic=clinic, given_name=case.given_name, family_name=case.family_name,
+        birth_year=past.opened.year - case.age, sex=case.sex, created_by=author,
+    )  # fmt: skip
+    episode = Episode.objects.create(patient=patient, opened=past.opened, closed=past.closed,
+                                     title=case.summary, clinician=author)  # fmt: skip
+    document = intake_document(case)
+    plan = make_plan(assess(parse_intake(document)))
+    Intake.objects.create(
+        episode=episode, data={k: v for k, v in document.items() if k != "schema"},
+        completed_steps=list(STEP_IDS), completed=_at(past.opened, 9),
+    )  # fmt: skip
+    version = versions.create_version(
+        episode, plan.to_json_dict(), user=author, summary="Generated from the intake.",
+        status=PlanVersion.Status.PUBLISHED if case.published else PlanVersion.Status.DRAFT,
+        published=_at(past.opened, 11) if case.published else None,
+    )  # fmt: skip
+    PlanVersion.objects.filter(pk=version.pk).update(created=_at(past.opened, 10))
+    Patient.objects.filter(pk=patient.pk).update(created=_at(past.opened, 8))
+    if not case.published:  # referred on for red flags the day they came
+        return
+    DiaryEntry.objects.bulk_create(
+        DiaryEntry(patient=patient, episode=episode, **e.fields())
+        for e in build_diary(case, plan, past.opened)
+        if e.on <= past.closed
+    )
+    program = plan.home_program
+    if program is None:
+        return
+    rng = random.Random(f"backpath-demo/{case.key}/exercises")
+    logs = []
+    day = past.opened + dt.timedelta(days=1)
+    while day <= past.closed:
+        for item in program.due_on(day):
+            if rng.random() < past.adherence:
+                logs.append(ExerciseLog(patient=patient, episode=episode, version=version,
+                                        on=day, exercise=item.exercise,
+                                        outcome="done"))  # fmt: skip
+        day += dt.timedelta(days=1)
+    ExerciseLog.objects.bulk_create(logs)

@@ -216,7 +216,9 @@ def programs_by_day(episode: Episode | None) -> Callable[[dt.date], HomeProgram 
     """
     published: list[tuple[dt.date, HomeProgram | None]] = []
     if episode is not None:
-        rows = episode.plan_versions.filter(published__isnull=False).order_by("published")
+        # .all() so a prefetched episode (the outcomes job) reads no more rows
+        rows = sorted((v for v in episode.plan_versions.all() if v.published is not None),
+                      key=lambda v: v.published)  # fmt: skip
         for version in rows:
             published.append((timezone.localdate(version.published), version.home_program))
 

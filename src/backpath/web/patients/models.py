@@ -98,9 +98,14 @@ class Episode(models.Model):
     opened = models.DateField(default=timezone.localdate)
     closed = models.DateField(null=True, blank=True)
     title = models.CharField(max_length=200, default="Back pain")
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", help_text="The clinician responsible for this episode.",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["-opened", "-id"]
+        indexes = [models.Index(fields=["clinician", "closed"])]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.opened:%d %b %Y})"

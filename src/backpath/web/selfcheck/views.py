@@ -184,7 +184,7 @@ def convert(request: HttpRequest, request_id: int) -> HttpResponse:
             birth_year=timezone.localdate().year - int(answers["patient"]["age"]),
             created_by=request.user,
         )  # fmt: skip
-        episode = Episode.objects.create(patient=patient)
+        episode = Episode.objects.create(patient=patient, clinician=request.user)
         data = {k: v for k, v in answers.items() if k in ("episode", "pain", "red_flags",
                                                            "preferences")}  # fmt: skip
         Intake.objects.create(
