@@ -60,3 +60,20 @@ def test_a_birth_year_or_a_date_of_birth_is_needed(clinician: User) -> Any:
     assert response.status_code == 200
     assert "Give the birth year or the date of birth" in html.unescape(response.content.decode())
     assert not Patient.objects.filter(family_name="Haddad").exists()
+
+
+def test_the_patient_list_is_one_page_counted_in_the_database(
+    clinic: Any, clinician: Any, django_assert_max_num_queries: Any
+) -> None:
+    Patient.objects.bulk_create(
+        Patient(clinic=clinic, given_name=f"P{i:03d}", family_name="Many", birth_year=1970)
+        for i in range(120)
+    )
+    client = logged_in(clinician)
+    with django_assert_max_num_queries(15):
+        first = client.get(reverse("patients:list")).content.decode()
+    assert "120 patients, page 1 of 3" in first and first.count("Many, P") == 50
+    last = client.get(reverse("patients:list"), {"page": 3}).content.decode()
+    assert last.count("Many, P") == 20 and "Many, P119" in last
+    found = client.post(reverse("patients:list"), {"q": "P11"}).content.decode()
+    assert "10 patients match" in found and found.count("Many, P") == 10

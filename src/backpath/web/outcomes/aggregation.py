@@ -26,6 +26,7 @@ from backpath.web.outbox.queueing import enqueue
 from backpath.web.outcomes.facts import EPISODE_PREFETCH, EPISODE_RELATED, facts_of
 from backpath.web.outcomes.models import CaseMixFit, EpisodeOutcome, EpisodeTreatment
 from backpath.web.patients.models import Episode
+from backpath.web.replica import primary_only
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -93,7 +94,15 @@ def _write(rows: list[tuple[EpisodeOutcome, dict[str, tuple[bool, int]]]]) -> No
 
 
 def refresh_clinic(clinic_id: int, today: dt.date | None = None) -> Refreshed:
-    """Recompute the clinic's episode outcomes, refit its model and store expected chances."""
+    """Recompute the clinic's episode outcomes, refit its model and store expected chances.
+
+    It reads back what it has just written, so it reads the primary, never a replica that
+    may not have caught up."""
+    with primary_only():
+        return _refresh(clinic_id, today)
+
+
+def _refresh(clinic_id: int, today: dt.date | None) -> Refreshed:
     today = today or timezone.localdate()
     now = timezone.now()
     episodes = (

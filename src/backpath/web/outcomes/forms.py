@@ -11,6 +11,8 @@ from backpath.web.accounts.models import STAFF_ROLES, User
 from backpath.web.outcomes.dashboard import PHASE_LABELS, STARTBACK_LABELS, Filters
 
 MAX_YEARS = 5
+# A browser's date field only takes ISO dates; Django would render the locale's format.
+ISO_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def default_range(today: dt.date) -> tuple[dt.date, dt.date]:
@@ -20,8 +22,8 @@ def default_range(today: dt.date) -> tuple[dt.date, dt.date]:
 
 
 class FilterForm(forms.Form):
-    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label="From", widget=ISO_DATE)
+    end = forms.DateField(label="To", widget=ISO_DATE)
     grain = forms.ChoiceField(label="Per", choices=[("month", "month"), ("quarter", "quarter")])
     clinician = forms.TypedChoiceField(label="Clinician", required=False, coerce=int,
                                        empty_value=None)  # fmt: skip
