@@ -37,7 +37,7 @@ def redis_queue(transactional_db: Any) -> Iterator[None]:
 
 def rq_worker() -> None:
     call_command("rqworker", "default", "--burst", "--worker-class", "rq.worker.SimpleWorker",
-                 "--job-class", "django_tasks_rq.Job")  # fmt: skip
+                 "--job-class", "backpath.web.outbox.rq_job.Job")  # fmt: skip
 
 
 def test_an_rq_worker_delivers_the_email_once(redis_queue: None) -> None:

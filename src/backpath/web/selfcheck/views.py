@@ -15,6 +15,7 @@ import time
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -160,7 +161,8 @@ def _alert_for_request(
 def queue(request: HttpRequest) -> HttpResponse:
     requests = ConsultationRequest.objects.filter(clinic_id=request.user.clinic_id)  # type: ignore[union-attr]
     record(request, "read", None, detail="consultation request queue")
-    return render(request, "selfcheck/queue.html", {"requests": requests[:200]})
+    page = Paginator(requests.order_by("-created", "-id"), 50).get_page(request.GET.get("page"))
+    return render(request, "selfcheck/queue.html", {"page": page})
 
 
 @staff_required

@@ -35,7 +35,14 @@ class Command(BaseCommand):
             self.stderr.write(f"{again} unsent email(s) queued again")
         ensure_scheduled(stale=STALE_RUN)
         if type(task_backends["default"]).__name__ == "RQBackend":  # REDIS_URL is set
-            rq = ["default", "--with-scheduler", "--job-class", "django_tasks_rq.Job"]
+            rq = [
+                "default",
+                "--with-scheduler",
+                "--job-class",
+                "backpath.web.outbox.rq_job.Job",
+                "--worker-class",
+                "rq.worker.SimpleWorker",
+            ]  # one process: see rq_job
             call_command("rqworker", *rq, *(["--burst"] if batch else []))
             return
         extra = ["--batch"] if batch else []
