@@ -38,12 +38,9 @@ def test_a_data_folder_that_cannot_be_written_is_503(db: Any, tmp_path: Path) ->
     assert response.status_code == 503 and set(response.json()["failed"]) == {"data_folder"}
 
 
-def test_postgresql_connections_and_statements_have_timeouts(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_postgresql_connections_and_statements_have_timeouts() -> None:
     from backpath.web import settings
 
-    monkeypatch.setenv("DATABASE_URL", "postgresql://u@127.0.0.1:5432/db")
-    options = settings._database()["OPTIONS"]
+    options = settings._database("postgresql://u@127.0.0.1:5432/db")["OPTIONS"]
     assert options["connect_timeout"] == settings.DB_CONNECT_TIMEOUT == 5
     assert options["options"] == "-c statement_timeout=30000"
