@@ -1,8 +1,9 @@
 """Scale benchmark: a generated health system in PostgreSQL, and what a clinic's day costs in it.
 
-    .venv/bin/python bench/scale.py [--scale 1.0] [--samples 60] [--emails 1000] [--keep]
+    .venv/bin/python bench/scale.py [--clinics 50] [--patients 100000] [--diary-per-patient 50]
+        [--logs-per-patient 10] [--samples 60] [--emails 1000] [--keep]
 
-At ``--scale 1`` it loads 50 clinics, 100,000 patients (one episode, intake and published plan
+By default it loads 50 clinics, 100,000 patients (one episode, intake and published plan
 each), 5 million diary rows, 1 million exercise-log rows and each episode's outcome row, with
 bulk ``COPY`` into a database of its own (DATABASE_URL, default
 postgresql://postgres@127.0.0.1:5432/backpath_scale, dropped and made again unless --keep).
@@ -16,6 +17,11 @@ Then, in this process (Django's test client, no network), it prints p50/p99 of:
 - the queue's throughput: emails per second through the Redis backend (REDIS_URL, default
   database 11 of the local Redis) with 2 workers, against delivering the same emails inline;
 - the plan PDF's render time per version.
+
+A single clinic of 5,000 patients with a year of diary each (the worklist's target):
+
+    .venv/bin/python bench/scale.py --clinics 1 --patients 5000 --diary-per-patient 365 \
+        --logs-per-patient 120
 
 Every loop is bounded in count and time; loopback only.
 """
@@ -120,9 +126,10 @@ def reset_sequences(*models: Any) -> None:
                            f'(SELECT COALESCE(MAX(id), 1) FROM "{table}"))')  # fmt: skip
 
 
-def plan_pool() -> list[tuple[str, dict[str, Any]]]:
-    """Plans the engine makes for the example intakes that are treated in the clinic."""
+def plan_pool() -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """Plans the engine makes for the example intakes (plan JSON, intake, plan at a glance)."""
     from backpath.engine import assess_and_plan
+    from backpath.web.plans.glance import glance_of
 
     pool = []
     for path in sorted((ROOT / "examples").glob("*.json")):
@@ -130,7 +137,10 @@ def plan_pool() -> list[tuple[str, dict[str, Any]]]:
         plan = assess_and_plan(intake).to_json_dict()
         if plan["triage"]["disposition"] in ("proceed", "referral_with_plan"):
             data = {k: v for k, v in intake.items() if k != "schema"}
-            pool.append((json.dumps(plan), data))
+            at = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
+            glance = glance_of((plan, "published"), (plan, at))
+            glance["review_weeks"] = plan.get("review_in_weeks") or 6
+            pool.append((json.dumps(plan), data, glance))
     return pool
 
 
@@ -141,7 +151,7 @@ def step(label: str) -> Iterator[None]:
     print(f"  {label:<46} {time.perf_counter() - start:7.1f} s", flush=True)
 
 
-def load(scale: float, today: dt.date) -> dict[str, Any]:
+def load(args: argparse.Namespace, today: dt.date) -> dict[str, Any]:
     from django.contrib.auth.hashers import make_password
     from django.db import connection
     from django.utils import timezone
@@ -154,8 +164,8 @@ def load(scale: float, today: dt.date) -> dict[str, Any]:
     from backpath.web.plans.models import PlanVersion
 
     rng = random.Random(2026)
-    clinics_n, patients_n = max(2, round(50 * scale)), max(100, round(100_000 * scale))
-    diary_per, logs_per = 50, 10
+    clinics_n, patients_n = args.clinics, args.patients
+    diary_per, logs_per = args.diary_per_patient, args.logs_per_patient
     now = timezone.now()
     print(f"loading {clinics_n} clinics, {patients_n:,} patients, ~{patients_n * diary_per:,} "
           f"diary rows, ~{patients_n * logs_per:,} exercise logs")  # fmt: skip
@@ -176,7 +186,8 @@ def load(scale: float, today: dt.date) -> dict[str, Any]:
             by_clinic.setdefault(clinic_id, []).append(pk)
     per_clinic = patients_n // clinics_n
     clinic_of = [clinics[min(i // per_clinic, clinics_n - 1)].pk for i in range(patients_n)]
-    opened = [today - dt.timedelta(days=rng.randint(20, 720)) for _ in range(patients_n)]
+    oldest = max(720, diary_per + 20)  # a diary entry a day at most
+    opened = [today - dt.timedelta(days=rng.randint(20, oldest)) for _ in range(patients_n)]
     closed = [o + dt.timedelta(days=rng.randint(28, 120)) if rng.random() < 0.7 else None
               for o in opened]  # fmt: skip
     closed = [c if c is not None and c < today else None for c in closed]
@@ -189,8 +200,14 @@ def load(scale: float, today: dt.date) -> dict[str, Any]:
                     rng.randint(1940, 2005), rng.choice(("female", "male")), now, clinician[i])
                    for i in range(patients_n)))  # fmt: skip
     with step("episodes and intakes (COPY)"):
-        copy_rows(Episode, ["id", "patient_id", "opened", "closed", "clinician_id"],
-                  ((i + 1, i + 1, opened[i], closed[i], clinician[i])
+        glance = [pool[i % len(pool)][2] for i in range(patients_n)]
+        copy_rows(Episode, ["id", "patient_id", "opened", "closed", "clinician_id",
+                            "plan_status", "disposition", "phase", "review_due",
+                            "due_by_weekday"],
+                  ((i + 1, i + 1, opened[i], closed[i], clinician[i], "published",
+                    glance[i]["disposition"], glance[i]["phase"],
+                    opened[i] + dt.timedelta(weeks=glance[i]["review_weeks"]),
+                    json.dumps(glance[i]["due_by_weekday"]))
                    for i in range(patients_n)))  # fmt: skip
         copy_rows(Intake, ["id", "episode_id", "data", "completed"],
                   ((i + 1, i + 1, json.dumps(pool[i % len(pool)][1]), now)
@@ -227,7 +244,7 @@ def load(scale: float, today: dt.date) -> dict[str, Any]:
     def logs() -> Iterator[tuple[Any, ...]]:
         for i in range(patients_n):
             for k in range(logs_per):
-                day = opened[i] + dt.timedelta(days=1 + k // 2)
+                day = (closed[i] or today) - dt.timedelta(days=k // 2)  # the latest weeks
                 yield (i + 1, i + 1, i + 1, day, EXERCISES[k % len(EXERCISES)],
                        "done" if rng.random() < 0.7 else "skipped")  # fmt: skip
 
@@ -355,7 +372,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--scale", type=float, default=1.0, help="1 = 100,000 patients")
+    parser.add_argument("--clinics", type=int, default=50)
+    parser.add_argument("--patients", type=int, default=100_000)
+    parser.add_argument("--diary-per-patient", type=int, default=50)
+    parser.add_argument("--logs-per-patient", type=int, default=10)
     parser.add_argument("--samples", type=int, default=60)
     parser.add_argument("--emails", type=int, default=1000)
     parser.add_argument("--keep", action="store_true", help="reuse a database already loaded")
@@ -377,7 +397,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     if fresh:
         started = time.perf_counter()
-        info = load(args.scale, today)
+        info = load(args, today)
         print(f"loaded in {time.perf_counter() - started:.0f} s: {info['diary']:,} diary rows, "
               f"{info['logs']:,} exercise logs")  # fmt: skip
     clinic = User.objects.filter(role="lead").order_by("clinic_id").first().clinic  # type: ignore[union-attr]

@@ -132,6 +132,7 @@ def test_the_openapi_document_lists_every_path_and_says_it_supports_judgement(
     assert set(doc["paths"]) == {
         "/api/v1/assess",
         "/api/v1/patients",
+        "/api/v1/worklist",
         "/api/v1/patients/{patient_id}",
         "/api/v1/patients/{patient_id}/plan",
         "/api/v1/patients/{patient_id}/diary",

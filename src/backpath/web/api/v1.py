@@ -35,6 +35,7 @@ from backpath.web.api.schemas import (
     PlanVersionOut,
     link_contract,
 )
+from backpath.web.api.worklist import router as worklist_router
 from backpath.web.audit.record import record
 from backpath.web.diary import records
 from backpath.web.patients.models import Patient
@@ -69,6 +70,7 @@ errors.install(api)
 api.add_router("/v1", program_router)
 api.add_router("/v1", alerts_router)
 api.add_router("/v1", logins_router)
+api.add_router("/v1", worklist_router)
 
 
 def _patient(request: HttpRequest, patient_id: int) -> Patient:

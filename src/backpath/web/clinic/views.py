@@ -9,7 +9,6 @@ from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,6 +19,7 @@ from backpath.web import lookups
 from backpath.web.accounts.access import staff_required
 from backpath.web.alerts.models import Alert
 from backpath.web.audit.record import record
+from backpath.web.clinic.worklist import STATUSES, Filters, rows_of, worklist
 from backpath.web.patients.intake_forms import (
     STEP_IDS,
     STEPS,
@@ -83,29 +83,39 @@ class PatientForm(forms.ModelForm):
 
 
 PAGE_SIZE = 50
+SEARCH_KEY = "worklist_search"
 
 
 @staff_required
 def patient_list(request: HttpRequest) -> HttpResponse:
-    """One page of the clinic's patients, counted and cut in the database (a clinic has
-    thousands), each with its open alerts counted there too."""
-    patients = (
-        Patient.objects.visible_to(request.user)
-        .annotate(open_alerts=Count("alerts", filter=Q(alerts__acknowledged_at__isnull=True)))
-        .order_by("family_name", "given_name", "id")
-    )
-    # Searched by POST: a patient's name in a URL would reach the access logs of every proxy.
-    q = request.POST.get("q", "").strip()[:100] if request.method == "POST" else ""
-    if q:
-        patients = patients.filter(Q(family_name__icontains=q) | Q(given_name__icontains=q))
-    record(request, "read", None, detail=f"patient list{' q=' + q if q else ''}")
+    """The worklist: one page of the clinic's patients, who needs attention first (sorted,
+    filtered and cut in the database; ``worklist``).
+
+    A name searched for is posted and kept in the session, never put in an address, where it
+    would reach the access logs of every proxy; filters and the page number are in the query.
+    """
+    if request.method == "POST":
+        request.session[SEARCH_KEY] = request.POST.get("q", "").strip()[:100]
+        return redirect("patients:list")
+    q = str(request.session.get(SEARCH_KEY, ""))
+    status = request.GET.get("status", "active")
+    filters = Filters(q=q, mine=request.GET.get("mine") == "1",
+                      status=status if status in STATUSES else "active")  # type: ignore[arg-type]  # fmt: skip
+    today = timezone.localdate()
+    record(request, "read", None, detail=f"worklist{' q=' + q if q else ''}")
     alerts = list(Alert.objects.visible_to(request.user).open().select_related("patient")[:100])
-    page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page") if not q else 1)
+    page = Paginator(worklist(request.user, filters, today), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = "&".join(f"{k}={v}" for k, v in (("mine", "1" if filters.mine else ""),
+                                              ("status", filters.status)) if v)  # fmt: skip
     return render(
         request,
         "patients/list.html",
-        {"page": page, "q": q, "alerts": alerts, "next": request.get_full_path()},
-    )
+        {"page": page, "rows": rows_of(list(page), today), "filters": filters, "q": q,
+         "statuses": STATUSES, "alerts": alerts, "query": query, "today": today,
+         "next": request.get_full_path()},
+    )  # fmt: skip
 
 
 @staff_required

@@ -102,6 +102,17 @@ class Episode(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+", help_text="The clinician responsible for this episode.",
     )  # fmt: skip
+    # The plan at a glance, for the worklist to sort and filter in the database; written only
+    # by backpath.web.plans.versions whenever a version is stored or published.
+    plan_status = models.CharField(max_length=10, default="none",
+                                   help_text="none, draft or published")  # fmt: skip
+    disposition = models.CharField(max_length=20, blank=True)
+    phase = models.CharField(max_length=10, blank=True)
+    review_due = models.DateField(null=True, blank=True)
+    due_by_weekday = models.JSONField(
+        default=list, blank=True,
+        help_text="Home exercises due on each weekday (Monday first) under the published plan.",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["-opened", "-id"]

@@ -33,6 +33,7 @@ from backpath.errors import (
     StaleVersion as StaleVersion,  # re-exported: views use versions.StaleVersion
 )
 from backpath.web.patients.models import Episode, Intake
+from backpath.web.plans import glance
 from backpath.web.plans.models import PlanChange, PlanVersion
 
 
@@ -148,6 +149,7 @@ def create_version(
                 )
                 for treatment, action, reason in changes
             )
+            glance.refresh(episode)
     except IntegrityError:  # a version numbered at the same moment elsewhere
         now = latest(episode)
         raise StaleVersion(now.number if now else 0) from None
@@ -185,4 +187,5 @@ def publish(episode: Episode, seen: int, note: str, user: Any) -> PlanVersion:
             reason=" ".join(note.split()) or "Published to the patient.",
             created_by=user,
         )
+        glance.refresh(episode)
     return version

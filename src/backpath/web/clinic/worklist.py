@@ -1,0 +1,175 @@
+"""The worklist: the clinic's patients, who needs attention first, one page at a time.
+
+Sorting and filtering happen in the database over a few indexed columns (open alerts, the
+plan at a glance on the current episode), so a clinic of thousands costs one page of rows.
+The details shown on a page (last diary entry, home exercises this week) are read for that
+page's patients only.
+
+Attention, most pressing first (``PRIORITIES``):
+0. an open emergency alert, or a current episode whose triage is an emergency;
+1. an open same-day alert, or an urgent referral;
+2. any other open alert;
+3. a review date that has passed;
+9. nothing pressing. Within a level, the newest open alert first, then by name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from backpath.web.alerts.models import Alert
+from backpath.web.diary.models import DiaryEntry, ExerciseLog
+from backpath.web.patients.models import Episode, Patient
+from backpath.web.plans.display import DISPOSITION_LABELS
+
+Status = Literal["active", "all", "discharged"]
+STATUSES: dict[str, str] = {"active": "In care", "discharged": "Discharged", "all": "All"}
+PRIORITIES: dict[int, str] = {
+    0: "Emergency",
+    1: "Urgent",
+    2: "Open alert",
+    3: "Review overdue",
+    9: "",
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    q: str = ""
+    """Name or clinic identifier (part of either)."""
+    mine: bool = False
+    """Only episodes the signed-in clinician is responsible for."""
+    status: Status = "active"
+
+
+@dataclass
+class Row:
+    patient: Patient
+    priority: int
+    open_alerts: int
+    disposition: str
+    phase: str
+    plan_status: str
+    review_due: dt.date | None
+    review_overdue: bool
+    episode_id: int | None
+    last_entry: dt.date | None = None
+    exercises_done: int | None = None
+    exercises_due: int | None = None
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def attention(self) -> str:
+        return PRIORITIES.get(self.priority, "")
+
+    @property
+    def disposition_label(self) -> str:
+        return DISPOSITION_LABELS.get(self.disposition, self.disposition)
+
+
+def _current(column: str) -> Subquery:
+    """A column of the patient's current episode: the open one, else the latest."""
+    episodes = Episode.objects.filter(patient=OuterRef("pk")).order_by(
+        F("closed").desc(nulls_first=True), "-opened", "-id"
+    )
+    return Subquery(episodes.values(column)[:1])
+
+
+def _open_alerts() -> QuerySet[Alert]:
+    return Alert.objects.filter(patient=OuterRef("pk"), acknowledged_at__isnull=True)
+
+
+def worklist(user: Any, filters: Filters, today: dt.date) -> QuerySet[Patient]:
+    """The clinic's patients for ``user``, annotated and in worklist order."""
+    alerts_count = _open_alerts().values("patient").annotate(n=Count("id")).values("n")
+    alerts_top = _open_alerts().values("patient").annotate(top=Max("severity")).values("top")
+    rows = Patient.objects.visible_to(user).annotate(
+        episode_id=_current("id"),
+        episode_closed=_current("closed"),
+        episode_clinician=_current("clinician"),
+        disposition=_current("disposition"),
+        phase=_current("phase"),
+        plan_status=_current("plan_status"),
+        review_due=_current("review_due"),
+        open_alerts=Coalesce(Subquery(alerts_count[:1]), 0),
+        alert_severity=Coalesce(Subquery(alerts_top[:1]), 0),
+        alert_latest=Subquery(_open_alerts().order_by("-created").values("created")[:1]),
+    )
+    in_care = Q(episode_id__isnull=False, episode_closed__isnull=True)
+    rows = rows.annotate(
+        priority=Case(
+            When(Q(alert_severity__gte=3) | (in_care & Q(disposition="emergency")), then=0),
+            When(Q(alert_severity=2) | (in_care & Q(disposition="urgent_referral")), then=1),
+            When(open_alerts__gt=0, then=2),
+            When(in_care & Q(plan_status="published", review_due__lt=today), then=3),
+            default=9,
+            output_field=IntegerField(),
+        )
+    )
+    if filters.q:
+        q = filters.q
+        rows = rows.filter(Q(family_name__icontains=q) | Q(given_name__icontains=q)
+                           | Q(clinic_identifier__icontains=q))  # fmt: skip
+    if filters.mine:
+        rows = rows.filter(episode_clinician=user.pk)
+    if filters.status == "active":
+        rows = rows.filter(in_care)
+    elif filters.status == "discharged":
+        rows = rows.filter(episode_closed__isnull=False)
+    return rows.order_by("priority", F("alert_latest").desc(nulls_last=True), "family_name",
+                         "given_name", "id")  # fmt: skip
+
+
+def rows_of(patients: Sequence[Patient], today: dt.date) -> list[Row]:
+    """The page's rows, with what is read for these patients only: the last diary entry and
+    the home exercises done this week against those due so far (Monday to today)."""
+    ids = [p.pk for p in patients]
+    last = dict(DiaryEntry.objects.filter(patient__in=ids).values("patient")
+                .annotate(last=Max("on")).values_list("patient", "last"))  # fmt: skip
+    monday = today - dt.timedelta(days=today.weekday())
+    episode_ids = [p.episode_id for p in patients if p.episode_id]  # type: ignore[attr-defined]
+    done = dict(ExerciseLog.objects.filter(episode__in=episode_ids, on__gte=monday, on__lte=today,
+                                           outcome="done")
+                .values("episode").annotate(n=Count("id")).values_list("episode", "n"))  # fmt: skip
+    due_by_day = dict(Episode.objects.filter(pk__in=episode_ids)
+                      .values_list("pk", "due_by_weekday"))  # fmt: skip
+    out = []
+    for p in patients:
+        a: Any = p
+        pattern = due_by_day.get(a.episode_id) or []
+        due = sum(pattern[: today.weekday() + 1]) if pattern and a.episode_closed is None else None
+        row = Row(
+            patient=p, priority=a.priority, open_alerts=a.open_alerts,
+            disposition=a.disposition or "", phase=a.phase or "",
+            plan_status=a.plan_status or "none", review_due=a.review_due,
+            review_overdue=a.priority == 3 or (a.review_due is not None and a.review_due < today
+                                               and a.episode_closed is None),
+            episode_id=a.episode_id, last_entry=last.get(p.pk),
+            exercises_done=min(done.get(a.episode_id, 0), due) if due else None,
+            exercises_due=due,
+        )  # fmt: skip
+        if a.open_alerts:
+            row.reasons.append(f"{a.open_alerts} open alert{'s' if a.open_alerts > 1 else ''}")
+        if a.disposition in ("emergency", "urgent_referral") and a.episode_closed is None:
+            row.reasons.append("red flags at triage")
+        if row.review_overdue and row.priority != 3:  # else the attention label says it
+            row.reasons.append("review overdue")
+        out.append(row)
+    return out
