@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from backpath import DISCLAIMER
 from backpath.outcomes.privacy import WITHHELD
 from backpath.reports.outcome_charts import Bar, activity_svg, period_name, rates_svg
+from backpath.reports.spreadsheet import safe_row
 from backpath.web.accounts.access import lead_required, staff_required
 from backpath.web.audit.record import record
 from backpath.web.outbox.queueing import enqueue
@@ -175,7 +176,7 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
     buffer = io.StringIO()
     buffer.write(f"# {DISCLAIMER} Groups of fewer than 5 patients are withheld. "
                  f"Period {f.start} to {f.end}.\n")  # fmt: skip
-    csv.writer(buffer).writerows(csv_rows(board))
+    csv.writer(buffer).writerows(safe_row(r) for r in csv_rows(board))
     record(request, "export", None, detail=f"outcomes CSV {f.start} to {f.end}")
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="outcomes-{f.start}-{f.end}.csv"'
