@@ -114,10 +114,12 @@ def test_every_rule_has_a_timeframe_of_its_own_disposition_and_no_emergency_safe
 def test_a_rule_whose_timeframe_disagrees_with_its_disposition_is_rejected() -> None:
     with pytest.raises(ValueError, match="belongs to emergency"):
         red_flags.Rule(suspects=("fracture",), disposition="urgent_referral",
-                       timeframe="immediately", action="Go now.", sources=("x",))  # fmt: skip
+                       timeframe="immediately", action="Go now.", public_action="Go now.",
+                       sources=("x",))  # fmt: skip
     with pytest.raises(ValueError, match="no safety net"):
         red_flags.Rule(suspects=("fracture",), disposition="emergency", timeframe="immediately",
-                       action="Go now.", safety_net="If worse, go.", sources=("x",))  # fmt: skip
+                       action="Go now.", public_action="Go now.", safety_net="If worse, go.",
+                       sources=("x",))  # fmt: skip
 
 
 def test_no_urgent_action_sends_the_person_to_an_emergency_department_now() -> None:
@@ -203,3 +205,18 @@ def test_every_rule_cites_a_source() -> None:
     scoring = red_flags.definition().scoring
     assert all(rule.sources for rule in scoring.flags.values())
     assert "nice_ng65" in scoring.flags["inflammatory_features"].sources
+
+
+JARGON = ("cauda equina", "metasta", "oncology", "MRI", "vertebra", "spondylo", "neurosurg",
+          "saddle", "anaesthesia", "proceed", "imaging", "rheumatology", "disposition")  # fmt: skip
+
+
+def test_every_rule_tells_the_public_in_everyday_words() -> None:
+    from backpath.knowledge import load_knowledge
+
+    scoring = red_flags.definition().scoring
+    rules = (*scoring.flags.values(), *scoring.combinations, *load_knowledge().triage.rules)
+    for rule in rules:
+        words = rule.public_action.lower()
+        assert not [j for j in JARGON if j.lower() in words], rule.public_action
+        assert rule.public_action != rule.action

@@ -127,6 +127,7 @@ def triage_of(intake: Intake, phase: Phase) -> tuple[Triage, frozenset[str]]:
             disposition=r.disposition,
             timeframe=r.timeframe,
             action=" ".join(r.action.split()),
+            public_action=" ".join(r.public_action.split()),
             safety_net=" ".join(r.safety_net.split()) if r.safety_net else None,
             sources=tuple(r.sources),
         )

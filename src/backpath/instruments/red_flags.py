@@ -48,7 +48,10 @@ class Rule(Frozen):
     timeframe: Timeframe
     """How soon the action is due; it must belong to the disposition."""
     action: Text
-    """What the person should do, in plain language, at the disposition's urgency."""
+    """What to do, for the clinician, at the disposition's urgency."""
+    public_action: Text
+    """The same for the person themself (self-check, patient pages): everyday words, no
+    clinical terms."""
     safety_net: Text | None = None
     """Conditional advice: what to do at once if things get worse (kept out of the action)."""
     sources: SourceIds
@@ -110,6 +113,7 @@ class Reason(Frozen):
     disposition: Disposition
     timeframe: Timeframe
     action: str
+    public_action: str
     safety_net: str | None = None
     sources: tuple[str, ...]
 
@@ -156,6 +160,7 @@ def _reason(rule_id: str, rule: Rule) -> Reason:
         disposition=rule.disposition,
         timeframe=rule.timeframe,
         action=rule.action,
+        public_action=rule.public_action,
         safety_net=rule.safety_net,
         sources=rule.sources,
     )

@@ -127,6 +127,8 @@ class TriageRule(_Strict):
     disposition: Literal["emergency", "urgent_referral", "referral_with_plan"]
     timeframe: Literal["immediately", "same_day", "within_24_hours", "within_days", "routine"]
     action: Text
+    public_action: Text
+    """The action in everyday words, for the person themself."""
     safety_net: Text | None = None
     sources: SourceIds
 

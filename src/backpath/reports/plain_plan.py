@@ -102,8 +102,9 @@ def warning_signs() -> list[dict[str, Any]]:
     for flag, rule in spec.scoring.flags.items():
         if rule.disposition not in ("emergency", "urgent_referral"):
             continue
-        group = groups.setdefault(
-            rule.action, {"action": rule.action, "disposition": rule.disposition, "signs": []}
+        group = groups.setdefault(  # the words for the patient, not the clinician's
+            rule.public_action,
+            {"action": rule.public_action, "disposition": rule.disposition, "signs": []},
         )
         group["signs"].append(labels[flag])
     return sorted(groups.values(), key=lambda g: -red_flags.severity(g["disposition"]))

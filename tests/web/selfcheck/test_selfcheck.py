@@ -3,6 +3,8 @@ turn into a patient without retyping. Nothing is stored until the request is sen
 
 from __future__ import annotations
 
+import html
+import re
 import time
 from typing import Any
 
@@ -65,6 +67,18 @@ def test_a_cauda_equina_answer_says_get_emergency_help_and_shows_no_options(clin
     assert b"Get emergency help now" in page.content
     assert b"Options that fit" not in page.content
     assert ConsultationRequest.objects.count() == 0
+
+
+PUBLIC_JARGON = ("cauda equina", "metasta", "oncology", "MRI", "vertebra", "spondylo",
+                 "saddle", "anaesthesia", "proceed", "urgent_referral", "disposition")  # fmt: skip
+
+
+@pytest.mark.parametrize("flag", sorted(contract.red_flag_ids()))
+def test_the_public_is_told_what_to_do_in_everyday_words(clinic: Clinic, flag: str) -> None:
+    page = Client().post(reverse("selfcheck:start", args=[clinic.pk]), NO_FLAGS | {flag: "yes"})
+    text = html.unescape(re.sub(r"<[^>]+>", " ", page.content.decode()))
+    main = text.split("Skip to content", 1)[-1]
+    assert not [j for j in PUBLIC_JARGON if j.lower() in main.lower()], (flag, main[:2000])
 
 
 def test_a_fracture_risk_answer_says_see_a_doctor_urgently(clinic: Clinic) -> None:
@@ -161,7 +175,40 @@ def test_staff_turn_a_request_into_a_patient_and_intake_without_retyping(
     ]
     assert "red_flags" in intake.completed_steps
     req.refresh_from_db()
-    assert req.status == "converted" and req.patient == patient
+    assert req.status == "booked" and req.patient == patient
+    assert patient.email == "sam@example.org"  # the contact details came along
+    change = req.changes.get()
+    assert (change.old, change.new, change.by) == ("new", "booked", clinician)
+
+
+def test_a_request_moves_through_its_states_with_who_and_when(
+    clinic: Clinic, clinician: User
+) -> None:
+    req = ConsultationRequest.objects.create(clinic=clinic, name="Kim Lee", phone="0700",
+                                             disposition="urgent_referral", answers={})  # fmt: skip
+    client = logged_in(clinician)
+    page = client.get(reverse("selfcheck:queue")).content.decode()
+    assert "Red flags: urgent" in page and "Mark contacted" in page
+    status = reverse("selfcheck:status", args=[req.pk])
+    assert client.post(status, {"status": "contacted", "note": "Left a message"}).status_code == 302
+    client.post(status, {"status": "declined"})
+    req.refresh_from_db()
+    assert req.status == "declined"
+    history = [(c.old, c.new, c.by_id) for c in req.changes.all()]
+    assert history == [("new", "contacted", clinician.pk), ("contacted", "declined", clinician.pk)]
+    refused = client.post(status, {"status": "booked"}, follow=True).content.decode()
+    assert "Not changed: status: a declined request can become: contacted" in refused
+    assert "Kim Lee" not in client.get(reverse("selfcheck:queue")).content.decode()  # not open
+    shown = client.get(reverse("selfcheck:queue"), {"show": "declined"}).content.decode()
+    assert "Kim Lee" in shown and "Left a message" in shown
+    assert client.get(status).status_code == 405
+
+
+def test_another_clinic_cannot_change_a_request(clinic: Clinic, outsider: User) -> None:
+    req = ConsultationRequest.objects.create(clinic=clinic, name="X Y", disposition="proceed",
+                                             answers={})  # fmt: skip
+    url = reverse("selfcheck:status", args=[req.pk])
+    assert logged_in(outsider).post(url, {"status": "spam"}).status_code == 404
 
 
 def test_another_clinic_cannot_convert_a_request(clinic: Clinic, outsider: User) -> None:

@@ -11,8 +11,10 @@ from backpath.web.accounts.models import Clinic
 class ConsultationRequest(models.Model):
     class Status(models.TextChoices):
         NEW = "new", "New"
-        CONVERTED = "converted", "Turned into a patient"
-        CLOSED = "closed", "Closed"
+        CONTACTED = "contacted", "Contacted"
+        BOOKED = "booked", "Booked"
+        DECLINED = "declined", "Declined"
+        SPAM = "spam", "Spam"
 
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="requests")
     name = models.CharField(max_length=200)
@@ -36,3 +38,28 @@ class ConsultationRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Request from {self.name} ({self.created:%d %b %Y})"
+
+    @property
+    def red_flags(self) -> bool:
+        """The self-check's answers called for urgent or emergency care."""
+        return self.disposition in ("emergency", "urgent_referral")
+
+
+class RequestChange(models.Model):
+    """One change of a request's state: who, when, from what to what."""
+
+    request = models.ForeignKey(ConsultationRequest, on_delete=models.CASCADE,
+                                related_name="changes")  # fmt: skip
+    old = models.CharField(max_length=20)
+    new = models.CharField(max_length=20)
+    note = models.CharField(max_length=300, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                           on_delete=models.SET_NULL, related_name="+")  # fmt: skip
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    @property
+    def new_label(self) -> str:
+        return str(dict(ConsultationRequest.Status.choices).get(self.new, self.new))

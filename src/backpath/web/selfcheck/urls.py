@@ -10,4 +10,5 @@ urlpatterns = [
     path("check/<int:clinic_id>/request/", views.submit, name="submit"),
     path("requests/", views.queue, name="queue"),
     path("requests/<int:request_id>/convert/", views.convert, name="convert"),
+    path("requests/<int:request_id>/status/", views.change_status, name="status"),
 ]

@@ -20,9 +20,11 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from backpath.engine import assess_and_plan
+from backpath.errors import InvalidInput
 from backpath.exercises.advice import self_check_advice
 from backpath.instruments import red_flags
 from backpath.knowledge import load_knowledge
@@ -33,6 +35,7 @@ from backpath.web.alerts.notify import raise_alert
 from backpath.web.audit.record import record
 from backpath.web.patients.intake_forms import STEP_IDS
 from backpath.web.patients.models import Episode, Intake, Patient
+from backpath.web.selfcheck import states
 from backpath.web.selfcheck.forms import (
     MIN_SECONDS,
     BasicsForm,
@@ -157,19 +160,56 @@ def _alert_for_request(
     )
 
 
+OPEN = (ConsultationRequest.Status.NEW, ConsultationRequest.Status.CONTACTED)
+SHOWN = {"open": "New and contacted", "booked": "Booked", "declined": "Declined",
+         "spam": "Spam", "all": "All"}  # fmt: skip
+
+
 @staff_required
 def queue(request: HttpRequest) -> HttpResponse:
+    """The clinic's requests, newest first, those with red flags marked; open ones by default."""
+    shown = request.GET.get("show", "open")
+    shown = shown if shown in SHOWN else "open"
     requests = ConsultationRequest.objects.filter(clinic_id=request.user.clinic_id)  # type: ignore[union-attr]
+    if shown == "open":
+        requests = requests.filter(status__in=OPEN)
+    elif shown != "all":
+        requests = requests.filter(status=shown)
     record(request, "read", None, detail="consultation request queue")
-    page = Paginator(requests.order_by("-created", "-id"), 50).get_page(request.GET.get("page"))
-    return render(request, "selfcheck/queue.html", {"page": page})
+    page = Paginator(requests.order_by("-created", "-id").prefetch_related("changes__by"),
+                     50).get_page(request.GET.get("page"))  # fmt: skip
+    rows = [(r, [(s, states.ACTION_LABELS[s]) for s in states.NEXT.get(r.status, ())])
+            for r in page]  # fmt: skip
+    return render(request, "selfcheck/queue.html",
+                  {"page": page, "rows": rows, "shown": shown, "choices": SHOWN})  # fmt: skip
+
+
+def _request_for(request: HttpRequest, request_id: int) -> ConsultationRequest:
+    return get_object_or_404(ConsultationRequest, pk=request_id,
+                             clinic_id=request.user.clinic_id)  # type: ignore[union-attr]  # fmt: skip
+
+
+@require_POST
+@staff_required
+def change_status(request: HttpRequest, request_id: int) -> HttpResponse:
+    req = _request_for(request, request_id)
+    try:
+        change = states.move(req, request.POST.get("status", ""), request.user,
+                             request.POST.get("note", ""))  # fmt: skip
+    except InvalidInput as exc:
+        messages.error(request, f"Not changed: {exc}")
+        return redirect("selfcheck:queue")
+    record(request, "update", req, detail=f"request {change.old} -> {change.new}")
+    messages.success(request, f"{req.name}: {req.get_status_display().lower()}.")
+    return redirect("selfcheck:queue")
 
 
 @staff_required
 def convert(request: HttpRequest, request_id: int) -> HttpResponse:
-    """Turn a request into a patient, an episode and an intake, without retyping."""
-    req = get_object_or_404(ConsultationRequest, pk=request_id, clinic_id=request.user.clinic_id)  # type: ignore[union-attr]
-    if request.method != "POST" or req.status != ConsultationRequest.Status.NEW:
+    """Turn a request into a patient, an episode and an intake, without retyping: the contact
+    details go to the patient, the answers to the intake, and the request is booked."""
+    req = _request_for(request, request_id)
+    if request.method != "POST" or req.status not in OPEN:
         return redirect("selfcheck:queue")
     answers = req.answers
     if "age" not in (answers.get("patient") or {}):
@@ -184,7 +224,7 @@ def convert(request: HttpRequest, request_id: int) -> HttpResponse:
         patient = Patient.objects.create(
             clinic=req.clinic, given_name=given or req.name, family_name=family or "-",
             birth_year=timezone.localdate().year - int(answers["patient"]["age"]),
-            created_by=request.user,
+            email=req.email, mobile=req.phone[:32], created_by=request.user,
         )  # fmt: skip
         episode = Episode.objects.create(patient=patient, clinician=request.user)
         data = {k: v for k, v in answers.items() if k in ("episode", "pain", "red_flags",
@@ -194,9 +234,9 @@ def convert(request: HttpRequest, request_id: int) -> HttpResponse:
             data=data,
             completed_steps=[s for s in STEP_IDS if s in ("pain", "red_flags", "preferences")],
         )
-        req.status = ConsultationRequest.Status.CONVERTED
         req.patient = patient
-        req.handled_by = request.user
-        req.save()
+        req.save(update_fields=["patient"])
+        states.move(req, ConsultationRequest.Status.BOOKED, request.user,
+                    "Added as a patient from the request.")  # fmt: skip
         record(request, "create", patient, patient=patient, detail=f"from request {req.pk}")
     return redirect("patients:intake", episode_id=episode.pk, step=STEP_IDS[0])
