@@ -23,7 +23,7 @@ def test_a_clinician_signs_in_adds_a_patient_completes_the_intake_and_sees_the_p
     expect(page).to_have_url(re.compile(r"/login/"))
     shot(page, "login")
     sign_in(page, "clinician")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Patients of Harbour Back Clinic")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Worklist of Harbour Back Clinic")
     add_patient(page, "Lena", "Ortiz", 1980, "female")
     complete_intake(page, screenshots=True)
     shot(page, "plan")

@@ -14,16 +14,16 @@ from django.db import transaction
 from backpath.errors import InvalidInput
 from backpath.web.selfcheck.models import ConsultationRequest, RequestChange
 
-S = ConsultationRequest.Status
+NEW, CONTACTED, BOOKED, DECLINED, SPAM = "new", "contacted", "booked", "declined", "spam"
 NEXT: dict[str, tuple[str, ...]] = {
-    S.NEW: (S.CONTACTED, S.BOOKED, S.DECLINED, S.SPAM),
-    S.CONTACTED: (S.BOOKED, S.DECLINED, S.SPAM),
-    S.BOOKED: (),
-    S.DECLINED: (S.CONTACTED,),
-    S.SPAM: (S.NEW,),
+    NEW: (CONTACTED, BOOKED, DECLINED, SPAM),
+    CONTACTED: (BOOKED, DECLINED, SPAM),
+    BOOKED: (),
+    DECLINED: (CONTACTED,),
+    SPAM: (NEW,),
 }
-ACTION_LABELS = {S.CONTACTED: "Mark contacted", S.BOOKED: "Mark booked", S.DECLINED: "Decline",
-                 S.SPAM: "Mark as spam", S.NEW: "Not spam"}  # fmt: skip
+ACTION_LABELS = {CONTACTED: "Mark contacted", BOOKED: "Mark booked", DECLINED: "Decline",
+                 SPAM: "Mark as spam", NEW: "Not spam"}  # fmt: skip
 
 
 def move(req: ConsultationRequest, new: str, user: Any, note: str = "") -> RequestChange:

@@ -160,7 +160,7 @@ def _alert_for_request(
     )
 
 
-OPEN = (ConsultationRequest.Status.NEW, ConsultationRequest.Status.CONTACTED)
+OPEN = (states.NEW, states.CONTACTED)
 SHOWN = {"open": "New and contacted", "booked": "Booked", "declined": "Declined",
          "spam": "Spam", "all": "All"}  # fmt: skip
 
@@ -236,7 +236,7 @@ def convert(request: HttpRequest, request_id: int) -> HttpResponse:
         )
         req.patient = patient
         req.save(update_fields=["patient"])
-        states.move(req, ConsultationRequest.Status.BOOKED, request.user,
+        states.move(req, states.BOOKED, request.user,
                     "Added as a patient from the request.")  # fmt: skip
         record(request, "create", patient, patient=patient, detail=f"from request {req.pk}")
     return redirect("patients:intake", episode_id=episode.pk, step=STEP_IDS[0])
