@@ -45,6 +45,7 @@ def _minimal() -> dict[str, Any]:
         "version": "1",
         "description": "A demo instrument.",
         "loinc": None,
+        "licence": {"holder": "Nobody", "terms": "Free.", "notice": "A demo."},
         "sources": ["loinc"],
         "items": [{"id": "q1", "label": "Q1", "options": [{"value": 0, "label": "no"},
                                                           {"value": 1, "label": "yes"}]}],
@@ -170,3 +171,23 @@ def test_a_red_flag_without_a_rule_is_rejected() -> None:
     with pytest.raises(KnowledgeBaseError, match="no rule for: iv_drug_use") as caught:
         parse_definition(data, "red_flags.yaml", "red_flags", RedFlagsScoring)
     assert caught.value.field == "scoring.flags"
+
+
+def test_every_instrument_states_its_licence_and_the_odi_needs_one_for_organisations() -> None:
+    from backpath import instruments
+
+    for instrument in ("nrs", "odi", "rmdq", "peg", "startback", "red_flags"):
+        licence = instruments.definition(instrument).licence
+        assert licence.holder and licence.terms and licence.notice
+    assert instruments.definition("odi").licence.organisation_licence
+    assert "Keele" in instruments.definition("startback").licence.notice
+    assert not instruments.definition("rmdq").licence.organisation_licence
+
+
+def test_an_instrument_turned_off_falls_back_to_its_free_alternative() -> None:
+    from backpath import instruments
+
+    assert instruments.usable("odi") == "odi"
+    assert instruments.usable("odi", frozenset({"odi"})) == "rmdq"
+    assert instruments.usable("odi", frozenset({"odi", "rmdq"})) is None
+    assert instruments.usable("startback", frozenset({"startback"})) is None

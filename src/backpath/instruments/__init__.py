@@ -36,19 +36,42 @@ INSTRUMENTS: dict[str, Instrument] = {
 }
 
 
-def score(instrument_id: str, answers: object) -> InstrumentResult:
-    """Score ``answers`` with the named instrument.
+FREE_ALTERNATIVE = {"odi": "rmdq"}
+"""What a deployment without a licence for an instrument uses instead (both measure disability
+with their own minimal important change)."""
 
-    Raises ``InvalidInput('instrument', ...)`` for an unknown id, and the instrument's own
-    ``InvalidInput`` for bad answers.
-    """
+
+def definition(instrument_id: str) -> InstrumentDefinition[Any]:
+    """The instrument's validated data; ``InvalidInput('instrument', ...)`` for an unknown id."""
+    return _module(instrument_id).definition()
+
+
+def usable(instrument_id: str, off: frozenset[str] = frozenset()) -> str | None:
+    """The instrument to use for ``instrument_id`` when the deployment has turned ``off`` the
+    ones it holds no licence for: itself, its free alternative, or None (nothing to use)."""
+    if instrument_id not in off:
+        return instrument_id
+    alternative = FREE_ALTERNATIVE.get(instrument_id)
+    return alternative if alternative is not None and alternative not in off else None
+
+
+def _module(instrument_id: str) -> Instrument:
     instrument = INSTRUMENTS.get(instrument_id)
     if instrument is None:
         raise InvalidInput(
             "instrument",
             f"unknown instrument {instrument_id!r}; allowed: {', '.join(sorted(INSTRUMENTS))}",
         )
-    return instrument.score(answers)
+    return instrument
+
+
+def score(instrument_id: str, answers: object) -> InstrumentResult:
+    """Score ``answers`` with the named instrument.
+
+    Raises ``InvalidInput('instrument', ...)`` for an unknown id, and the instrument's own
+    ``InvalidInput`` for bad answers.
+    """
+    return _module(instrument_id).score(answers)
 
 
 __all__ = [

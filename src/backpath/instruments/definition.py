@@ -124,6 +124,19 @@ class Scoring(Frozen):
 S = TypeVar("S", bound=Scoring)
 
 
+class Licence(Frozen):
+    """Who holds a questionnaire's rights and on what terms BackPath may show it."""
+
+    holder: Text
+    terms: Text
+    """The terms in plain words, as BackPath's evidence records them."""
+    notice: Text
+    """Shown wherever the questionnaire is shown (form, printout, export)."""
+    organisation_licence: bool = False
+    """True when an organisation (a clinic, a health system) needs a licence to use it; such a
+    deployment turns the instrument off until it has one (``BACKPATH_INSTRUMENTS_OFF``)."""
+
+
 class InstrumentDefinition(Frozen, Generic[S]):
     id: Identifier
     name: Text
@@ -132,6 +145,7 @@ class InstrumentDefinition(Frozen, Generic[S]):
     note: Text | None = None
     loinc: LoincCodes | None
     """Required key: ``null`` states that no code was found, which differs from forgetting."""
+    licence: Licence
     sources: SourceIds
     items: Annotated[tuple[Item, ...], Field(min_length=1)]
     scoring: S

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "backpath.web.cds",
     "backpath.web.reminders",
     "backpath.web.outcomes",
+    "backpath.web.questionnaires",
     "backpath.web.alerts",
     "backpath.web.logins",
     "backpath.web.demo",
@@ -268,12 +269,24 @@ if os.environ.get("REDIS_URL"):  # past one machine: RQ on Redis, any number of 
 # Periodic jobs, each run once per due time by whichever worker claims it (outbox.schedule).
 BACKPATH_PERIODIC_JOBS = {
     "reminders": {"function": "backpath.web.reminders.reminders.run_due", "every_minutes": 15},
+    # Review questionnaires a week before each review date, and one reminder (hourly).
+    "questionnaires": {
+        "function": "backpath.web.questionnaires.schedule.run_due",
+        "every_minutes": 60,
+    },
     # Nightly (at midnight UTC): each clinic's episode outcomes and case-mix model.
     "outcomes": {
         "function": "backpath.web.outcomes.aggregation.refresh_all",
         "every_minutes": 24 * 60,
     },
 }
+
+# Questionnaires a deployment holds no licence for (comma-separated ids, e.g. "odi"): they are
+# never shown, and their free alternative is used instead (the Oswestry's is Roland-Morris).
+BACKPATH_INSTRUMENTS_OFF = frozenset(
+    i.strip() for i in os.environ.get("BACKPATH_INSTRUMENTS_OFF", "").split(",") if i.strip()
+)
+BACKPATH_QUESTIONNAIRE_DAYS = int(os.environ.get("BACKPATH_QUESTIONNAIRE_DAYS", "14"))
 
 # The address links in emails point to (the site as patients reach it).
 BACKPATH_BASE_URL = os.environ.get("BACKPATH_BASE_URL", "http://127.0.0.1:8000")

@@ -38,6 +38,7 @@ urlpatterns = [
     path("fhir/", include("backpath.web.fhir.urls")),
     path("", include("backpath.web.cds.urls")),
     path("", include("backpath.web.selfcheck.urls")),
+    path("", include("backpath.web.questionnaires.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),

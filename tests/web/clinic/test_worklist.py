@@ -164,3 +164,23 @@ def test_the_api_gives_the_same_rows_to_staff_only(clinic: Clinic, clinician: Us
     assert bad.status_code == 422 and bad.json()["field"] == "status"
     assert client.get("/api/v1/worklist", {"limit": 0}).json()["field"] == "limit"
     assert logged_in(patient.user).get("/api/v1/worklist").status_code == 403
+
+
+def test_returned_and_overdue_questionnaires_show_and_sort(clinic: Clinic,
+                                                          clinician: User) -> None:  # fmt: skip
+    from backpath.web.questionnaires.models import QuestionnaireRequest
+
+    def asked(patient: Patient, due: dt.date, returned: bool) -> None:
+        QuestionnaireRequest.objects.create(
+            patient=patient, episode=patient.episodes.get(), purpose="review",
+            instruments=["peg"], channel="link", due=due, expires=timezone.now(),
+            completed=timezone.now() if returned else None,
+        )  # fmt: skip
+
+    person(clinic, "Able")
+    asked(person(clinic, "Late"), TODAY - dt.timedelta(days=1), returned=False)
+    asked(person(clinic, "Back"), TODAY + dt.timedelta(days=3), returned=True)
+    asked(person(clinic, "Soon"), TODAY + dt.timedelta(days=3), returned=False)
+    assert names(clinician) == ["Back", "Late", "Able", "Soon"]
+    rows = rows_of(list(worklist(clinician, Filters(), TODAY)), TODAY)
+    assert [r.attention for r in rows[:2]] == ["New results", "Questionnaires overdue"]

@@ -31,6 +31,7 @@ class Alert(models.Model):
         EXERCISE_LOG = "exercise_log", "Exercise log"
         ADVERSE_EVENT = "adverse_event", "Side effect or adverse event (diary)"
         SELFCHECK = "selfcheck", "Public self-check"
+        QUESTIONNAIRE = "questionnaire", "Questionnaire filled in by the patient"
 
     class Urgency(models.TextChoices):
         EMERGENCY = "emergency", "Emergency"

@@ -36,6 +36,7 @@ from backpath.web.audit.record import record
 from backpath.web.diary import records
 from backpath.web.diary.alerting import log_advice
 from backpath.web.diary.log_form import NO_STOP_RULE, ExerciseLogForm, check_day, window
+from backpath.web.questionnaires.models import QuestionnaireRequest
 
 
 def _day_from(request: HttpRequest, today: dt.date) -> tuple[dt.date, str | None]:
@@ -94,7 +95,9 @@ def _page(
         "problem": problem,
         "form_errors": _errors(form) if form is not None else [],
         "warning_signs": plain_plan.warning_signs(),
-    }
+        "questionnaires": list(QuestionnaireRequest.objects.filter(
+            patient=patient, completed__isnull=True, expires__gt=timezone.now())),
+    }  # fmt: skip
     if program is not None and episode is not None:
         logs = {log.exercise: log for log in episode.exercise_logs.filter(on=day)}
         due = program.due_on(day)

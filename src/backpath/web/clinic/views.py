@@ -148,6 +148,8 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
             "patient": patient,
             "episodes": episodes,
             "alerts": list(alerts.open()),
+            "questionnaires": list(patient.questionnaires.select_related("confirmed_by")[:20]),
+            "today": timezone.localdate(),
             "acknowledged": list(
                 alerts.filter(acknowledged_at__isnull=False)
                 .select_related("acknowledged_by")

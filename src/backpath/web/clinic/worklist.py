@@ -10,6 +10,8 @@ Attention, most pressing first (``PRIORITIES``):
 1. an open same-day alert, or an urgent referral;
 2. any other open alert;
 3. a review date that has passed;
+4. questionnaires returned and not yet confirmed (new results);
+5. questionnaires not returned by their due date;
 9. nothing pressing. Within a level, the newest open alert first, then by name.
 """
 
@@ -23,6 +25,7 @@ from typing import Any, Literal
 from django.db.models import (
     Case,
     Count,
+    Exists,
     F,
     IntegerField,
     Max,
@@ -38,6 +41,7 @@ from backpath.web.alerts.models import Alert
 from backpath.web.diary.models import DiaryEntry, ExerciseLog
 from backpath.web.patients.models import Episode, Patient
 from backpath.web.plans.display import DISPOSITION_LABELS
+from backpath.web.questionnaires.models import QuestionnaireRequest
 
 Status = Literal["active", "all", "discharged"]
 STATUSES: dict[str, str] = {"active": "In care", "discharged": "Discharged", "all": "All"}
@@ -46,6 +50,8 @@ PRIORITIES: dict[int, str] = {
     1: "Urgent",
     2: "Open alert",
     3: "Review overdue",
+    4: "New results",
+    5: "Questionnaires overdue",
     9: "",
 }
 
@@ -111,7 +117,11 @@ def worklist(user: Any, filters: Filters, today: dt.date) -> QuerySet[Patient]:
         open_alerts=Coalesce(Subquery(alerts_count[:1]), 0),
         alert_severity=Coalesce(Subquery(alerts_top[:1]), 0),
         alert_latest=Subquery(_open_alerts().order_by("-created").values("created")[:1]),
-    )
+        results_new=Exists(QuestionnaireRequest.objects.filter(
+            patient=OuterRef("pk"), completed__isnull=False, confirmed__isnull=True)),
+        questionnaires_overdue=Exists(QuestionnaireRequest.objects.filter(
+            patient=OuterRef("pk"), completed__isnull=True, due__lt=today)),
+    )  # fmt: skip
     in_care = Q(episode_id__isnull=False, episode_closed__isnull=True)
     rows = rows.annotate(
         priority=Case(
@@ -119,6 +129,8 @@ def worklist(user: Any, filters: Filters, today: dt.date) -> QuerySet[Patient]:
             When(Q(alert_severity=2) | (in_care & Q(disposition="urgent_referral")), then=1),
             When(open_alerts__gt=0, then=2),
             When(in_care & Q(plan_status="published", review_due__lt=today), then=3),
+            When(results_new=True, then=4),
+            When(in_care & Q(questionnaires_overdue=True), then=5),
             default=9,
             output_field=IntegerField(),
         )
@@ -171,5 +183,9 @@ def rows_of(patients: Sequence[Patient], today: dt.date) -> list[Row]:
             row.reasons.append("red flags at triage")
         if row.review_overdue and row.priority != 3:  # else the attention label says it
             row.reasons.append("review overdue")
+        if a.results_new and row.priority != 4:
+            row.reasons.append("questionnaires returned")
+        if a.questionnaires_overdue and a.episode_closed is None and row.priority != 5:
+            row.reasons.append("questionnaires overdue")
         out.append(row)
     return out
