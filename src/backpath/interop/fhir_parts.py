@@ -117,6 +117,7 @@ def instrument_questionnaire(instrument_id: str) -> Questionnaire:
         title=definition.name,
         status="active",
         description=definition.description,
+        copyright=definition.licence.notice,  # the instrument's notice travels with it
         code=[coding(codes.LOINC, panel, definition.name)] if panel else None,
         item=items,
     )

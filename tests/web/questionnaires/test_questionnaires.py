@@ -203,3 +203,19 @@ def test_the_patients_today_page_lists_what_is_waiting(clinician: User, patient:
     page = logged_in(patient.user).get(reverse("care:today")).content.decode()
     assert reverse("questionnaires:fill_in_app", args=[req.pk]) in page
     assert "2 short questionnaires" in page
+
+
+def test_every_form_showing_a_questionnaire_shows_its_notice_and_respects_licences(
+    clinician: User, patient: Patient
+) -> None:
+    episode = patient.episodes.get()
+    step = reverse("patients:intake", args=[episode.pk, "questionnaires"])
+    intake = logged_in(clinician).get(step).content.decode()
+    assert "Keele University" in intake and "Mapi Research Trust" in intake
+    me = logged_in(patient.user)
+    odi = me.get(reverse("care:diary") + "?add=odi").content.decode()
+    assert "Mapi Research Trust" in odi
+    with override_settings(BACKPATH_INSTRUMENTS_OFF=frozenset({"odi"})):
+        assert "Oswestry" not in logged_in(clinician).get(step).content.decode()
+        diary = me.get(reverse("care:diary") + "?add=odi").content.decode()
+        assert "?add=odi" not in diary and "Mapi Research Trust" not in diary

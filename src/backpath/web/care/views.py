@@ -31,6 +31,7 @@ from backpath.web.diary.models import DiaryEntry
 from backpath.web.diary.outcomes import adherence_for, charts_for, entries_for, progress_for
 from backpath.web.patients.models import Patient
 from backpath.web.plans.models import PlanVersion
+from backpath.web.questionnaires.offered import notice, turned_off
 
 RECENT = 30
 
@@ -90,8 +91,9 @@ def _form(kind: str, plan: StoredPlan | None, data: Any = None) -> EntryForm:
 def diary(request: HttpRequest) -> HttpResponse:
     patient, episode, version = lookups.own_record(request.user)
     plan = _readable(version)
+    offered = {k: f for k, f in FORMS.items() if k not in turned_off()}  # licences
     kind = request.GET.get("add", "nrs")
-    if kind not in FORMS:
+    if kind not in offered:
         kind = "nrs"
     if request.method == "POST":
         form = _form(kind, plan, request.POST)
@@ -121,7 +123,8 @@ def diary(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "kind": kind,
-            "kinds": [(k, f.title) for k, f in FORMS.items()],
+            "kinds": [(k, f.title) for k, f in offered.items()],
+            "notice": notice(kind) if kind in ("nrs", "peg", "odi", "rmdq") else "",
             "recent": recent,
             "has_plan": plan is not None,
             "advice": entry_advice(reported) if reported else None,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.conf import settings
 
 from backpath import contract
 from backpath.instruments import odi, peg, red_flags, rmdq, startback
@@ -124,7 +125,10 @@ class QuestionnairesForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.groups: dict[str, list[str]] = {}
+        off = frozenset(getattr(settings, "BACKPATH_INSTRUMENTS_OFF", frozenset()))
         for key, module in QUESTIONNAIRES.items():
+            if key in off:  # no licence for it here: not shown (its answers are kept)
+                continue
             names = []
             for i, item in enumerate(module.definition().items):
                 name = f"{key}_{i}"
@@ -155,8 +159,10 @@ class QuestionnairesForm(forms.Form):
     }
 
     @property
-    def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
-        return [(self.TITLES[k], [self[n] for n in names]) for k, names in self.groups.items()]
+    def sections(self) -> list[tuple[str, str, list[forms.BoundField]]]:
+        """(title, copyright notice, fields) per questionnaire."""
+        return [(self.TITLES[k], QUESTIONNAIRES[k].definition().licence.notice,
+                 [self[n] for n in names]) for k, names in self.groups.items()]  # fmt: skip
 
 
 def _condition_choices() -> list[tuple[str, str]]:
