@@ -1,6 +1,6 @@
 from django.urls import path
 
-from backpath.web.clinic import views
+from backpath.web.clinic import discharge_views, views
 
 app_name = "patients"
 
@@ -11,4 +11,11 @@ urlpatterns = [
     path("<int:patient_id>/episodes/new/", views.episode_open, name="episode_open"),
     path("episodes/<int:episode_id>/intake/review/", views.intake_review, name="intake_review"),
     path("episodes/<int:episode_id>/intake/<slug:step>/", views.intake_step, name="intake"),
+    path("episodes/<int:episode_id>/discharge/", discharge_views.discharge, name="discharge"),
+    path(
+        "episodes/<int:episode_id>/letters/referral/question/",
+        discharge_views.referral_question,
+        name="referral_question",
+    ),
+    path("episodes/<int:episode_id>/letters/<slug:kind>/", discharge_views.letter, name="letter"),
 ]

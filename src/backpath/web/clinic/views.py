@@ -28,6 +28,7 @@ from backpath.web.patients.intake_forms import (
 )
 from backpath.web.patients.models import Episode, Intake, Patient
 from backpath.web.plans import versions
+from backpath.web.plans.versions import CLOSED
 
 STEP_TITLES = [(s.id, s.title) for s in STEPS] + [("prior_treatments", "Prior treatments")]
 
@@ -166,7 +167,10 @@ def episode_open(request: HttpRequest, patient_id: int) -> HttpResponse:
     if request.method != "POST":
         return redirect("patients:detail", patient_id=patient.pk)
     with transaction.atomic():
-        patient.episodes.filter(closed__isnull=True).update(closed=timezone.localdate())
+        patient.episodes.filter(closed__isnull=True).update(
+            closed=timezone.localdate(), discharge_reason=Episode.Discharge.NEW_EPISODE,
+            discharged_by=request.user,
+        )  # fmt: skip
         episode = Episode.objects.create(patient=patient, clinician=request.user)
         Intake.objects.create(episode=episode)
         record(request, "create", episode, patient=patient)
@@ -196,6 +200,9 @@ def intake_step(request: HttpRequest, episode_id: int, step: str) -> HttpRespons
     if step not in STEP_IDS:
         raise Http404("No such intake step.")
     intake = _intake(episode)
+    if request.method == "POST" and episode.closed is not None:
+        messages.error(request, CLOSED)
+        return redirect("patients:detail", patient_id=episode.patient_id)
     if step == "prior_treatments":
         return _prior_treatments_step(request, episode, intake)
     spec = next(s for s in STEPS if s.id == step)
@@ -255,6 +262,9 @@ def intake_review(request: HttpRequest, episode_id: int) -> HttpResponse:
     intake = _intake(episode)
     missing = [title for sid, title in STEP_TITLES if sid not in intake.completed_steps]
     error = None
+    if request.method == "POST" and episode.closed is not None:
+        messages.error(request, CLOSED)
+        return redirect("patients:detail", patient_id=episode.patient_id)
     if request.method == "POST" and not missing:
         document = intake_document(episode, intake)
         try:

@@ -109,6 +109,23 @@ class Episode(models.Model):
     disposition = models.CharField(max_length=20, blank=True)
     phase = models.CharField(max_length=10, blank=True)
     review_due = models.DateField(null=True, blank=True)
+
+    class Discharge(models.TextChoices):
+        GOALS_MET = "goals_met", "Goals met"
+        REFERRED_ON = "referred_on", "Referred on"
+        DID_NOT_ATTEND = "did_not_attend", "Did not attend"
+        PATIENTS_CHOICE = "patients_choice", "The patient's choice"
+        NEW_EPISODE = "new_episode", "A new episode was opened"
+
+    discharge_reason = models.CharField(max_length=20, choices=Discharge.choices, blank=True)
+    if_pain_returns = models.TextField(blank=True, help_text="What to do if the pain returns.")
+    discharged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    referral_question = models.TextField(
+        blank=True, help_text="The question the referral letter asks the specialist."
+    )
     due_by_weekday = models.JSONField(
         default=list, blank=True,
         help_text="Home exercises due on each weekday (Monday first) under the published plan.",

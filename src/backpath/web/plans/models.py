@@ -112,6 +112,9 @@ class Printout(models.Model):
     class Kind(models.TextChoices):
         PLAN = "plan", "Plan"
         HANDOUT = "handout", "Home program handout"
+        REFERRAL = "referral", "Referral letter"
+        DISCHARGE = "discharge", "Discharge summary"
+        SUMMARY = "summary", "Patient summary"
 
     version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="printouts")
     kind = models.CharField(max_length=10, choices=Kind.choices)

@@ -156,8 +156,18 @@ def create_version(
     return created
 
 
+CLOSED = "This episode is closed and its record is read-only; open a new episode to plan again."
+
+
+def check_open(episode: Episode) -> None:
+    """A closed episode is read-only: no edit, no publishing (``EditRefused``)."""
+    if episode.closed is not None:
+        raise EditRefused(CLOSED)
+
+
 def save_edit(episode: Episode, seen: int, edit: Edit, reason: str, user: Any) -> PlanVersion:
     """Store ``edit`` as the next draft version with its ``PlanChange`` row."""
+    check_open(episode)
     check_valid(edit.plan)
     return create_version(
         episode,
@@ -171,6 +181,7 @@ def save_edit(episode: Episode, seen: int, edit: Edit, reason: str, user: Any) -
 
 def publish(episode: Episode, seen: int, note: str, user: Any) -> PlanVersion:
     """Publish the latest version to the patient; earlier versions become superseded."""
+    check_open(episode)
     with transaction.atomic():
         version = _lock_latest(episode, seen)
         if version.status == PlanVersion.Status.PUBLISHED:
