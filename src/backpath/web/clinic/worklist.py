@@ -29,13 +29,14 @@ from django.db.models import (
     F,
     IntegerField,
     Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Least
 
 from backpath.web.alerts.models import Alert
 from backpath.web.diary.models import DiaryEntry, ExerciseLog
@@ -102,49 +103,60 @@ def _open_alerts() -> QuerySet[Alert]:
     return Alert.objects.filter(patient=OuterRef("pk"), acknowledged_at__isnull=True)
 
 
+EPISODE_COLUMNS = ("id", "closed", "clinician", "disposition", "phase", "plan_status",
+                   "review_due")  # fmt: skip
+
+
 def worklist(user: Any, filters: Filters, today: dt.date) -> QuerySet[Patient]:
-    """The clinic's patients for ``user``, annotated and in worklist order."""
-    alerts_count = _open_alerts().values("patient").annotate(n=Count("id")).values("n")
-    alerts_top = _open_alerts().values("patient").annotate(top=Max("severity")).values("top")
-    rows = Patient.objects.visible_to(user).annotate(
-        episode_id=_current("id"),
-        episode_closed=_current("closed"),
-        episode_clinician=_current("clinician"),
-        disposition=_current("disposition"),
-        phase=_current("phase"),
-        plan_status=_current("plan_status"),
-        review_due=_current("review_due"),
-        open_alerts=Coalesce(Subquery(alerts_count[:1]), 0),
-        alert_severity=Coalesce(Subquery(alerts_top[:1]), 0),
+    """The clinic's patients for ``user``, annotated and in worklist order.
+
+    Each subquery appears once (the database repeats an expression wherever it is used), and
+    patients in care are joined to their open episode (a patient has at most one) instead of
+    looking it up per column: the first page of 5,000 patients costs one indexed pass.
+    """
+    rows = Patient.objects.visible_to(user)
+    if filters.status == "active":  # joined: at most one open episode per patient
+        rows = rows.filter(episodes__isnull=False, episodes__closed__isnull=True).annotate(
+            **{f"episode_{c}" if c in ("id", "closed", "clinician") else c: F(f"episodes__{c}")
+               for c in EPISODE_COLUMNS})  # fmt: skip
+        in_care = Q()
+    else:
+        rows = rows.annotate(
+            **{f"episode_{c}" if c in ("id", "closed", "clinician") else c: _current(c)
+               for c in EPISODE_COLUMNS})  # fmt: skip
+        in_care = Q(episode_id__isnull=False, episode_closed__isnull=True)
+        if filters.status == "discharged":
+            rows = rows.filter(episode_closed__isnull=False)
+    rank = Case(When(severity__gte=3, then=0), When(severity=2, then=1), default=2,
+                output_field=IntegerField())  # fmt: skip
+    alert_rank = _open_alerts().values("patient").annotate(r=Min(rank)).values("r")
+    rows = rows.annotate(
+        alert_rank=Coalesce(Subquery(alert_rank[:1]), 9),
         alert_latest=Subquery(_open_alerts().order_by("-created").values("created")[:1]),
         results_new=Exists(QuestionnaireRequest.objects.filter(
             patient=OuterRef("pk"), completed__isnull=False, confirmed__isnull=True)),
         questionnaires_overdue=Exists(QuestionnaireRequest.objects.filter(
             patient=OuterRef("pk"), completed__isnull=True, due__lt=today)),
     )  # fmt: skip
-    in_care = Q(episode_id__isnull=False, episode_closed__isnull=True)
-    rows = rows.annotate(
-        priority=Case(
-            When(Q(alert_severity__gte=3) | (in_care & Q(disposition="emergency")), then=0),
-            When(Q(alert_severity=2) | (in_care & Q(disposition="urgent_referral")), then=1),
-            When(open_alerts__gt=0, then=2),
-            When(in_care & Q(plan_status="published", review_due__lt=today), then=3),
-            When(results_new=True, then=4),
-            When(in_care & Q(questionnaires_overdue=True), then=5),
-            default=9,
-            output_field=IntegerField(),
-        )
-    )
+
+    def rank(condition: Q, value: int) -> Case:
+        return Case(When(condition, then=value), default=9, output_field=IntegerField())
+
+    triage = Case(When(in_care & Q(disposition="emergency"), then=0),
+                  When(in_care & Q(disposition="urgent_referral"), then=1),
+                  default=9, output_field=IntegerField())  # fmt: skip
+    rows = rows.annotate(priority=Least(  # each part once: the smallest rank wins
+        F("alert_rank"), triage,
+        rank(in_care & Q(plan_status="published", review_due__lt=today), 3),
+        rank(Q(results_new=True), 4),
+        rank(in_care & Q(questionnaires_overdue=True), 5),
+    ))  # fmt: skip
     if filters.q:
         q = filters.q
         rows = rows.filter(Q(family_name__icontains=q) | Q(given_name__icontains=q)
                            | Q(clinic_identifier__icontains=q))  # fmt: skip
     if filters.mine:
         rows = rows.filter(episode_clinician=user.pk)
-    if filters.status == "active":
-        rows = rows.filter(in_care)
-    elif filters.status == "discharged":
-        rows = rows.filter(episode_closed__isnull=False)
     return rows.order_by("priority", F("alert_latest").desc(nulls_last=True), "family_name",
                          "given_name", "id")  # fmt: skip
 
@@ -153,6 +165,9 @@ def rows_of(patients: Sequence[Patient], today: dt.date) -> list[Row]:
     """The page's rows, with what is read for these patients only: the last diary entry and
     the home exercises done this week against those due so far (Monday to today)."""
     ids = [p.pk for p in patients]
+    open_alerts = dict(Alert.objects.filter(patient__in=ids, acknowledged_at__isnull=True)
+                       .values("patient").annotate(n=Count("id"))
+                       .values_list("patient", "n"))  # fmt: skip
     last = dict(DiaryEntry.objects.filter(patient__in=ids).values("patient")
                 .annotate(last=Max("on")).values_list("patient", "last"))  # fmt: skip
     monday = today - dt.timedelta(days=today.weekday())
@@ -168,7 +183,7 @@ def rows_of(patients: Sequence[Patient], today: dt.date) -> list[Row]:
         pattern = due_by_day.get(a.episode_id) or []
         due = sum(pattern[: today.weekday() + 1]) if pattern and a.episode_closed is None else None
         row = Row(
-            patient=p, priority=a.priority, open_alerts=a.open_alerts,
+            patient=p, priority=a.priority, open_alerts=open_alerts.get(p.pk, 0),
             disposition=a.disposition or "", phase=a.phase or "",
             plan_status=a.plan_status or "none", review_due=a.review_due,
             review_overdue=a.priority == 3 or (a.review_due is not None and a.review_due < today
@@ -177,8 +192,9 @@ def rows_of(patients: Sequence[Patient], today: dt.date) -> list[Row]:
             exercises_done=min(done.get(a.episode_id, 0), due) if due else None,
             exercises_due=due,
         )  # fmt: skip
-        if a.open_alerts:
-            row.reasons.append(f"{a.open_alerts} open alert{'s' if a.open_alerts > 1 else ''}")
+        if row.open_alerts:
+            n = row.open_alerts
+            row.reasons.append(f"{n} open alert{'s' if n > 1 else ''}")
         if a.disposition in ("emergency", "urgent_referral") and a.episode_closed is None:
             row.reasons.append("red flags at triage")
         if row.review_overdue and row.priority != 3:  # else the attention label says it
