@@ -127,9 +127,9 @@ def worklist(user: Any, filters: Filters, today: dt.date) -> QuerySet[Patient]:
         in_care = Q(episode_id__isnull=False, episode_closed__isnull=True)
         if filters.status == "discharged":
             rows = rows.filter(episode_closed__isnull=False)
-    rank = Case(When(severity__gte=3, then=0), When(severity=2, then=1), default=2,
-                output_field=IntegerField())  # fmt: skip
-    alert_rank = _open_alerts().values("patient").annotate(r=Min(rank)).values("r")
+    by_severity = Case(When(severity__gte=3, then=0), When(severity=2, then=1), default=2,
+                       output_field=IntegerField())  # fmt: skip
+    alert_rank = _open_alerts().values("patient").annotate(r=Min(by_severity)).values("r")
     rows = rows.annotate(
         alert_rank=Coalesce(Subquery(alert_rank[:1]), 9),
         alert_latest=Subquery(_open_alerts().order_by("-created").values("created")[:1]),
