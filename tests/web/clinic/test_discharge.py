@@ -110,3 +110,14 @@ def test_an_emergency_patient_summary_says_to_seek_care(clinician: User, patient
     text = " ".join(pdf_text(pdf.content).split())
     assert "doctor's assessment before treatment" in text
     assert f"{timezone.localdate():%-d %B %Y}" in text  # dated in the letterhead
+
+
+def test_the_patient_downloads_their_one_page_summary(patient: Patient) -> None:
+    from tests.web.builders import with_program
+
+    with_program(patient.episodes.get())
+    me = logged_in(patient.user)
+    assert "Your plan on one page" in me.get(reverse("care:my_plan")).content.decode()
+    pdf = me.get(reverse("care:summary_pdf"))
+    assert pdf.status_code == 200 and "Who to contact" in pdf_text(pdf.content)
+    assert pages(pdf.content) == 1

@@ -113,6 +113,9 @@ def test_intake_answers_flow_into_the_intake_when_confirmed(clinician: User,
     assert intake.data["pain"]["nrs_now"] == 6
     assert intake.data["questionnaires"]["startback"][8] == 4
     assert {"questionnaires", "red_flags"} <= set(intake.completed_steps)
+    step = reverse("patients:intake", args=[intake.episode_id, "questionnaires"])
+    page = logged_in(clinician).get(step).content.decode()
+    assert "Includes answers the patient gave in questionnaires on" in page  # the origin
 
 
 def test_a_link_shown_once_with_its_qr_code(clinician: User, patient: Patient) -> None:

@@ -119,3 +119,17 @@ def handout_pdf(request: HttpRequest) -> HttpResponse:
     response = pdf_response(patient, version, request)
     record(request, "export", version, patient=patient, detail="home program handout PDF")
     return response
+
+
+@patient_required
+def summary_pdf(request: HttpRequest) -> HttpResponse:
+    """The patient's one-page summary of the published plan (rendered in the background)."""
+    patient, version = _published(request)
+    pdf = printouts.ready_or_queue(version, "summary")
+    if pdf is None:
+        return pdf_pending(request, "your one-page summary", reverse("care:my_plan"))
+    record(request, "export", version, patient=patient, detail="patient summary PDF")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="backpath-my-plan-summary.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -12,6 +12,7 @@ urlpatterns = [
     path("today/log/", today.log_exercise, name="log_exercise"),
     path("program/", handout.handout, name="handout"),
     path("program.pdf", handout.handout_pdf, name="handout_pdf"),
+    path("summary.pdf", handout.summary_pdf, name="summary_pdf"),
     path("diary/", views.diary, name="diary"),
     path("progress/", views.progress, name="progress"),
     # The review moved to the plan's URLs (review app); old links and bookmarks still work.

@@ -183,8 +183,10 @@ def _intake(episode: Episode) -> Intake:
 
 
 def _context(episode: Episode, intake: Intake, step: str, **extra: Any) -> dict[str, Any]:
+    reported = episode.questionnaires.filter(purpose="intake", completed__isnull=False)
     return {"episode": episode, "patient": episode.patient, "intake": intake, "step": step,
-            "steps": STEP_TITLES, "done": set(intake.completed_steps), **extra}  # fmt: skip
+            "steps": STEP_TITLES, "done": set(intake.completed_steps),
+            "patient_reported": list(reported.select_related("confirmed_by")), **extra}  # fmt: skip
 
 
 def _next_url(episode: Episode, step: str) -> HttpResponse:
