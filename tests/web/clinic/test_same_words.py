@@ -25,6 +25,7 @@ def test_the_red_flag_questions_are_worded_alike_in_the_intake_the_self_check_an
     fhir = {item.linkId: item.text for item in instrument_questionnaire("red_flags").item}
     intake, selfcheck = _questions(RedFlagsForm()), _questions(SelfCheckFlagsForm())
     assert set(fhir) == set(contract.red_flag_ids())
+    assert intake.pop("none") == selfcheck.pop("none") == RedFlagsForm.NONE_LABEL
     assert intake == selfcheck == fhir
 
 

@@ -268,3 +268,20 @@ def test_a_routine_self_check_request_raises_no_alert(clinic: Clinic) -> None:
     token = sign({**unsign(token_after_basics(client, clinic)), "shown": time.time() - 10})  # type: ignore[dict-item]
     client.post(reverse("selfcheck:submit", args=[clinic.pk]), request_data(token))
     assert ConsultationRequest.objects.count() == 1 and Alert.objects.count() == 0
+
+
+def test_none_of_these_answers_every_red_flag_no(clinic: Clinic) -> None:
+    client = Client()
+    page = client.post(reverse("selfcheck:start", args=[clinic.pk]), {"none": "on"})
+    assert page.status_code == 200 and "Your age" in page.content.decode()  # on to the basics
+
+
+def test_none_of_these_with_a_yes_is_named_and_an_unanswered_flag_is_not_a_no(
+    clinic: Clinic,
+) -> None:
+    start = reverse("selfcheck:start", args=[clinic.pk])
+    clash = Client().post(start, {"none": "on", "bladder_dysfunction": "yes"}).content.decode()
+    assert "You ticked None of these but answered Yes to: New trouble passing urine" in clash
+    blank = Client().post(start, {"major_trauma": "no"}).content.decode()
+    assert "Answer yes or no (or tick None of these above)." in blank
+    assert "<fieldset" in blank and "<legend>" in blank  # each yes/no pair has a name

@@ -109,14 +109,36 @@ class RedFlagsForm(forms.Form):
     the red-flag screen's own (``instruments/data/red_flags.yaml``), as the FHIR Questionnaire
     and the patient's warning signs word them."""
 
+    NONE_LABEL = "None of these (answers No to every question below)"
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["none"] = forms.BooleanField(label=self.NONE_LABEL, required=False)
         labels = {item.id: item.label for item in red_flags.definition().items}
         for flag in contract.red_flag_ids():
             self.fields[flag] = forms.ChoiceField(
-                label=labels[flag], choices=YES_NO, widget=forms.RadioSelect,
+                label=labels[flag], choices=YES_NO, widget=forms.RadioSelect, required=False,
                 error_messages={"required": "Answer yes or no."},
             )  # fmt: skip
+
+    def clean(self) -> dict[str, Any]:
+        """'None of these' answers No to every question left blank; a Yes with it is a
+        contradiction to resolve, never silently dropped. Without it, each must be answered."""
+        data = super().clean() or {}
+        none = data.pop("none", False)
+        flags = contract.red_flag_ids()
+        yes = [f for f in flags if data.get(f) == "yes"]
+        if none and yes:
+            labels = ", ".join(str(self.fields[f].label) for f in yes)
+            self.add_error("none", f"You ticked None of these but answered Yes to: {labels}. "
+                           "Untick it, or change those answers.")  # fmt: skip
+        for flag in flags:
+            if not data.get(flag):
+                if none:
+                    data[flag] = "no"
+                elif flag not in self.errors:
+                    self.add_error(flag, "Answer yes or no (or tick None of these above).")
+        return data
 
 
 class QuestionnairesForm(forms.Form):
