@@ -74,7 +74,7 @@ def complete_intake(page: Any, red_flags: Iterable[str] = (), screenshots: bool 
     done("red_flags", "questionnaires")
 
     for i, answer in enumerate(START_BACK):
-        page.locator(f"#id_startback_{i}").select_option(answer)
+        page.locator(f"input[name=startback_{i}][value='{answer}']").check()
     done("questionnaires", "conditions")
 
     page.locator('input[name="conditions"][value="anticoagulant_therapy"]').check()

@@ -154,9 +154,14 @@ class QuestionnairesForm(forms.Form):
             names = []
             for i, item in enumerate(module.definition().items):
                 name = f"{key}_{i}"
-                choices = [("", "-")] + [(str(o.value), o.label) for o in item.options]
+                # A row of radio buttons per question (no drop-downs); "Not answered" keeps
+                # a choice made by mistake undoable without script.
+                choices = [(str(o.value), o.label) for o in item.options] + [("", "Not answered")]
                 self.fields[name] = forms.ChoiceField(
-                    label=f"{i + 1}. {item.label}", choices=choices, required=False
+                    label=f"{i + 1}. {item.label}",
+                    choices=choices,
+                    required=False,
+                    widget=forms.RadioSelect(attrs={"class": "radio-row"}),
                 )
                 names.append(name)
             self.groups[key] = names
