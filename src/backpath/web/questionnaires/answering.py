@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from backpath import instruments
+from backpath.errors import Conflict
 from backpath.exercises.advice import Advice, self_check_advice
 from backpath.instruments import red_flags
 from backpath.web.alerts.notify import raise_alert
@@ -30,10 +31,6 @@ class Submitted:
     advice: Advice | None
     """What the person is told at once when a warning sign was answered yes."""
     alerted: bool
-
-
-class AlreadyAnswered(Exception):
-    """The request was answered before (the link works once)."""
 
 
 def _scores(answers: dict[str, Any]) -> dict[str, Any]:
@@ -55,7 +52,7 @@ def submit(request: HttpRequest | None, req: QuestionnaireRequest,
     with transaction.atomic():
         locked = QuestionnaireRequest.objects.select_for_update().get(pk=req.pk)
         if locked.completed is not None:
-            raise AlreadyAnswered
+            raise Conflict("these questionnaires were answered already: the link works once")
         locked.answers, locked.scores = answers, scores
         locked.completed, locked.token_hash = timezone.now(), None  # the link is used up
         locked.save(update_fields=["answers", "scores", "completed", "token_hash"])

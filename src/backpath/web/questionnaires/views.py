@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
-from backpath.errors import InvalidInput
+from backpath.errors import Conflict, InvalidInput
 from backpath.web import lookups
 from backpath.web.accounts.access import patient_required, staff_required
 from backpath.web.audit.record import record
@@ -88,7 +88,7 @@ def _fill(request: HttpRequest, req: QuestionnaireRequest, via_app: bool) -> Htt
     if request.method == "POST" and form.is_valid():
         try:
             done = answering.submit(request, req, form.answers())
-        except answering.AlreadyAnswered:
+        except Conflict:  # answered in another tab a moment ago
             return render(request, "questionnaires/gone.html", context, status=410)
         except InvalidInput as exc:
             form.add_error(None, str(exc))
