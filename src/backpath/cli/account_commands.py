@@ -35,6 +35,9 @@ def createclinic(
     name: Annotated[str, typer.Argument(metavar="NAME", help="The clinic's name")],
     lead_email: Annotated[str, typer.Option("--lead-email", help="The first clinic lead's email")],
     lead_name: Annotated[str, typer.Option("--lead-name", help="The lead's full name")] = "",
+    phone: Annotated[
+        str, typer.Option("--phone", help="The clinic's phone number, shown beside urgent advice")
+    ] = "",
 ) -> None:
     """Create a clinic and its first lead, who gets a one-time link to choose a password."""
     _secret_key()
@@ -47,7 +50,7 @@ def createclinic(
 
     try:
         call_command("migrate", interactive=False, verbosity=0)
-        lead, link = create_clinic(name, lead_email, lead_name)
+        lead, link = create_clinic(name, lead_email, lead_name, phone)
     except DatabaseError as exc:
         raise database_error(exc) from None
     typer.echo(f"Clinic {lead.clinic} created; its lead is {lead.username}.")

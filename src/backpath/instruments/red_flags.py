@@ -128,6 +128,11 @@ class RedFlagsResult(InstrumentResult):
     flags_present: tuple[str, ...]
     """In questionnaire order."""
 
+    @property
+    def public_actions(self) -> list[str]:
+        """What to do, in everyday words, each sentence once (several flags share a rule)."""
+        return list(dict.fromkeys(r.public_action for r in self.reasons))
+
 
 def definition() -> InstrumentDefinition[RedFlagsScoring]:
     """The validated data file (``data/red_flags.yaml``); raises KnowledgeBaseError if bad."""

@@ -70,6 +70,15 @@ def test_a_bad_email_exits_2_naming_the_field(db: Any, server_key: None) -> None
     assert not Clinic.objects.exists()
 
 
+def test_the_clinics_phone_is_kept_and_a_bad_one_is_named(db: Any, server_key: None) -> None:
+    bad = create("Riverside Physio", "--lead-email", "a@riverside.example", "--phone", "call me")
+    assert bad.exit_code == 2 and bad.stderr.startswith("error: phone:")
+    assert not Clinic.objects.exists()
+    good = create("Riverside Physio", "--lead-email", "a@riverside.example",
+                  "--phone", "+44 20 7946 0123")  # fmt: skip
+    assert good.exit_code == 0 and Clinic.objects.get().phone == "+44 20 7946 0123"
+
+
 def test_without_the_servers_key_it_refuses_rather_than_print_a_dead_link(
     db: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
 ) -> None:

@@ -285,3 +285,13 @@ def test_none_of_these_with_a_yes_is_named_and_an_unanswered_flag_is_not_a_no(
     blank = Client().post(start, {"major_trauma": "no"}).content.decode()
     assert "Answer yes or no (or tick None of these above)." in blank
     assert "<fieldset" in blank and "<legend>" in blank  # each yes/no pair has a name
+
+
+def test_the_emergency_page_says_each_action_once_with_the_clinics_phone(clinic: Clinic) -> None:
+    Clinic.objects.filter(pk=clinic.pk).update(phone="020 7946 0123")
+    flags = {"saddle_anaesthesia": "yes", "bladder_dysfunction": "yes",
+             "bowel_incontinence": "yes"}  # fmt: skip
+    page = Client().post(reverse("selfcheck:start", args=[clinic.pk]), NO_FLAGS | flags)
+    text = page.content.decode()
+    assert text.count("Numbness between the legs") == 1  # three flags, one sentence
+    assert 'href="tel:020 7946 0123"' in text

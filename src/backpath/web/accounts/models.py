@@ -8,6 +8,9 @@ from django.db import models
 
 class Clinic(models.Model):
     name = models.CharField(max_length=200, unique=True)
+    phone = models.CharField(
+        max_length=40, blank=True, help_text="Shown to the public beside urgent advice."
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

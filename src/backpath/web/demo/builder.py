@@ -36,6 +36,7 @@ from backpath.web.plans.models import PlanChange, PlanVersion
 
 SEEDED_BY = "demo seed"
 DEMO_MAIL_DOMAIN = "backpath-demo.invalid"
+DEMO_PHONE = "020 7946 0123"  # from the UK's range kept for drama: rings no one
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,8 @@ def build_demo(today: dt.date | None = None) -> DemoResult:
     """Create what is missing of the demo clinic; the diary of each case ends on ``today``."""
     today = today or timezone.localdate()
     with transaction.atomic():
-        clinics = {name: Clinic.objects.get_or_create(name=name)[0]
-                   for name in {a.clinic for a in ACCOUNTS}}  # fmt: skip
+        clinics = {name: Clinic.objects.get_or_create(name=name, defaults={"phone": DEMO_PHONE})[0]
+                   for name in sorted({a.clinic for a in ACCOUNTS})}  # fmt: skip
         users = {a.username: _account(a, clinics[a.clinic]) for a in ACCOUNTS}
         created = 0
         for case in CASES:

@@ -12,6 +12,7 @@ accounts, sends invitations, changes roles and deactivates.
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -88,16 +89,24 @@ def send(user: User, link: OneTimeLink, clinic: Clinic, by: Any = None) -> bool:
     return True
 
 
-def create_clinic(name: str, lead_email: str, lead_name: str = "") -> tuple[User, OneTimeLink]:
-    """A new clinic and its first lead; the lead is emailed a link to choose a password."""
+PHONE = re.compile(r"\+?[0-9 ()-]{5,30}")
+
+
+def create_clinic(name: str, lead_email: str, lead_name: str = "",
+                  phone: str = "") -> tuple[User, OneTimeLink]:  # fmt: skip
+    """A new clinic and its first lead; the lead is emailed a link to choose a password.
+    ``phone`` is shown to the public beside urgent and emergency advice."""
     clean = " ".join(name.split())
     if not clean:
         raise InvalidInput("name", "give the clinic's name")
+    phone = " ".join(phone.split())
+    if phone and not PHONE.fullmatch(phone):
+        raise InvalidInput("phone", "digits, spaces and + ( ) - only, e.g. +44 20 7946 0000")
     email = _email(lead_email)
     with transaction.atomic():
         if Clinic.objects.filter(name__iexact=clean).exists():
             raise InvalidInput("name", f"a clinic called {clean!r} already exists")
-        clinic = Clinic.objects.create(name=clean)
+        clinic = Clinic.objects.create(name=clean, phone=phone)
         lead = _new_user(email, lead_name, "lead", clinic)
         link = welcome_link(lead)
         _audit(SERVER, "create", clinic, f"clinic created with lead {email}", clinic=clinic)
