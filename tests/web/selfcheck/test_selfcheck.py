@@ -295,3 +295,12 @@ def test_the_emergency_page_says_each_action_once_with_the_clinics_phone(clinic:
     text = page.content.decode()
     assert text.count("Numbness between the legs") == 1  # three flags, one sentence
     assert 'href="tel:020 7946 0123"' in text
+
+
+def test_the_request_is_offered_near_the_top_and_errors_land_at_the_form(clinic: Clinic) -> None:
+    client = Client()
+    page = client.post(reverse("selfcheck:start", args=[clinic.pk]), NO_FLAGS)
+    options = client.post(reverse("selfcheck:basics", args=[clinic.pk]),
+                          {**BASICS, "token": page.context["token"]}).content.decode()  # fmt: skip
+    assert options.index('href="#request"') < options.index('class="item')
+    assert 'id="request"' in options and '#request" novalidate' in options
