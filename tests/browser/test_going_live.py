@@ -122,7 +122,8 @@ def test_a_clinic_goes_live(page: Any, browser: Any, live_server: Any,
     assert_accessible(patient_tab)
     shot(patient_tab, "patient-first-today")
 
-    # A forgotten password: the patient signs out and resets it.
+    # A forgotten password: the patient signs out (from the account menu) and resets it.
+    patient_tab.locator("details.account summary").click()
     patient_tab.get_by_role("button", name="Sign out").click()
     patient_tab.get_by_role("link", name="Forgotten your password?").click()
     patient_tab.get_by_label("Email").fill("noor@example.org")
@@ -131,6 +132,7 @@ def test_a_clinic_goes_live(page: Any, browser: Any, live_server: Any,
     choose_password(patient_tab, last_link("noor@example.org"), "patient-new-pw-4",
                     "Set my new password")  # fmt: skip
     assert "/me/" in patient_tab.url  # signed in with the new password
+    patient_tab.locator("details.account summary").click()
     patient_tab.get_by_role("button", name="Sign out").click()
     sign_in(patient_tab, "noor@example.org", "patient-new-pw-4")
     assert "/me/" in patient_tab.url
