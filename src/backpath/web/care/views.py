@@ -24,6 +24,7 @@ from backpath.reports.schedule import DAY_NAMES
 from backpath.web import lookups
 from backpath.web.accounts.access import patient_required
 from backpath.web.audit.record import record
+from backpath.web.chart_cache import cached_svg
 from backpath.web.diary import records
 from backpath.web.diary.alerting import entry_advice
 from backpath.web.diary.forms import FORMS, NEEDS_TREATMENTS, EntryForm
@@ -171,11 +172,14 @@ def progress(request: HttpRequest) -> HttpResponse:
         "care/progress.html",
         {
             "charts": [
-                {"chart": c, "svg": mark_safe(svg(c, today)), "table": c.table()} for c in charts
+                {"chart": c, "svg": mark_safe(cached_svg(svg, c, today)), "table": c.table()}
+                for c in charts
             ],
             "attendance": attendance,
             "adherence": adherence,
-            "adherence_svg": mark_safe(svg(adherence.chart, today)) if adherence else "",
+            "adherence_svg": mark_safe(cached_svg(svg, adherence.chart, today))
+            if adherence
+            else "",
             "problem": problem,
             "has_plan": plan is not None,
         },

@@ -7,14 +7,11 @@ small-group rule and the figures cannot differ between them.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -27,6 +24,7 @@ from backpath.reports.outcome_charts import Bar, activity_svg, period_name, rate
 from backpath.reports.spreadsheet import safe_row
 from backpath.web.accounts.access import lead_required, staff_required
 from backpath.web.audit.record import record
+from backpath.web.chart_cache import cached_svg
 from backpath.web.outbox.queueing import enqueue
 from backpath.web.outcomes.aggregation import refresh_outcomes
 from backpath.web.outcomes.dashboard import Dashboard, Group, Share, build
@@ -34,8 +32,6 @@ from backpath.web.outcomes.forms import FilterForm
 from backpath.web.replica import has_replica, primary_only
 
 log = logging.getLogger(__name__)
-
-CHART_CACHE_SECONDS = 24 * 3600
 
 
 def _bars(groups: list[Group]) -> list[Bar]:
@@ -49,28 +45,17 @@ def _bars(groups: list[Group]) -> list[Bar]:
     return bars
 
 
-def _svg(draw: Callable[..., str], *args: Any) -> str:
-    """A chart drawn once per distinct data: the SVG is cached under a hash of its inputs,
-    so the nightly figures are drawn once, not on every page view."""
-    key = "outcome-svg:" + hashlib.sha256(repr((draw.__name__, args)).encode()).hexdigest()
-    svg = cache.get(key)
-    if svg is None:
-        svg = draw(*args)
-        cache.set(key, svg, CHART_CACHE_SECONDS)
-    return str(svg)
-
-
 def _charts(board: Dashboard) -> dict[str, str]:
     charts = {
-        "activity": _svg(
+        "activity": cached_svg(
             activity_svg, "activity", [(p.start, p.opened, p.closed) for p in board.periods],
             board.filters.grain,
         ),
-        "overall": _svg(rates_svg, "overall", "All closed episodes", _bars([board.overall])),
+        "overall": cached_svg(rates_svg, "overall", "All closed episodes", _bars([board.overall])),
     }  # fmt: skip
     for i, (title, groups) in enumerate(board.breakdowns.items()):
         if groups:
-            charts[title] = _svg(rates_svg, f"by-{i}", f"Responders by {title.lower()}",
+            charts[title] = cached_svg(rates_svg, f"by-{i}", f"Responders by {title.lower()}",
                                  _bars(groups))  # fmt: skip
     return charts
 
