@@ -42,11 +42,34 @@ def _card_text(treatment_id: str) -> dict[str, str]:
     return {"description": card.description, "what_to_expect": card.what_to_expect}
 
 
+def referred(plan: StoredPlan) -> bool:
+    """The patient has been sent to a specialist: by triage, or by a clinician's decision."""
+    return plan.triage.disposition in ("urgent_referral", "referral_with_plan")
+
+
+def for_the_patient(plan: StoredPlan) -> list[Any]:
+    """The recommended items a patient sees: specialist procedures (the knowledge's
+    ``interventional`` category) only once they have been referred or a clinician chose
+    one for them, so a first plan does not lead with injections."""
+    knowledge = load_knowledge()
+
+    def specialist(treatment: str) -> bool:
+        card = knowledge.treatments.get(treatment)
+        return card is not None and card.category == "interventional"
+
+    def chosen(item: Any) -> bool:
+        return item.clinician is not None and item.clinician.action in ("accept", "add")
+
+    return [item for item in plan.recommended
+            if not specialist(item.treatment) or referred(plan) or chosen(item)]  # fmt: skip
+
+
 def lines(plan: StoredPlan) -> list[Line]:
     """Recommended items grouped by line, each with the card's plain description; equivalent
-    options sit under the item they are an alternative to."""
+    options sit under the item they are an alternative to. Specialist procedures only when
+    referred (``for_the_patient``)."""
     grouped: dict[int, Line] = {}
-    for item in plan.recommended:
+    for item in for_the_patient(plan):
         title, intro = LINE_TITLES.get(item.line, (f"Line {item.line}", ""))
         line = grouped.setdefault(item.line, Line(item.line, title, intro))
         shown = item.model_dump(mode="json", exclude_none=True)
