@@ -1,10 +1,9 @@
 """The RQ job class the worker runs tasks with when the queue is on Redis.
 
-The worker runs its jobs one after another in its own process (RQ's ``SimpleWorker``: forking
-a process per email cost 4 in 5 of the throughput), so, as Django does around each request, a
-database
-connection that a previous job left broken or past its age is closed before and after each job;
-the next query opens a fresh one.
+As Django does around each request, a database connection that a previous job left broken or
+past its age is closed before and after each job, so the next query opens a fresh one. (A
+forked work horse starts without one; a worker that runs jobs in its own process, such as the
+tests' ``SimpleWorker``, reuses its connection.)
 """
 
 from __future__ import annotations
