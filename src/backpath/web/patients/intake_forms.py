@@ -55,6 +55,17 @@ def whole(
     )  # fmt: skip
 
 
+def weeks_since_start() -> forms.DecimalField:
+    """'How many weeks ago did this episode start?', as the public and the patient are asked."""
+    return forms.DecimalField(
+        label="How many weeks ago did this episode of back pain start?", min_value=0,
+        max_value=2600, decimal_places=1, help_text="0 or more weeks, e.g. 3 or 26.",
+        error_messages={"required": "Required: enter the number of weeks (0 or more).",
+                        "min_value": "Enter 0 or more weeks.",
+                        "max_value": "Enter at most 2600 weeks."},
+    )  # fmt: skip
+
+
 class PersonForm(forms.Form):
     pregnant = forms.ChoiceField(
         label="Pregnant?", choices=[("", "Not applicable / not asked"), *YES_NO], required=False

@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 
 from backpath import contract, instruments
-from backpath.web.patients.intake_forms import choices_of, question, whole
+from backpath.web.patients.intake_forms import choices_of, question, weeks_since_start, whole
 from backpath.web.questionnaires.offered import SENDABLE, notice
 
 ODI_OPTIONAL = "A section that does not apply may be left blank."
@@ -28,13 +28,7 @@ class FillForm(forms.Form):
             self.groups.append((SENDABLE[key], notice(key), help_text, names))
 
     def _basics(self) -> list[str]:
-        self.fields["basics__duration_weeks"] = forms.DecimalField(
-            label="How many weeks ago did this episode of back pain start?", min_value=0,
-            max_value=2600, decimal_places=1, help_text="0 or more weeks, e.g. 3 or 26.",
-            error_messages={"required": "Required: enter the number of weeks (0 or more).",
-                            "min_value": "Enter 0 or more weeks.",
-                            "max_value": "Enter at most 2600 weeks."},
-        )  # fmt: skip
+        self.fields["basics__duration_weeks"] = weeks_since_start()
         self.fields["basics__leg_pain"] = forms.ChoiceField(
             label=question("leg_pain"), choices=choices_of("leg_pain"), widget=forms.RadioSelect
         )

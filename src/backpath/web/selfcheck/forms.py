@@ -13,6 +13,7 @@ from backpath.web.patients.intake_forms import (
     avoid_choices,
     choices_of,
     question,
+    weeks_since_start,
     whole,
 )
 
@@ -39,13 +40,7 @@ class SelfCheckFlagsForm(RedFlagsForm):
 
 class BasicsForm(forms.Form):
     age = whole("Your age", 16, 120, help_text="A whole number from 16 to 120.")
-    duration_weeks = forms.DecimalField(
-        label="How many weeks ago did this episode of back pain start?", min_value=0,
-        max_value=2600, decimal_places=1, help_text="0 or more weeks, e.g. 3 or 26.",
-        error_messages={"required": "Required: enter the number of weeks (0 or more).",
-                        "min_value": "Enter 0 or more weeks.",
-                        "max_value": "Enter at most 2600 weeks."},
-    )  # fmt: skip
+    duration_weeks = weeks_since_start()
     leg_pain = forms.ChoiceField(label=question("leg_pain"), choices=choices_of("leg_pain"))
     nrs_now = whole("How bad is the pain right now? (0 = none, 10 = worst imaginable)", 0, 10)
     avoid = forms.MultipleChoiceField(
