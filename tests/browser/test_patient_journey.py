@@ -38,7 +38,10 @@ def test_a_patient_reads_the_plan_logs_pain_and_sees_the_chart(page: Any) -> Non
     page.goto("/me/progress/")
     chart = page.locator("svg[role=img]").first
     assert chart.is_visible()
-    assert page.locator("table").first.is_visible()  # the same data for screen readers
+    table = page.locator("table").first
+    assert not table.is_visible()  # collapsed by default, under the chart
+    page.get_by_text("The same data as a table").first.click()
+    assert table.is_visible()  # the same data, one click away
     shot(page, "patient-progress")
 
 
