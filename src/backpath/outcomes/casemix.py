@@ -102,7 +102,8 @@ class CaseMixModel:
         return 1 / (1 + math.exp(-z)) if z > -700 else 0.0
 
     def odds_ratios(self) -> list[tuple[str, float]]:
-        """Each predictor's odds ratio per unit (per standard deviation is what was fitted)."""
+        """Each predictor's odds ratio per unit of it (the fit was on standardised values,
+        so each coefficient is divided by its standard deviation)."""
         return [
             (name, math.exp(c / s))
             for name, c, s in zip(FEATURES, self.coefficients, self.scales, strict=True)

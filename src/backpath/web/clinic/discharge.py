@@ -15,6 +15,15 @@ from backpath.web.patients.models import Episode
 REASONS = [c for c in Episode.Discharge.choices if c[0] != Episode.Discharge.NEW_EPISODE]
 
 
+def close_open_episodes(patient: Any, user: Any) -> int:
+    """Close the patient's open episode today because a new one is opened (no outcome asked:
+    the new episode takes over)."""
+    return patient.episodes.filter(closed__isnull=True).update(
+        closed=timezone.localdate(), discharge_reason=Episode.Discharge.NEW_EPISODE,
+        discharged_by=user,
+    )  # fmt: skip
+
+
 def discharge(episode: Episode, reason: str, if_pain_returns: str, user: Any) -> Episode:
     """Close ``episode`` today; ``InvalidInput`` names ``reason`` or ``episode``."""
     if reason not in {r for r, _ in REASONS}:

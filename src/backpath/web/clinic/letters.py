@@ -35,16 +35,15 @@ from backpath.web.plans.pdf import render_pdf, stylesheet
 LETTER_STYLESHEET = "backpath/letters.css"
 DEFAULT_QUESTION = "Please assess and advise on further management."
 DEFAULT_IF_RETURNS = (
-    "Most flare-ups settle within days to weeks: keep moving, use heat and the exercises you "
-    "learnt, and come back or see your GP if the pain is not easing after two weeks. Seek care "
-    "the same day for any of the warning signs below."
+    "Start again with the exercises and advice from your plan. If the pain does not ease, "
+    "contact the clinic or your GP; for any warning sign in your plan, seek care the same day."
 )
 PHASE_WORDS = {"acute": "recent (less than 4 weeks)", "subacute": "4 to 12 weeks old",
                "chronic": "long-standing (more than 12 weeks)"}  # fmt: skip
 RISK_WORDS = {"low": "a low risk of long-term problems",
               "medium": "a medium risk of long-term problems",
-              "high": "a higher risk of long-term problems, so we look at how pain affects "
-                      "your mood and daily life as well"}  # fmt: skip
+              "high": "a higher risk of long-term problems"}  # fmt: skip
+"""The STarT Back groups in the patient's words (the groups are the instrument's own)."""
 
 
 def _head(episode: Episode) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from backpath.web import lookups
 from backpath.web.accounts.access import staff_required
 from backpath.web.alerts.models import Alert
 from backpath.web.audit.record import record
+from backpath.web.clinic import discharge as closing
 from backpath.web.clinic.worklist import STATUSES, Filters, rows_of, worklist
 from backpath.web.patients.intake_forms import (
     STEP_IDS,
@@ -167,10 +168,7 @@ def episode_open(request: HttpRequest, patient_id: int) -> HttpResponse:
     if request.method != "POST":
         return redirect("patients:detail", patient_id=patient.pk)
     with transaction.atomic():
-        patient.episodes.filter(closed__isnull=True).update(
-            closed=timezone.localdate(), discharge_reason=Episode.Discharge.NEW_EPISODE,
-            discharged_by=request.user,
-        )  # fmt: skip
+        closing.close_open_episodes(patient, request.user)
         episode = Episode.objects.create(patient=patient, clinician=request.user)
         Intake.objects.create(episode=episode)
         record(request, "create", episode, patient=patient)

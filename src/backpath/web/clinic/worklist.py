@@ -186,8 +186,8 @@ def rows_of(patients: Sequence[Patient], today: dt.date) -> list[Row]:
             patient=p, priority=a.priority, open_alerts=open_alerts.get(p.pk, 0),
             disposition=a.disposition or "", phase=a.phase or "",
             plan_status=a.plan_status or "none", review_due=a.review_due,
-            review_overdue=a.priority == 3 or (a.review_due is not None and a.review_due < today
-                                               and a.episode_closed is None),
+            review_overdue=(a.review_due is not None and a.review_due < today
+                            and a.episode_closed is None),
             episode_id=a.episode_id, last_entry=last.get(p.pk),
             exercises_done=min(done.get(a.episode_id, 0), due) if due else None,
             exercises_due=due,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from axes.utils import reset as reset_lockouts
 from django.db import transaction
@@ -101,28 +101,51 @@ def _at(day: dt.date, hour: int) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
 
 
-def _patient(case: DemoCase, clinic: Clinic, users: dict[str, User], today: dt.date) -> None:
-    start = today - dt.timedelta(days=DAYS)
-    author = users[case.created_by]
-    login = users[case.login] if case.login else None
+class _Started(NamedTuple):
+    patient: Patient
+    episode: Episode
+    plan: Any
+    version: PlanVersion
+
+
+def _start(case: DemoCase, clinic: Clinic, author: User, opened: dt.date,
+           closed: dt.date | None = None, login: User | None = None) -> _Started:  # fmt: skip
+    """The case's patient, an episode opened on ``opened`` with its completed intake, and the
+    engine's plan as version 1 (published that day unless the case is not), back-dated so the
+    story reads in order."""
     patient = Patient.objects.create(
         clinic=clinic, given_name=case.given_name, family_name=case.family_name,
-        birth_year=today.year - case.age, sex=case.sex, user=login, created_by=author,
+        birth_year=opened.year - case.age, sex=case.sex, user=login, created_by=author,
     )  # fmt: skip
-    episode = Episode.objects.create(
-        patient=patient, opened=start, title=case.summary, clinician=author
-    )
+    episode = Episode.objects.create(patient=patient, opened=opened, closed=closed,
+                                     title=case.summary, clinician=author)  # fmt: skip
     document = intake_document(case)
     plan = make_plan(assess(parse_intake(document)))
     Intake.objects.create(
         episode=episode, data={k: v for k, v in document.items() if k != "schema"},
-        completed_steps=list(STEP_IDS), completed=_at(start, 9),
+        completed_steps=list(STEP_IDS), completed=_at(opened, 9),
     )  # fmt: skip
     version = versions.create_version(
         episode, plan.to_json_dict(), user=author, summary="Generated from the intake.",
         status=PlanVersion.Status.PUBLISHED if case.published else PlanVersion.Status.DRAFT,
-        published=_at(start, 11) if case.published else None,
+        published=_at(opened, 11) if case.published else None,
     )  # fmt: skip
+    Patient.objects.filter(pk=patient.pk).update(created=_at(opened, 8))
+    PlanVersion.objects.filter(pk=version.pk).update(created=_at(opened, 10))
+    return _Started(patient, episode, plan, version)
+
+
+def _patient(case: DemoCase, clinic: Clinic, users: dict[str, User], today: dt.date) -> None:
+    start = today - dt.timedelta(days=DAYS)
+    author = users[case.created_by]
+    login = users[case.login] if case.login else None
+    started = _start(case, clinic, author, start, login=login)
+    patient, episode, plan, version = (
+        started.patient,
+        started.episode,
+        started.plan,
+        started.version,
+    )
     if case.published:
         PlanChange.objects.create(version=version, action=PlanChange.Action.PUBLISH,
                                   reason="Discussed with the patient and published.",
@@ -143,9 +166,6 @@ def _patient(case: DemoCase, clinic: Clinic, users: dict[str, User], today: dt.d
             patient.alerts.filter(key__startswith=f"exercise_log:{log.pk}:").update(
                 created=_at(log.on, 19)
             )
-    # Back-date the rows whose timestamps the pages show, so the story reads in order.
-    Patient.objects.filter(pk=patient.pk).update(created=_at(start, 8))
-    PlanVersion.objects.filter(pk=version.pk).update(created=_at(start, 10))
     AuditEvent.objects.create(
         username=SEEDED_BY, clinic=clinic, action="create", object_type="Patient",
         object_id=str(patient.pk), patient=patient, detail="demo data built by backpath demo",
@@ -155,26 +175,14 @@ def _patient(case: DemoCase, clinic: Clinic, users: dict[str, User], today: dt.d
 def _past_patient(past: PastEpisode, clinic: Clinic, users: dict[str, User]) -> None:
     """One closed episode of the demo's past year: intake, plan, diary and exercise log up
     to the day it closed."""
-    case, author = past.case, users[past.clinician]
-    patient = Patient.objects.create(
-        clinic=clinic, given_name=case.given_name, family_name=case.family_name,
-        birth_year=past.opened.year - case.age, sex=case.sex, created_by=author,
-    )  # fmt: skip
-    episode = Episode.objects.create(patient=patient, opened=past.opened, closed=past.closed,
-                                     title=case.summary, clinician=author)  # fmt: skip
-    document = intake_document(case)
-    plan = make_plan(assess(parse_intake(document)))
-    Intake.objects.create(
-        episode=episode, data={k: v for k, v in document.items() if k != "schema"},
-        completed_steps=list(STEP_IDS), completed=_at(past.opened, 9),
-    )  # fmt: skip
-    version = versions.create_version(
-        episode, plan.to_json_dict(), user=author, summary="Generated from the intake.",
-        status=PlanVersion.Status.PUBLISHED if case.published else PlanVersion.Status.DRAFT,
-        published=_at(past.opened, 11) if case.published else None,
-    )  # fmt: skip
-    PlanVersion.objects.filter(pk=version.pk).update(created=_at(past.opened, 10))
-    Patient.objects.filter(pk=patient.pk).update(created=_at(past.opened, 8))
+    case = past.case
+    started = _start(case, clinic, users[past.clinician], past.opened, past.closed)
+    patient, episode, plan, version = (
+        started.patient,
+        started.episode,
+        started.plan,
+        started.version,
+    )
     if not case.published:  # referred on for red flags the day they came
         return
     DiaryEntry.objects.bulk_create(

@@ -94,12 +94,10 @@ class Period:
 @dataclass
 class Dashboard:
     filters: Filters
-    scope: str
     as_of: dt.datetime | None
     model_note: str
     model: dict[str, Any] | None
     periods: list[Period]
-    closed: Share
     overall: Group
     completion: list[Share]
     measures: list[Share]
@@ -199,10 +197,6 @@ def period_starts(filters: Filters) -> list[dt.date]:
     return out
 
 
-def _share(label: str, patients: int, part: int | None, whole: int | None) -> Share:
-    return Share(label, patients, part, whole)
-
-
 def build(clinic_id: int, user: Any, filters: Filters) -> Dashboard:
     rows = scoped(clinic_id, user, filters)
     cohort = rows.filter(closed__range=(filters.start, filters.end))
@@ -242,32 +236,30 @@ def build(clinic_id: int, user: Any, filters: Filters) -> Dashboard:
         adverse["serious_per_100"] = round(100 * (totals["serious"] or 0) / totals["sessions"], 1)
     dashboard = Dashboard(
         filters=filters,
-        scope="",
         as_of=as_of,
         model_note=fit.note if fit else "The outcomes have not been computed yet.",
         model=fit.model if fit else None,
         periods=_periods(rows, filters),
-        closed=_share("Episodes closed", patients, totals["episodes"], totals["episodes"]),
         overall=_group("All closed episodes", totals),
         completion=[
-            _share("Baseline questionnaire", patients, totals["baseline"], totals["episodes"]),
-            _share("Review questionnaire (episodes of 4 weeks or more)", patients,
+            Share("Baseline questionnaire", patients, totals["baseline"], totals["episodes"]),
+            Share("Review questionnaire (episodes of 4 weeks or more)", patients,
                    totals["review"], totals["review_due"]),
-            _share("Discharge questionnaire", patients, totals["discharge"], totals["episodes"]),
+            Share("Discharge questionnaire", patients, totals["discharge"], totals["episodes"]),
         ],
         measures=[
-            _share(MEASURE_LABELS[m], totals[f"{m}_patients"], totals[f"{m}_yes"],  # type: ignore[index]
+            Share(MEASURE_LABELS[m], totals[f"{m}_patients"], totals[f"{m}_yes"],  # type: ignore[index]
                    totals[f"{m}_known"])
             for m in MEASURE_COLUMNS
         ],
         response_time=[
-            _share(f"Within {w} weeks", patients, totals[f"within_{w}"], totals["known"])
+            Share(f"Within {w} weeks", patients, totals[f"within_{w}"], totals["known"])
             for w in RESPONSE_WEEKS
         ],
-        adherence=_share("Home exercises done, of those due", totals["with_program"],
+        adherence=Share("Home exercises done, of those due", totals["with_program"],
                          totals["done"], totals["due"]),
         adverse=adverse,
-        red_flags=_share("Episodes referred for red flags (emergency or urgent)",
+        red_flags=Share("Episodes referred for red flags (emergency or urgent)",
                          opened["patients"], opened["red"], opened["episodes"]),
     )  # fmt: skip
     dashboard.breakdowns = breakdowns(cohort, user)

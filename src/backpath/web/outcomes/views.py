@@ -127,8 +127,8 @@ def _group_row(section: str, g: Group) -> list[Any]:
 
 def csv_rows(board: Dashboard) -> list[list[Any]]:
     rows: list[list[Any]] = [CSV_HEADER]
-    for start, p in ((p.start, p) for p in board.periods):
-        name = period_name(start, board.filters.grain)
+    for p in board.periods:
+        name = period_name(p.start, board.filters.grain)
         for what, value in (("opened", p.opened), ("closed", p.closed)):
             rows.append([f"episodes {what}", name, WITHHELD if value is None else value]
                         + [""] * (len(CSV_HEADER) - 3))  # fmt: skip

@@ -18,6 +18,7 @@ from backpath import instruments
 from backpath.errors import Conflict
 from backpath.exercises.advice import Advice, self_check_advice
 from backpath.instruments import red_flags
+from backpath.instruments.red_flags import RedFlagsResult
 from backpath.web.alerts.notify import raise_alert
 from backpath.web.audit.record import record_event
 from backpath.web.questionnaires.models import QuestionnaireRequest
@@ -33,22 +34,23 @@ class Submitted:
     alerted: bool
 
 
-def _scores(answers: dict[str, Any]) -> dict[str, Any]:
+def _scores(answers: dict[str, Any], screen: RedFlagsResult | None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key in SCORED:
         if key in answers:
             out[key] = instruments.score(key, answers[key]).to_dict()
-    if "red_flags" in answers:
-        result = red_flags.score(answers["red_flags"])
-        out["red_flags"] = {"disposition": result.disposition,
-                            "present": list(result.flags_present)}  # fmt: skip
+    if screen is not None:
+        out["red_flags"] = {"disposition": screen.disposition,
+                            "present": list(screen.flags_present)}  # fmt: skip
     return out
 
 
 def submit(request: HttpRequest | None, req: QuestionnaireRequest,
            answers: dict[str, Any]) -> Submitted:  # fmt: skip
     """Store ``answers`` (``{instrument: answers}``, already checked by the form), scored."""
-    scores = _scores(answers)  # InvalidInput for an answer off a scale, before any write
+    # Scored before any write: InvalidInput for an answer off a scale.
+    screen = red_flags.score(answers["red_flags"]) if "red_flags" in answers else None
+    scores = _scores(answers, screen)
     with transaction.atomic():
         locked = QuestionnaireRequest.objects.select_for_update().get(pk=req.pk)
         if locked.completed is not None:
@@ -60,20 +62,17 @@ def submit(request: HttpRequest | None, req: QuestionnaireRequest,
         record_event(user if getattr(user, "is_authenticated", False) else None, "update",
                      locked, patient=locked.patient, clinic=locked.patient.clinic,
                      detail="questionnaires returned by the patient")  # fmt: skip
-        advice, alerted = _red_flags(request, locked)
+        advice, alerted = _red_flags(request, locked, screen)
     return Submitted(locked, advice, alerted)
 
 
-def _red_flags(request: HttpRequest | None,
-               req: QuestionnaireRequest) -> tuple[Advice | None, bool]:  # fmt: skip
-    flags = req.answers.get("red_flags")
-    if not flags:
+def _red_flags(request: HttpRequest | None, req: QuestionnaireRequest,
+               screen: RedFlagsResult | None) -> tuple[Advice | None, bool]:  # fmt: skip
+    if screen is None or screen.disposition == "proceed":
         return None, False
-    result = red_flags.score(flags)
-    if result.disposition == "proceed":
-        return None, False
-    advice = self_check_advice(result.disposition, [r.public_action for r in result.reasons])
-    signs = [item.label for item in red_flags.definition().items if flags.get(item.id)]
+    advice = self_check_advice(screen.disposition, screen.public_actions)
+    labels = {item.id: item.label for item in red_flags.definition().items}
+    signs = [labels[f] for f in screen.flags_present]
     alert = raise_alert(
         request, clinic=req.patient.clinic, patient=req.patient, origin="questionnaire",
         advice=advice, reported="Warning signs answered yes in a questionnaire: "
