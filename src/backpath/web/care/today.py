@@ -7,6 +7,9 @@ day, contact the clinic, or just stop the exercise) and, for any urgency but non
 alert at the clinic (``backpath.web.diary.alerting``, also used by the API). Only the
 published plan's program is shown or accepted, and only today and the six days before it can
 be logged.
+
+Above the exercises, the streak and this week's summary (``care.encouragement``): praise for
+what was logged, never a nag.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from backpath.reports.exercise_cards import (
 from backpath.web import lookups
 from backpath.web.accounts.access import patient_required
 from backpath.web.audit.record import record
+from backpath.web.care.encouragement import for_today
 from backpath.web.diary import records
 from backpath.web.diary.alerting import log_advice
 from backpath.web.diary.log_form import NO_STOP_RULE, ExerciseLogForm, check_day, window
@@ -124,6 +128,7 @@ def _page(
             "walking": program.walking_goal,
             "outcomes": list(OUTCOME_LABELS.items()),
             "no_stop_rule": NO_STOP_RULE,
+            "cheer": for_today(patient, episode, today),
         }
     return render(request, "care/today.html", context, status=status)
 
