@@ -17,6 +17,7 @@ from backpath import DISCLAIMER
 from backpath.errors import InvalidInput
 from backpath.web.accounts.models import Clinic, Role, User
 from backpath.web.audit.models import AuditEvent
+from backpath.web.diary.models import ExerciseLog
 from backpath.web.patients.models import Episode, Patient
 from backpath.web.plans.models import PlanVersion
 from backpath.web.reminders import reminders
@@ -165,6 +166,39 @@ def test_a_day_with_nothing_due_sends_nothing(patient: Patient) -> None:
     opt_in(patient)
     assert send_reminders(TUESDAY_9).skipped == {reminders.NOTHING_DUE: 1}
     assert send_reminders(MONDAY_9).sent == 1
+
+
+def log_on(patient: Patient, day: dt.date, exercises: tuple[str, ...], outcome: str) -> None:
+    episode = patient.current_episode()
+    for exercise in exercises:
+        ExerciseLog.objects.create(
+            patient=patient, episode=episode, on=day, exercise=exercise, outcome=outcome
+        )
+
+
+def test_a_patient_who_already_logged_the_days_exercises_gets_no_reminder(
+    patient: Patient,
+) -> None:
+    ready(patient)  # Monday: the daily exercises and the weekly one are due
+    log_on(patient, MONDAY_9.date(), (*DAILY, WEEKLY), "skipped")
+    result = send_reminders(MONDAY_9)
+    assert (result.sent, result.skipped) == (0, {reminders.ALREADY_LOGGED: 1})
+    assert mail.outbox == [] and not ReminderSent.objects.exists()
+    assert "1 already logged that day's exercises" in result.summary()
+
+
+def test_one_exercise_still_open_still_gets_the_reminder(patient: Patient) -> None:
+    ready(patient)
+    log_on(patient, MONDAY_9.date(), DAILY, "done")  # the weekly one is still open
+    log_on(patient, TUESDAY_9.date(), (WEEKLY,), "done")  # another day's log does not count
+    assert send_reminders(MONDAY_9).sent == 1
+
+
+def test_a_dry_run_counts_the_already_logged(patient: Patient) -> None:
+    ready(patient)
+    log_on(patient, MONDAY_9.date(), (*DAILY, WEEKLY), "done")
+    result = send_reminders(MONDAY_9, dry_run=True)
+    assert (result.would_send, result.skipped) == (0, {reminders.ALREADY_LOGGED: 1})
 
 
 def test_no_address_or_a_disabled_login_means_no_email(patient: Patient) -> None:

@@ -7,6 +7,8 @@ and the database's unique constraint lets only one run (of any number at once) s
 
 - The send fails (SMTP down): the row is marked ``failed``; the next run claims it again by a
   conditional update (again only one run wins) and retries.
+- The patient already answered every exercise due that day: nothing is sent (counted as
+  ``already logged``), so a reminder never arrives after the work is done.
 - A run dies between claiming and recording the result: the row stays ``sending`` and is not
   retried, because the email may have gone; at most once is the promise, and the
   ``backpath send-reminders`` summary counts these rows so someone can look.
@@ -30,6 +32,7 @@ from backpath.errors import InvalidInput
 from backpath.reports.reminder_text import reminder_email
 from backpath.web import lookups
 from backpath.web.audit.models import AuditEvent
+from backpath.web.diary.models import ExerciseLog
 from backpath.web.links import base_url
 from backpath.web.reminders.models import ReminderPreference, ReminderSent
 
@@ -43,6 +46,7 @@ NO_EMAIL = "no email address"
 NO_LOGIN = "no active login"
 NO_PROGRAM = "no published plan with a home program"
 NOTHING_DUE = "no exercises due that day"
+ALREADY_LOGGED = "already logged that day's exercises"
 ALREADY_SENT = "already sent"
 IN_FLIGHT = "claimed by another run, or interrupted while sending (not retried)"
 
@@ -167,13 +171,22 @@ def _who_and_when(
 
 
 def _due(pref: ReminderPreference, on: dt.date) -> tuple[HomeProgram | None, tuple, str]:
-    """The published home program and its exercises due ``on``, or why there are none."""
-    version = lookups.published_version(pref.patient.current_episode())
+    """The published home program and its exercises due ``on``, or why there are none.
+
+    A patient who has already answered every exercise due that day (done, too painful or
+    skipped) is not reminded: a reminder after the fact would be nagging."""
+    episode = pref.patient.current_episode()
+    version = lookups.published_version(episode)
     program = version.home_program if version else None
     if program is None:
         return None, (), NO_PROGRAM
     due = program.due_on(on)
-    return program, due, "" if due else NOTHING_DUE
+    if not due:
+        return program, due, NOTHING_DUE
+    logged = set(
+        ExerciseLog.objects.filter(episode=episode, on=on).values_list("exercise", flat=True)
+    )
+    return program, due, ALREADY_LOGGED if {e.exercise for e in due} <= logged else ""
 
 
 def send_reminders(
