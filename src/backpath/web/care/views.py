@@ -24,6 +24,7 @@ from backpath.reports.schedule import DAY_NAMES
 from backpath.web import lookups
 from backpath.web.accounts.access import patient_required
 from backpath.web.audit.record import record
+from backpath.web.care.this_week import this_week, week_rows
 from backpath.web.chart_cache import cached_svg
 from backpath.web.diary import records
 from backpath.web.diary.alerting import entry_advice
@@ -53,6 +54,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 @patient_required
 def my_plan(request: HttpRequest) -> HttpResponse:
+    """The plan in plain words; after any safety banner, 'This week' comes first."""
     patient, _episode, version = lookups.own_record(request.user)
     record(request, "read", version or patient, patient=patient, detail="my plan")
     plan = _readable(version)
@@ -72,7 +74,8 @@ def my_plan(request: HttpRequest) -> HttpResponse:
             }
         context |= {
             "lines": plain_plan.lines(plan),
-            "week": plain_plan.week_table(plan),
+            "this_week": this_week(plan),
+            "week": week_rows(plan),
             "days": DAY_NAMES,
             "education": plain_plan.education(),
             "left_out": plain_plan.left_out_for_preferences(plan),
