@@ -11,7 +11,7 @@ from backpath.interop.fhir_parts import instrument_questionnaire
 from backpath.web.patients.intake_forms import (
     EpisodeForm,
     PreferencesForm,
-    QuestionnairesForm,
+    QuestionnaireForm,
     RedFlagsForm,
 )
 from backpath.web.selfcheck.forms import BasicsForm, SelfCheckFlagsForm
@@ -48,6 +48,6 @@ def test_both_offer_the_same_kinds_of_care_to_avoid_every_value_the_contract_all
 @pytest.mark.parametrize("instrument", ["startback", "odi", "rmdq", "peg"])
 def test_questionnaire_items_are_the_fhir_questionnaires_items(instrument: str) -> None:
     fhir = [item.text for item in instrument_questionnaire(instrument).item]
-    form = QuestionnairesForm()
-    asked = [str(form.fields[name].label) for name in form.groups[instrument]]
+    form = QuestionnaireForm(instrument=instrument)
+    asked = [str(form.fields[name].label) for name in form.names]
     assert asked == [f"{i + 1}. {text}" for i, text in enumerate(fhir)]

@@ -11,6 +11,11 @@ urlpatterns = [
     path("<int:patient_id>/episodes/new/", views.episode_open, name="episode_open"),
     path("episodes/<int:episode_id>/intake/review/", views.intake_review, name="intake_review"),
     path("episodes/<int:episode_id>/intake/<slug:step>/", views.intake_step, name="intake"),
+    path(
+        "episodes/<int:episode_id>/intake/questionnaires/<slug:instrument>/",
+        views.intake_questionnaire,
+        name="intake_questionnaire",
+    ),
     path("episodes/<int:episode_id>/discharge/", discharge_views.discharge, name="discharge"),
     path(
         "episodes/<int:episode_id>/letters/referral/question/",

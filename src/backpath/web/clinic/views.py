@@ -11,9 +11,16 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from backpath.engine import assess, make_plan, parse_intake
+from backpath.engine.intake_checks import (
+    PREGNANCY_AGES,
+    contradictions,
+    pregnancy_question_applies,
+    pregnancy_recorded,
+)
 from backpath.errors import InvalidInput
 from backpath.web import lookups
 from backpath.web.accounts.access import staff_required
@@ -22,16 +29,20 @@ from backpath.web.audit.record import record
 from backpath.web.clinic import discharge as closing
 from backpath.web.clinic.worklist import STATUSES, Filters, rows_of, worklist
 from backpath.web.patients.intake_forms import (
+    QUESTIONNAIRE_TITLES,
     STEP_IDS,
+    STEP_TITLES,
     STEPS,
     PriorTreatmentFormSet,
+    QuestionnaireForm,
+    merged,
+    offered_questionnaires,
     prior_treatments_data,
 )
+from backpath.web.patients.intake_summary import summary
 from backpath.web.patients.models import Episode, Intake, Patient
 from backpath.web.plans import versions
 from backpath.web.plans.versions import CLOSED
-
-STEP_TITLES = [(s.id, s.title) for s in STEPS] + [("prior_treatments", "Prior treatments")]
 
 
 class PatientForm(forms.ModelForm):
@@ -194,6 +205,15 @@ def _next_url(episode: Episode, step: str) -> HttpResponse:
     return redirect("patients:intake_review", episode_id=episode.pk)
 
 
+def _form_options(step: str, episode: Episode, intake: Intake) -> dict[str, Any]:
+    """Pregnancy is asked only when it applies, or when one is recorded (to correct it)."""
+    if step != "person":
+        return {}
+    patient = episode.patient
+    asks = pregnancy_question_applies(patient.sex, patient.age_on())
+    return {"ask_pregnancy": asks or pregnancy_recorded(intake.data)}
+
+
 @staff_required
 def intake_step(request: HttpRequest, episode_id: int, step: str) -> HttpResponse:
     episode = lookups.episode_for(request.user, episode_id)
@@ -205,18 +225,73 @@ def intake_step(request: HttpRequest, episode_id: int, step: str) -> HttpRespons
         return redirect("patients:detail", patient_id=episode.patient_id)
     if step == "prior_treatments":
         return _prior_treatments_step(request, episode, intake)
+    if step == "questionnaires":
+        # The step's own address stands for its first questionnaire: a link to the step lands
+        # there, and a form posted to it saves that questionnaire.
+        offered = offered_questionnaires()
+        if request.method != "POST" and offered:
+            return redirect("patients:intake_questionnaire", episode.pk, offered[0])
+        return _questionnaire_step(request, episode, intake, offered[0] if offered else None)
     spec = next(s for s in STEPS if s.id == step)
+    options = _form_options(step, episode, intake)
     if request.method == "POST":
-        form = spec.form(request.POST)
+        form = spec.form(request.POST, **options)
         if form.is_valid():
             _save(request, intake, step, spec.to_data(form.cleaned_data))
             return _next_url(episode, step)
         # Invalid: re-render with what was typed; nothing saved is touched or lost.
     else:
-        form = spec.form(initial=spec.initial(intake.data))
+        form = spec.form(initial=spec.initial(intake.data), **options)
         record(request, "read", intake, patient=episode.patient, detail=f"intake step {step}")
     return render(request, "patients/intake_step.html",
-                  _context(episode, intake, step, form=form, title=spec.title))  # fmt: skip
+                  _context(episode, intake, step, form=form, title=spec.title,
+                           pregnancy_ages=PREGNANCY_AGES))  # fmt: skip
+
+
+@staff_required
+def intake_questionnaire(request: HttpRequest, episode_id: int, instrument: str) -> HttpResponse:
+    """One questionnaire of the intake's Questionnaires step (only those offered here)."""
+    episode = lookups.episode_for(request.user, episode_id)
+    if instrument not in offered_questionnaires():
+        raise Http404("No such questionnaire in this clinic's intake.")
+    intake = _intake(episode)
+    if request.method == "POST" and episode.closed is not None:
+        messages.error(request, CLOSED)
+        return redirect("patients:detail", patient_id=episode.patient_id)
+    return _questionnaire_step(request, episode, intake, instrument)
+
+
+def _questionnaire_step(
+    request: HttpRequest, episode: Episode, intake: Intake, instrument: str | None
+) -> HttpResponse:
+    """Save one questionnaire (leaving the others as they are) and go on to the next one,
+    or after the last to the next step. With none offered, the step is a pass-through."""
+    offered = offered_questionnaires()
+    index = offered.index(instrument) if instrument else 0
+    form = None
+    if instrument is not None:
+        posted = request.POST if request.method == "POST" else None
+        initial = QuestionnaireForm.initial_from(instrument, intake.data)
+        form = QuestionnaireForm(posted, instrument=instrument, initial=initial)
+    if request.method == "POST" and (form is None or form.is_valid()):
+        fragment = {instrument: form.answers()} if form is not None and instrument else {}
+        _save(request, intake, "questionnaires", {"questionnaires": fragment})
+        if index + 1 < len(offered):
+            return redirect("patients:intake_questionnaire", episode.pk, offered[index + 1])
+        return _next_url(episode, "questionnaires")
+    if request.method != "POST":
+        record(request, "read", intake, patient=episode.patient,
+               detail=f"intake step questionnaires ({instrument or 'none offered'})")  # fmt: skip
+    stored = intake.data.get("questionnaires", {})
+    subs = [(key, QUESTIONNAIRE_TITLES[key], key in stored) for key in offered]
+    if index > 0:
+        back = reverse("patients:intake_questionnaire", args=[episode.pk, offered[index - 1]])
+    else:
+        back = reverse("patients:intake", args=[episode.pk, "red_flags"])
+    return render(request, "patients/intake_questionnaire.html", _context(
+        episode, intake, "questionnaires", form=form, instrument=instrument,
+        title=form.title if form is not None else "Questionnaires", position=index + 1,
+        count=len(offered), questionnaires=subs, back=back))  # fmt: skip
 
 
 def _prior_treatments_step(request: HttpRequest, episode: Episode, intake: Intake) -> HttpResponse:
@@ -234,14 +309,7 @@ def _prior_treatments_step(request: HttpRequest, episode: Episode, intake: Intak
 
 
 def _save(request: HttpRequest, intake: Intake, step: str, fragment: dict[str, Any]) -> None:
-    data = dict(intake.data)
-    for key, value in fragment.items():
-        if key == "patient":
-            data["patient"] = {k: v for k, v in data.get("patient", {}).items()
-                               if k in ("age", "sex")} | value  # fmt: skip
-        else:
-            data[key] = value
-    intake.data = data
+    intake.data = merged(dict(intake.data), step, fragment)
     intake.completed_steps = sorted(set(intake.completed_steps) | {step}, key=STEP_IDS.index)
     intake.save()
     record(request, "update", intake, patient=intake.episode.patient, detail=f"intake step {step}")
@@ -287,6 +355,11 @@ def intake_review(request: HttpRequest, episode_id: int) -> HttpResponse:
                 record(request, "create", version, patient=episode.patient)
             return redirect("plans:plan", episode_id=episode.pk)
     record(request, "read", intake, patient=episode.patient, detail="intake review")
+    document = intake_document(episode, intake)
+    titles = dict(STEP_TITLES)
     return render(request, "patients/intake_review.html",
                   _context(episode, intake, "review", missing=missing, error=error,
-                           document=intake_document(episode, intake)))  # fmt: skip
+                           sections=summary(document, episode.patient),
+                           contradictions=[{"sentence": c.sentence, "step": c.step,
+                                            "step_title": titles[c.step]}
+                                           for c in contradictions(document)]))  # fmt: skip

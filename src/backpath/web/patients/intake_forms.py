@@ -16,12 +16,15 @@ from django import forms
 from django.conf import settings
 
 from backpath import contract
+from backpath.engine.intake_checks import PREGNANCY_AGES
 from backpath.instruments import odi, peg, red_flags, rmdq, startback
 from backpath.knowledge import load_knowledge
 from backpath.knowledge.intake_choices import intake_choices
 from backpath.reports.phases import phase_cutoffs
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
+PREGNANCY = "pregnancy"
+"""The condition tag the Person step's pregnancy answer writes (the Conditions step never)."""
 QUESTIONNAIRES = {"startback": startback, "odi": odi, "rmdq": rmdq, "peg": peg}
 
 
@@ -67,9 +70,18 @@ def weeks_since_start() -> forms.DecimalField:
 
 
 class PersonForm(forms.Form):
+    """Weight, height and, only when it applies (``pregnancy_question_applies``, or when a
+    pregnancy is already recorded so that it can be corrected), pregnancy: the one place the
+    intake asks it. The answer is written to both places the engine reads (see ``merged``)."""
+
     pregnant = forms.ChoiceField(
-        label="Pregnant?", choices=[("", "Not applicable / not asked"), *YES_NO], required=False
-    )
+        label="Is the patient pregnant?", required=False,
+        choices=[("yes", "Yes"), ("no", "No"), ("", "Not known")],
+        widget=forms.RadioSelect(attrs={"class": "radio-row"}),
+        help_text="Asked because the patient is not recorded as male and is aged "
+                  f"{PREGNANCY_AGES[0]} to {PREGNANCY_AGES[1]}. Yes keeps the pregnancy "
+                  "precautions in the plan.",
+    )  # fmt: skip
     weight_kg = forms.DecimalField(
         label="Weight (kg)", required=False, min_value=1, max_value=400, decimal_places=1,
         help_text="Optional. A number from 1 to 400.",
@@ -82,6 +94,11 @@ class PersonForm(forms.Form):
         error_messages={"min_value": "Enter a height from 1 to 250 cm.",
                         "max_value": "Enter a height from 1 to 250 cm."},
     )  # fmt: skip
+
+    def __init__(self, *args: Any, ask_pregnancy: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not ask_pregnancy:
+            del self.fields["pregnant"]
 
 
 class EpisodeForm(forms.Form):
@@ -152,55 +169,64 @@ class RedFlagsForm(forms.Form):
         return data
 
 
-class QuestionnairesForm(forms.Form):
-    """STarT Back, Oswestry, Roland-Morris and PEG; each is optional but complete if started."""
+QUESTIONNAIRE_TITLES = {
+    "startback": "STarT Back screening tool",
+    "odi": "Oswestry Disability Index",
+    "rmdq": "Roland-Morris Disability Questionnaire",
+    "peg": "PEG (pain, enjoyment of life, general activity)",
+}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+
+def offered_questionnaires() -> list[str]:
+    """The intake's questionnaires this deployment holds a licence for
+    (``BACKPATH_INSTRUMENTS_OFF``), in the order the intake asks them. Answers already stored
+    for one turned off are kept, not shown."""
+    off = frozenset(getattr(settings, "BACKPATH_INSTRUMENTS_OFF", frozenset()))
+    return [key for key in QUESTIONNAIRES if key not in off]
+
+
+class QuestionnaireForm(forms.Form):
+    """One questionnaire, one sub-step of the intake: optional, but complete once started
+    (the Oswestry alone may leave sections blank, as its scoring allows)."""
+
+    def __init__(self, *args: Any, instrument: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.groups: dict[str, list[str]] = {}
-        off = frozenset(getattr(settings, "BACKPATH_INSTRUMENTS_OFF", frozenset()))
-        for key, module in QUESTIONNAIRES.items():
-            if key in off:  # no licence for it here: not shown (its answers are kept)
-                continue
-            names = []
-            for i, item in enumerate(module.definition().items):
-                name = f"{key}_{i}"
-                # A row of radio buttons per question (no drop-downs); "Not answered" keeps
-                # a choice made by mistake undoable without script.
-                choices = [(str(o.value), o.label) for o in item.options] + [("", "Not answered")]
-                self.fields[name] = forms.ChoiceField(
-                    label=f"{i + 1}. {item.label}",
-                    choices=choices,
-                    required=False,
-                    widget=forms.RadioSelect(attrs={"class": "radio-row"}),
-                )
-                names.append(name)
-            self.groups[key] = names
+        self.instrument = instrument
+        self.title = QUESTIONNAIRE_TITLES[instrument]
+        definition = QUESTIONNAIRES[instrument].definition()
+        self.notice = definition.licence.notice
+        self.names: list[str] = []
+        for i, item in enumerate(definition.items):
+            name = f"{instrument}_{i}"
+            # A row of radio buttons per question (no drop-downs); "Not answered" keeps a
+            # choice made by mistake undoable without script.
+            choices = [(str(o.value), o.label) for o in item.options] + [("", "Not answered")]
+            self.fields[name] = forms.ChoiceField(
+                label=f"{i + 1}. {item.label}", choices=choices, required=False,
+                widget=forms.RadioSelect(attrs={"class": "radio-row"}),
+            )  # fmt: skip
+            self.names.append(name)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        for key, names in self.groups.items():
-            given = [n for n in names if data.get(n) not in (None, "")]
-            if given and len(given) != len(names) and key != "odi":
-                for n in names:
-                    if n not in given:
-                        self.add_error(
-                            n, "Answer every item, or leave the whole questionnaire blank."
-                        )
+        given = [n for n in self.names if data.get(n) not in (None, "")]
+        if given and len(given) != len(self.names) and self.instrument != "odi":
+            for n in self.names:
+                if n not in given:
+                    self.add_error(n, "Answer every item, or leave the whole questionnaire blank.")
         return data
 
-    TITLES = {
-        "startback": "STarT Back screening tool",
-        "odi": "Oswestry Disability Index (a section may be left blank)",
-        "rmdq": "Roland-Morris Disability Questionnaire",
-        "peg": "PEG (past week)",
-    }
+    def answers(self) -> list[int | None] | None:
+        """The cleaned answers as the intake stores them, or None when all were left blank."""
+        values = [self.cleaned_data.get(n) for n in self.names]
+        if all(v in (None, "") for v in values):
+            return None
+        return [None if v in (None, "") else int(v) for v in values]
 
-    @property
-    def sections(self) -> list[tuple[str, str, list[forms.BoundField]]]:
-        """(title, copyright notice, fields) per questionnaire."""
-        return [(self.TITLES[k], QUESTIONNAIRES[k].definition().licence.notice,
-                 [self[n] for n in names]) for k, names in self.groups.items()]  # fmt: skip
+    @classmethod
+    def initial_from(cls, instrument: str, data: dict[str, Any]) -> dict[str, str]:
+        stored = (data.get("questionnaires") or {}).get(instrument) or []
+        return {f"{instrument}_{i}": "" if v is None else str(v) for i, v in enumerate(stored)}
 
 
 def _condition_choices() -> list[tuple[str, str]]:
@@ -216,7 +242,8 @@ class ConditionsForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["conditions"].choices = _condition_choices()
+        # Pregnancy is asked once, in the Person step, and only when it applies.
+        self.fields["conditions"].choices = [c for c in _condition_choices() if c[0] != PREGNANCY]
 
 
 class PreferencesForm(forms.Form):
@@ -290,30 +317,12 @@ class Step:
     initial: Callable[[dict[str, Any]], dict[str, Any]]
 
 
-def _questionnaire_data(c: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, module in QUESTIONNAIRES.items():
-        values = [c.get(f"{key}_{i}") for i in range(len(module.definition().items))]
-        if any(v not in (None, "") for v in values):
-            out[key] = [int(v) if v not in (None, "") else None for v in values]
-    return {"questionnaires": out} if out else {"questionnaires": {}}
-
-
-def _questionnaire_initial(d: dict[str, Any]) -> dict[str, Any]:
-    out = {}
-    for key, answers in d.get("questionnaires", {}).items():
-        for i, v in enumerate(answers):
-            out[f"{key}_{i}"] = "" if v is None else str(v)
-    return out
-
-
 STEPS: tuple[Step, ...] = (
     Step("person", "Person", PersonForm,
          lambda c: {"patient": _drop_empty({
-             "pregnant": {"yes": True, "no": False}.get(c["pregnant"]),
+             "pregnant": {"yes": True, "no": False}.get(c.get("pregnant", "")),
              "weight_kg": _num(c["weight_kg"]), "height_cm": _num(c["height_cm"])})},
-         lambda d: {**d.get("patient", {}), "pregnant": {True: "yes", False: "no"}.get(
-             d.get("patient", {}).get("pregnant"), "")}),
+         lambda d: {**d.get("patient", {}), "pregnant": _pregnancy_initial(d)}),
     Step("episode", "Episode", EpisodeForm,
          lambda c: {"episode": _drop_empty({**c, "duration_weeks": _num(c["duration_weeks"])})
                     | {"duration_weeks": _num(c["duration_weeks"])}},
@@ -322,8 +331,6 @@ STEPS: tuple[Step, ...] = (
     Step("red_flags", "Red flags", RedFlagsForm,
          lambda c: {"red_flags": {k: v == "yes" for k, v in c.items()}},
          lambda d: {k: "yes" if v else "no" for k, v in d.get("red_flags", {}).items()}),
-    Step("questionnaires", "Questionnaires", QuestionnairesForm, _questionnaire_data,
-         _questionnaire_initial),
     Step("conditions", "Conditions", ConditionsForm,
          lambda c: {"conditions": list(c["conditions"])},
          lambda d: {"conditions": d.get("conditions", [])}),
@@ -332,7 +339,55 @@ STEPS: tuple[Step, ...] = (
                     | {"avoid": list(c["avoid"])}},
          lambda d: d.get("preferences", {})),
 )  # fmt: skip
-STEP_IDS = (*tuple(s.id for s in STEPS), "prior_treatments")
+"""The steps that are one plain form each; the questionnaires (one sub-step per instrument)
+and the prior treatments (a formset) have views of their own."""
+STEP_TITLES: tuple[tuple[str, str], ...] = (
+    ("person", "Person"), ("episode", "Episode"), ("pain", "Pain"), ("red_flags", "Red flags"),
+    ("questionnaires", "Questionnaires"), ("conditions", "Conditions"),
+    ("preferences", "Preferences"), ("prior_treatments", "Prior treatments"),
+)  # fmt: skip
+STEP_IDS = tuple(sid for sid, _ in STEP_TITLES)
+
+
+def _pregnancy_initial(d: dict[str, Any]) -> str:
+    """Yes when either place says pregnant (an intake from before the question moved may have
+    only the condition ticked), no when answered no, else not known."""
+    if d.get("patient", {}).get("pregnant") is True or PREGNANCY in d.get("conditions", []):
+        return "yes"
+    return "no" if d.get("patient", {}).get("pregnant") is False else ""
+
+
+def merged(data: dict[str, Any], step: str, fragment: dict[str, Any]) -> dict[str, Any]:
+    """The stored intake after saving ``fragment`` from ``step``; the other steps' answers are
+    kept. Age and sex stay the record's; one questionnaire replaces only its own answers; the
+    pregnancy answer (Person step) sets both ``patient.pregnant`` and the ``pregnancy``
+    condition tag, which the Conditions step carries over untouched."""
+    out = dict(data)
+    for key, value in fragment.items():
+        if key == "patient":
+            kept = {k: v for k, v in data.get("patient", {}).items() if k in ("age", "sex")}
+            if "pregnant" in data.get("patient", {}) and step != "person":
+                kept["pregnant"] = data["patient"]["pregnant"]
+            out["patient"] = kept | value
+        elif key == "questionnaires":
+            answers = {**data.get("questionnaires", {})}
+            for instrument, given in value.items():
+                if given is None:
+                    answers.pop(instrument, None)
+                else:
+                    answers[instrument] = given
+            out["questionnaires"] = answers
+        else:
+            out[key] = value
+    tagged = PREGNANCY in data.get("conditions", [])
+    if step == "person" and "pregnant" in fragment.get("patient", {}):
+        tagged = fragment["patient"]["pregnant"] is True
+    elif step == "person" and PREGNANCY in data.get("conditions", []):
+        tagged = False  # asked (a pregnancy was recorded) and answered "not known"
+    if step in ("person", "conditions") and (tagged or "conditions" in out):
+        rest = [c for c in out.get("conditions", []) if c != PREGNANCY]
+        out["conditions"] = [*rest, PREGNANCY] if tagged else rest
+    return out
 
 
 def prior_treatments_data(rows: list[dict[str, Any]]) -> dict[str, Any]:
