@@ -52,7 +52,6 @@ def complete_intake(page: Any, red_flags: Iterable[str] = (), screenshots: bool 
             shot(page, f"intake-{step}")
         _save_and_continue(page, next_step)
 
-    page.locator("#id_pregnant").select_option("")
     page.locator("#id_weight_kg").fill("70")
     page.locator("#id_height_cm").fill("170")
     done("person", "episode")
@@ -71,11 +70,13 @@ def complete_intake(page: Any, red_flags: Iterable[str] = (), screenshots: bool 
     yes = set(red_flags)
     for flag in contract.red_flag_ids():
         page.locator(f'input[name="{flag}"][value="{"yes" if flag in yes else "no"}"]').check()
-    done("red_flags", "questionnaires")
+    done("red_flags", "questionnaires/startback")
 
     for i, answer in enumerate(START_BACK):
         page.locator(f"input[name=startback_{i}][value='{answer}']").check()
-    done("questionnaires", "conditions")
+    done("questionnaires", "questionnaires/odi")
+    for next_step in ("questionnaires/rmdq", "questionnaires/peg", "conditions"):
+        _save_and_continue(page, next_step)  # the other questionnaires left blank
 
     page.locator('input[name="conditions"][value="anticoagulant_therapy"]').check()
     done("conditions", "preferences")

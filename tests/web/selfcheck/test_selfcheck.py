@@ -1,5 +1,6 @@
 """The public self-check: red flags first, options in plain language, a request that staff
-turn into a patient without retyping. Nothing is stored until the request is sent."""
+turn into a patient without retyping. Nothing is stored for the clinic until the request is
+sent; every answer is posted, then redirected to a page that reads it from the session."""
 
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ from backpath import contract
 from backpath.web.accounts.models import Clinic, User
 from backpath.web.alerts.models import Alert
 from backpath.web.patients.models import Patient
-from backpath.web.selfcheck.forms import sign, unsign
 from backpath.web.selfcheck.models import ConsultationRequest
 from tests.web.builders import logged_in
 
@@ -37,19 +37,35 @@ def fresh_rate_limits(db: Any) -> None:
     cache.clear()  # the rate-limit counters live in the database cache
 
 
-def token_after_basics(client: Client, clinic: Clinic) -> str:
-    page = client.post(reverse("selfcheck:start", args=[clinic.pk]), NO_FLAGS)
-    flags_token = page.context["token"]
-    page = client.post(
-        reverse("selfcheck:basics", args=[clinic.pk]), {**BASICS, "token": flags_token}
-    )
-    assert page.status_code == 200
-    return str(page.context["token"])
+def url(name: str, clinic: Clinic) -> str:
+    return reverse(f"selfcheck:{name}", args=[clinic.pk])
 
 
-def request_data(token: str, **changes: Any) -> dict[str, Any]:
+def took_a_while(client: Client, clinic: Clinic) -> None:
+    """As if the request form had been shown 10 s ago (bots are faster than people)."""
+    session = client.session
+    session[f"selfcheck:{clinic.pk}"]["shown"] = time.time() - 10
+    session.save()
+
+
+def at_the_options(client: Client, clinic: Clinic, slow: bool = True) -> Any:
+    client.post(url("start", clinic), NO_FLAGS)
+    page = client.post(url("basics", clinic), BASICS, follow=True)
+    assert page.redirect_chain == [(url("options", clinic), 303)]
+    if slow:
+        took_a_while(client, clinic)
+    return page
+
+
+def at_act_now(client: Client, clinic: Clinic, **flags: str) -> Any:
+    page = client.post(url("start", clinic), NO_FLAGS | flags, follow=True)
+    assert page.redirect_chain == [(url("act_now", clinic), 303)]
+    took_a_while(client, clinic)
+    return page
+
+
+def request_data(**changes: Any) -> dict[str, Any]:
     return {
-        "token": token,
         "name": "Sam Rivera",
         "email": "sam@example.org",
         "phone": "",
@@ -61,9 +77,8 @@ def request_data(token: str, **changes: Any) -> dict[str, Any]:
 
 
 def test_a_cauda_equina_answer_says_get_emergency_help_and_shows_no_options(clinic: Clinic) -> None:
-    page = Client().post(
-        reverse("selfcheck:start", args=[clinic.pk]), NO_FLAGS | {"bladder_dysfunction": "yes"}
-    )
+    page = Client().post(url("start", clinic), NO_FLAGS | {"bladder_dysfunction": "yes"},
+                         follow=True)  # fmt: skip
     assert b"Get emergency help now" in page.content
     assert b"Options that fit" not in page.content
     assert ConsultationRequest.objects.count() == 0
@@ -75,44 +90,90 @@ PUBLIC_JARGON = ("cauda equina", "metasta", "oncology", "MRI", "vertebra", "spon
 
 @pytest.mark.parametrize("flag", sorted(contract.red_flag_ids()))
 def test_the_public_is_told_what_to_do_in_everyday_words(clinic: Clinic, flag: str) -> None:
-    page = Client().post(reverse("selfcheck:start", args=[clinic.pk]), NO_FLAGS | {flag: "yes"})
+    page = Client().post(url("start", clinic), NO_FLAGS | {flag: "yes"}, follow=True)
     text = html.unescape(re.sub(r"<[^>]+>", " ", page.content.decode()))
     main = text.split("Skip to content", 1)[-1]
     assert not [j for j in PUBLIC_JARGON if j.lower() in main.lower()], (flag, main[:2000])
 
 
 def test_a_fracture_risk_answer_says_see_a_doctor_urgently(clinic: Clinic) -> None:
-    page = Client().post(
-        reverse("selfcheck:start", args=[clinic.pk]), NO_FLAGS | {"major_trauma": "yes"}
-    )
+    page = Client().post(url("start", clinic), NO_FLAGS | {"major_trauma": "yes"}, follow=True)
     assert b"See a doctor urgently" in page.content
 
 
 def test_options_are_shown_in_plain_language_and_nothing_is_stored(clinic: Clinic) -> None:
-    client = Client()
-    page = client.post(reverse("selfcheck:start", args=[clinic.pk]), NO_FLAGS)
-    page = client.post(
-        reverse("selfcheck:basics", args=[clinic.pk]), {**BASICS, "token": page.context["token"]}
-    )
+    page = at_the_options(Client(), clinic)
     assert b"General exercise" in page.content and b"What to expect" in page.content
     assert b"Acupuncture" not in page.content.split(b"Not supported")[0]  # the needle preference
     assert ConsultationRequest.objects.count() == 0 and Patient.objects.count() == 0
 
 
-def test_a_tampered_token_starts_again(clinic: Clinic) -> None:
-    page = Client().post(
-        reverse("selfcheck:basics", args=[clinic.pk]), {**BASICS, "token": "forged"}
-    )
-    assert page.status_code == 302 and page["Location"].endswith(f"/check/{clinic.pk}/")
+def test_every_answer_is_posted_then_redirected_with_no_health_data_in_the_url(
+    clinic: Clinic,
+) -> None:
+    client = Client()
+    first = client.post(url("start", clinic), NO_FLAGS)
+    second = client.post(url("basics", clinic), BASICS)
+    assert (first.status_code, first["Location"]) == (303, url("basics", clinic))
+    assert (second.status_code, second["Location"]) == (303, url("options", clinic))
+    took_a_while(client, clinic)
+    third = client.post(url("submit", clinic), request_data())
+    assert (third.status_code, third["Location"]) == (303, url("thanks", clinic))
+    assert all("?" not in r["Location"] for r in (first, second, third))
+
+
+def test_reloading_a_result_page_shows_it_again_and_never_sends_twice(clinic: Clinic) -> None:
+    client = Client()
+    at_the_options(client, clinic)
+    again = client.get(url("options", clinic))
+    assert again.status_code == 200 and b"General exercise" in again.content
+    client.post(url("submit", clinic), request_data())
+    for _ in range(2):
+        assert b"Thank you" in client.get(url("thanks", clinic)).content
+    assert ConsultationRequest.objects.count() == 1
+    # The answers are gone from the session once sent: back to the options starts again.
+    assert client.get(url("options", clinic))["Location"] == url("start", clinic)
+
+
+def test_going_back_keeps_the_answers_given(clinic: Clinic) -> None:
+    client = Client()
+    at_the_options(client, clinic)
+    basics = client.get(url("basics", clinic)).content.decode()
+    assert 'value="44"' in basics and 'value="needles" id="id_avoid_0" checked' in basics
+    start = client.get(url("start", clinic)).content.decode()
+    assert 'value="no" id="id_major_trauma_1" checked' in start
+
+
+def test_a_page_without_the_answers_before_it_starts_again(clinic: Clinic) -> None:
+    for name in ("basics", "options", "act_now", "thanks"):
+        assert Client().get(url(name, clinic))["Location"] == url("start", clinic)
+    assert Client().post(url("basics", clinic), BASICS)["Location"] == url("start", clinic)
+
+
+def test_wrong_basics_are_shown_at_the_form_with_a_summary_and_kept(clinic: Clinic) -> None:
+    client = Client()
+    client.post(url("start", clinic), NO_FLAGS)
+    page = client.post(url("basics", clinic), {**BASICS, "age": "7", "nrs_now": "11"})
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert text.index('class="error-summary"') < text.index("<form")
+    assert 'href="#id_age_error">Your age: Enter a whole number from 16 to 120.' in text
+    assert 'id="id_age_error">Enter a whole number from 16 to 120.' in text  # at the field
+    assert 'value="7"' in text and 'value="11"' in text and 'value="20"' in text
+
+
+def test_an_unanswered_screen_is_named_question_by_question(clinic: Clinic) -> None:
+    page = Client().post(url("start", clinic), {"major_trauma": "no"})
+    text = page.content.decode()
+    assert page.status_code == 200 and 'class="error-summary"' in text
+    assert 'href="#id_saddle_anaesthesia_error">' in text
+    assert 'value="no" id="id_major_trauma_1" checked' in text
 
 
 def test_a_request_lands_in_the_clinic_queue(clinic: Clinic, clinician: User) -> None:
     client = Client()
-    token = token_after_basics(client, clinic)
-    state = unsign(token)
-    assert state is not None
-    token = sign({**state, "shown": time.time() - 10})  # as if the visitor took 10 s
-    page = client.post(reverse("selfcheck:submit", args=[clinic.pk]), request_data(token))
+    at_the_options(client, clinic)
+    page = client.post(url("submit", clinic), request_data(), follow=True)
     assert b"Thank you" in page.content
     req = ConsultationRequest.objects.get()
     assert req.clinic == clinic and req.answers["pain"]["nrs_now"] == 6
@@ -122,30 +183,30 @@ def test_a_request_lands_in_the_clinic_queue(clinic: Clinic, clinician: User) ->
 
 def test_a_request_needs_a_way_to_reply_and_keeps_the_answers(clinic: Clinic) -> None:
     client = Client()
-    token = sign({**unsign(token_after_basics(client, clinic)), "shown": time.time() - 10})  # type: ignore[dict-item]
-    page = client.post(reverse("selfcheck:submit", args=[clinic.pk]), request_data(token, email=""))
-    assert b"Give an email address or a phone number" in page.content
-    assert b'value="Sam Rivera"' in page.content
+    at_the_options(client, clinic)
+    page = client.post(url("submit", clinic), request_data(email=""))
+    text = page.content.decode()
+    assert page.status_code == 400
+    assert text.index('id="request"') < text.index('class="error-summary"') < text.index(
+        'action="' + url("submit", clinic))  # fmt: skip
+    assert 'href="#id_email_error">Email: Give an email address or a phone number' in text
+    assert 'value="Sam Rivera"' in text and "Evenings suit me" in text
     assert ConsultationRequest.objects.count() == 0
 
 
 def test_bots_filling_the_honeypot_or_racing_are_not_stored(clinic: Clinic) -> None:
     client = Client()
-    token = token_after_basics(client, clinic)  # "shown" is now: too fast
-    client.post(reverse("selfcheck:submit", args=[clinic.pk]), request_data(token))
-    slow = sign({**unsign(token), "shown": time.time() - 10})  # type: ignore[dict-item]
-    client.post(
-        reverse("selfcheck:submit", args=[clinic.pk]), request_data(slow, website="http://spam")
-    )
+    at_the_options(client, clinic, slow=False)  # the form was shown just now: too fast
+    assert b"Thank you" in client.post(url("submit", clinic), request_data(), follow=True).content
+    client = Client()
+    at_the_options(client, clinic)
+    client.post(url("submit", clinic), request_data(website="http://spam"))
     assert ConsultationRequest.objects.count() == 0
 
 
 def test_posting_too_often_is_rate_limited(clinic: Clinic) -> None:
     client = Client()
-    statuses = [
-        client.post(reverse("selfcheck:submit", args=[clinic.pk]), {"token": "x"}).status_code
-        for _ in range(7)
-    ]
+    statuses = [client.post(url("submit", clinic), {}).status_code for _ in range(7)]
     assert statuses[:5] == [302] * 5 and statuses[-1] == 429
 
 
@@ -221,21 +282,15 @@ def test_another_clinic_cannot_convert_a_request(clinic: Clinic, outsider: User)
 # --- red flags reach a person ------------------------------------------------------------------
 
 
-def act_now_token(client: Client, clinic: Clinic, **flags: str) -> str:
-    page = client.post(reverse("selfcheck:start", args=[clinic.pk]), NO_FLAGS | flags)
-    state = unsign(page.context["token"])
-    assert state is not None and state["act_now"]
-    return sign({**state, "shown": time.time() - 10})
-
-
 def test_an_emergency_self_check_can_ask_the_clinic_to_call_and_raises_an_alert(
     clinic: Clinic, lead: User
 ) -> None:
     lead.email = "lead@clinic.example"
     lead.save()
     client = Client()
-    token = act_now_token(client, clinic, saddle_anaesthesia="yes")
-    page = client.post(reverse("selfcheck:submit", args=[clinic.pk]), request_data(token))
+    at_act_now(client, clinic, saddle_anaesthesia="yes")
+    page = client.post(url("submit", clinic), request_data(), follow=True)
+    assert page.redirect_chain == [(url("thanks", clinic), 303)]
     assert b"Get emergency help now" in page.content and b"has been told" in page.content
     req = ConsultationRequest.objects.get()
     assert req.disposition == "emergency" and req.answers["red_flags"]["saddle_anaesthesia"]
@@ -253,54 +308,59 @@ def test_an_urgent_self_check_request_with_errors_keeps_the_advice_and_stores_no
     clinic: Clinic,
 ) -> None:
     client = Client()
-    token = act_now_token(client, clinic, major_trauma="yes")
-    page = client.post(
-        reverse("selfcheck:submit", args=[clinic.pk]), request_data(token, email="", phone="")
-    )
+    at_act_now(client, clinic, major_trauma="yes")
+    page = client.post(url("submit", clinic), request_data(email="", phone=""))
     assert page.status_code == 400
     assert b"See a doctor urgently" in page.content
     assert b"Give an email address or a phone number" in page.content
+    assert b'class="error-summary"' in page.content
     assert ConsultationRequest.objects.count() == 0
 
 
 def test_a_routine_self_check_request_raises_no_alert(clinic: Clinic) -> None:
     client = Client()
-    token = sign({**unsign(token_after_basics(client, clinic)), "shown": time.time() - 10})  # type: ignore[dict-item]
-    client.post(reverse("selfcheck:submit", args=[clinic.pk]), request_data(token))
+    at_the_options(client, clinic)
+    client.post(url("submit", clinic), request_data())
     assert ConsultationRequest.objects.count() == 1 and Alert.objects.count() == 0
 
 
 def test_none_of_these_answers_every_red_flag_no(clinic: Clinic) -> None:
-    client = Client()
-    page = client.post(reverse("selfcheck:start", args=[clinic.pk]), {"none": "on"})
-    assert page.status_code == 200 and "Your age" in page.content.decode()  # on to the basics
+    page = Client().post(url("start", clinic), {"none": "on"}, follow=True)
+    assert page.redirect_chain == [(url("basics", clinic), 303)]
+    assert "Your age" in page.content.decode()  # on to the basics
 
 
 def test_none_of_these_with_a_yes_is_named_and_an_unanswered_flag_is_not_a_no(
     clinic: Clinic,
 ) -> None:
-    start = reverse("selfcheck:start", args=[clinic.pk])
-    clash = Client().post(start, {"none": "on", "bladder_dysfunction": "yes"}).content.decode()
-    assert "You ticked None of these but answered Yes to: New trouble passing urine" in clash
-    blank = Client().post(start, {"major_trauma": "no"}).content.decode()
+    clash = Client().post(url("start", clinic), {"none": "on", "bladder_dysfunction": "yes"})
+    text = clash.content.decode()
+    assert "You ticked None of these but answered Yes to: New trouble passing urine" in text
+    blank = Client().post(url("start", clinic), {"major_trauma": "no"}).content.decode()
     assert "Answer yes or no (or tick None of these above)." in blank
     assert "<fieldset" in blank and "<legend>" in blank  # each yes/no pair has a name
 
 
-def test_the_emergency_page_says_each_action_once_with_the_clinics_phone(clinic: Clinic) -> None:
+@pytest.mark.parametrize("flag", ["saddle_anaesthesia", "major_trauma"])
+def test_the_emergency_and_urgent_pages_say_each_action_once_with_the_clinics_phone(
+    clinic: Clinic, flag: str
+) -> None:
     Clinic.objects.filter(pk=clinic.pk).update(phone="020 7946 0123")
-    flags = {"saddle_anaesthesia": "yes", "bladder_dysfunction": "yes",
-             "bowel_incontinence": "yes"}  # fmt: skip
-    page = Client().post(reverse("selfcheck:start", args=[clinic.pk]), NO_FLAGS | flags)
+    flags = {flag: "yes"}
+    if flag == "saddle_anaesthesia":  # three flags whose advice is one sentence
+        flags |= {"bladder_dysfunction": "yes", "bowel_incontinence": "yes"}
+    page = Client().post(url("start", clinic), NO_FLAGS | flags, follow=True)
     text = page.content.decode()
-    assert text.count("Numbness between the legs") == 1  # three flags, one sentence
+    sentences = re.findall(r"<p>([^<]+)</p>", text.split('class="banner', 1)[1].split("</div>")[0])
+    assert len(sentences) == len(set(sentences))
+    if flag == "saddle_anaesthesia":
+        assert text.count("Numbness between the legs") == 1  # three flags, one sentence
     assert 'href="tel:020 7946 0123"' in text
 
 
-def test_the_request_is_offered_near_the_top_and_errors_land_at_the_form(clinic: Clinic) -> None:
-    client = Client()
-    page = client.post(reverse("selfcheck:start", args=[clinic.pk]), NO_FLAGS)
-    options = client.post(reverse("selfcheck:basics", args=[clinic.pk]),
-                          {**BASICS, "token": page.context["token"]}).content.decode()  # fmt: skip
+def test_the_request_is_offered_near_the_top_and_after_the_options(clinic: Clinic) -> None:
+    options = at_the_options(Client(), clinic).content.decode()
     assert options.index('href="#request"') < options.index('class="item')
-    assert 'id="request"' in options and '#request" novalidate' in options
+    last_option = options.rindex('class="item')
+    assert last_option < options.index('id="request"') < options.index("Send my request")
+    assert '#request" novalidate' in options

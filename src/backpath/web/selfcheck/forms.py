@@ -1,11 +1,10 @@
-"""Self-check forms. Answers travel between steps in a signed hidden field, never stored."""
+"""Self-check forms; the answers wait in the visitor's session between steps (``progress``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
-from django.core import signing
 
 from backpath import contract
 from backpath.web.patients.intake_forms import (
@@ -17,21 +16,7 @@ from backpath.web.patients.intake_forms import (
     whole,
 )
 
-SALT = "backpath.selfcheck"
-MAX_AGE = 2 * 3600  # seconds a self-check may take
 MIN_SECONDS = 3  # a human needs at least this long to fill in the request form
-
-
-def sign(answers: dict[str, Any]) -> str:
-    return signing.dumps(answers, salt=SALT, compress=True)
-
-
-def unsign(token: str) -> dict[str, Any] | None:
-    try:
-        data = signing.loads(token, salt=SALT, max_age=MAX_AGE)
-    except signing.BadSignature:
-        return None
-    return data if isinstance(data, dict) else None
 
 
 class SelfCheckFlagsForm(RedFlagsForm):
@@ -99,6 +84,4 @@ __all__ = [
     "RequestForm",
     "SelfCheckFlagsForm",
     "intake_from",
-    "sign",
-    "unsign",
 ]

@@ -1,8 +1,9 @@
 """Public self-check (red flags first, then the basics) and the clinic's request queue.
 
-Nothing is stored until the visitor submits a consultation request: answers travel between
-steps in a signed hidden field. Posting is rate-limited per address; a honeypot field and a
-minimum fill-in time keep simple bots out.
+Nothing is stored for the clinic until the visitor submits a consultation request: answers
+wait in the visitor's session (``progress``), and every step posts, then redirects to a page
+that reads them back, so a reload never posts twice. Posting is rate-limited per address; a
+honeypot field and a minimum fill-in time keep simple bots out.
 
 Red flags that need emergency or same-day care stop the self-check with that advice at once,
 and offer to have the clinic contact the visitor: such a request (and any request whose
@@ -17,8 +18,9 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
@@ -35,15 +37,13 @@ from backpath.web.alerts.notify import raise_alert
 from backpath.web.audit.record import record
 from backpath.web.patients.intake_forms import STEP_IDS
 from backpath.web.patients.models import Episode, Intake, Patient
-from backpath.web.selfcheck import states
+from backpath.web.selfcheck import progress, states
 from backpath.web.selfcheck.forms import (
     MIN_SECONDS,
     BasicsForm,
     RequestForm,
     SelfCheckFlagsForm,
     intake_from,
-    sign,
-    unsign,
 )
 from backpath.web.selfcheck.models import ConsultationRequest
 
@@ -59,75 +59,111 @@ def _clinic(clinic_id: int) -> Clinic:
     return get_object_or_404(Clinic, pk=clinic_id)
 
 
+def _see(name: str, clinic: Clinic) -> HttpResponseRedirect:
+    """303 See Other: the browser fetches the next page with GET, so reloading it is safe."""
+    return HttpResponseRedirect(reverse(f"selfcheck:{name}", args=[clinic.pk]), status=303)
+
+
 @ratelimit(key="ip", rate=STEP_RATE, method="POST", block=True)
 def start(request: HttpRequest, clinic_id: int) -> HttpResponse:
     clinic = _clinic(clinic_id)
-    form = SelfCheckFlagsForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        flags = {k: v == "yes" for k, v in form.cleaned_data.items()}
-        triage = red_flags.score(flags)
-        if triage.disposition in ("emergency", "urgent_referral"):
-            token = sign({"flags": flags, "act_now": True, "shown": time.time()})
-            return render(request, "selfcheck/act_now.html",
-                          {"clinic": clinic, "triage": triage, "form": RequestForm(),
-                           "token": token})  # fmt: skip
-        return render(
-            request,
-            "selfcheck/basics.html",
-            {"clinic": clinic, "form": BasicsForm(), "token": sign({"flags": flags})},
-        )
+    if request.method == "POST":
+        form = SelfCheckFlagsForm(request.POST)
+        if form.is_valid():
+            flags = {k: v == "yes" for k, v in form.cleaned_data.items()}
+            act_now = red_flags.score(flags).disposition in ("emergency", "urgent_referral")
+            progress.save(request, clinic.pk, {"flags": flags, "act_now": act_now})
+            return _see("act_now" if act_now else "basics", clinic)
+    else:
+        state = progress.load(request, clinic.pk)  # back from a later page: answers kept
+        flags = {} if state.get("sent") else state.get("flags") or {}
+        answered = {k: "yes" if v else "no" for k, v in flags.items()}
+        form = SelfCheckFlagsForm(initial=answered)
     return render(request, "selfcheck/start.html", {"clinic": clinic, "form": form})
+
+
+def act_now(request: HttpRequest, clinic_id: int) -> HttpResponse:
+    clinic = _clinic(clinic_id)
+    state = progress.load(request, clinic.pk)
+    if not state.get("act_now") or state.get("sent"):
+        return redirect("selfcheck:start", clinic_id=clinic.pk)
+    _shown_now(request, clinic, state)
+    return _act_now_page(request, clinic, state, RequestForm())
+
+
+def _act_now_page(request: HttpRequest, clinic: Clinic, state: dict[str, Any],
+                  form: RequestForm, status: int = 200) -> HttpResponse:  # fmt: skip
+    triage = red_flags.score(state["flags"])
+    return render(request, "selfcheck/act_now.html",
+                  {"clinic": clinic, "triage": triage, "form": form}, status=status)  # fmt: skip
+
+
+def _shown_now(request: HttpRequest, clinic: Clinic, state: dict[str, Any]) -> None:
+    """When the request form was first shown: a human needs ``MIN_SECONDS`` to fill it in."""
+    if "shown" not in state:
+        progress.save(request, clinic.pk, {**state, "shown": time.time()})
 
 
 @ratelimit(key="ip", rate=STEP_RATE, method="POST", block=True)
 def basics(request: HttpRequest, clinic_id: int) -> HttpResponse:
     clinic = _clinic(clinic_id)
-    state = unsign(request.POST.get("token", "")) if request.method == "POST" else None
-    if state is None:
+    state = progress.load(request, clinic.pk)
+    if "flags" not in state or state.get("act_now") or state.get("sent"):
         return redirect("selfcheck:start", clinic_id=clinic.pk)
-    form = BasicsForm(request.POST)
-    if not form.is_valid():
-        return render(
-            request,
-            "selfcheck/basics.html",
-            {"clinic": clinic, "form": form, "token": request.POST["token"]},
-        )
-    intake = intake_from(state["flags"], form.cleaned_data)
-    return _options(request, clinic, intake, RequestForm())
+    if request.method == "POST":
+        form = BasicsForm(request.POST)
+        if form.is_valid():
+            answers = {k: str(v) if k == "duration_weeks" else v
+                       for k, v in form.cleaned_data.items()}  # fmt: skip
+            intake = intake_from(state["flags"], answers)
+            progress.save(request, clinic.pk, {"flags": state["flags"], "act_now": False,
+                                               "basics": answers, "intake": intake})  # fmt: skip
+            return _see("options", clinic)
+    else:
+        form = BasicsForm(initial=state.get("basics"))
+    return render(request, "selfcheck/basics.html", {"clinic": clinic, "form": form})
+
+
+def options(request: HttpRequest, clinic_id: int) -> HttpResponse:
+    clinic = _clinic(clinic_id)
+    state = progress.load(request, clinic.pk)
+    if "intake" not in state or state.get("sent"):
+        return redirect("selfcheck:start", clinic_id=clinic.pk)
+    _shown_now(request, clinic, state)
+    return _options(request, clinic, state["intake"], RequestForm())
 
 
 def _options(request: HttpRequest, clinic: Clinic, intake: dict[str, Any], form: RequestForm,
-             token: str | None = None) -> HttpResponse:  # fmt: skip
+             status: int = 200) -> HttpResponse:  # fmt: skip
     plan = assess_and_plan(intake)
     kb = load_knowledge()
     cards = {t.id: t for t in kb.treatments.values()}
     options = [{"item": r, "card": cards[r.treatment]} for r in plan.recommended]
     against = [n for n in plan.not_recommended if n.reason == "evidence_against"]
-    token = token or sign({"intake": intake, "shown": time.time()})
     return render(request, "selfcheck/options.html", {
         "clinic": clinic, "plan": plan, "options": options, "against": against,
-        "form": form, "token": token, "phase_cutoffs": phase_cutoffs()})  # fmt: skip
+        "form": form, "phase_cutoffs": phase_cutoffs()}, status=status)  # fmt: skip
 
 
 @ratelimit(key="ip", rate=SUBMIT_RATE, method="POST", block=True)
 def submit(request: HttpRequest, clinic_id: int) -> HttpResponse:
     clinic = _clinic(clinic_id)
-    state = unsign(request.POST.get("token", "")) if request.method == "POST" else None
-    if state is None or ("intake" not in state and not state.get("act_now")):
+    state = progress.load(request, clinic.pk) if request.method == "POST" else {}
+    if state.get("sent") or ("intake" not in state and not state.get("act_now")):
         return redirect("selfcheck:start", clinic_id=clinic.pk)
-    form = RequestForm(request.POST)
-    triage = red_flags.score(state["flags"]) if state.get("act_now") else None
+    flags = state["flags"] if state.get("act_now") else None
     if request.POST.get("website") or time.time() - float(state.get("shown", 0)) < MIN_SECONDS:
         # Looks automated: answer as if accepted, store nothing.
-        return render(request, "selfcheck/thanks.html", {"clinic": clinic, "triage": triage})
-    if not form.is_valid():
-        if triage is not None:
-            return render(request, "selfcheck/act_now.html", {
-                "clinic": clinic, "triage": triage, "form": form,
-                "token": request.POST["token"]}, status=400)  # fmt: skip
-        return _options(request, clinic, state["intake"], form, token=request.POST["token"])
-    if triage is not None:
-        answers: dict[str, Any] = {"schema": "backpath.intake/1", "red_flags": state["flags"]}
+        progress.sent(request, clinic.pk, flags)
+        return _see("thanks", clinic)
+    form = RequestForm(request.POST)
+    if not form.is_valid():  # shown again where the form is, with what was typed
+        if flags is not None:
+            return _act_now_page(request, clinic, state, form, status=400)
+        return _options(request, clinic, state["intake"], form, status=400)
+    if flags is not None:
+        triage = red_flags.score(flags)
+        answers: dict[str, Any] = {"schema": "backpath.intake/1", "red_flags": flags}
         disposition, actions = triage.disposition, [r.action for r in triage.reasons]
     else:
         answers = state["intake"]
@@ -140,6 +176,16 @@ def submit(request: HttpRequest, clinic_id: int) -> HttpResponse:
             answers=answers, disposition=disposition,
         )  # fmt: skip
     _alert_for_request(request, req, disposition, actions)
+    progress.sent(request, clinic.pk, flags)
+    return _see("thanks", clinic)
+
+
+def thanks(request: HttpRequest, clinic_id: int) -> HttpResponse:
+    clinic = _clinic(clinic_id)
+    state = progress.load(request, clinic.pk)
+    if not state.get("sent"):
+        return redirect("selfcheck:start", clinic_id=clinic.pk)
+    triage = red_flags.score(state["flags"]) if state.get("flags") else None
     return render(request, "selfcheck/thanks.html", {"clinic": clinic, "triage": triage})
 
 
