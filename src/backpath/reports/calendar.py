@@ -11,6 +11,11 @@ Two kinds of recurring event:
 UIDs depend on the episode and the event's role, not on the plan version, so importing a newer
 file updates the same events (``SEQUENCE`` is the plan version) instead of adding copies.
 Every description ends with BackPath's disclaimer. Pure: no database, no clock.
+
+Given ``today`` (the subscribed feed always gives it), an event whose every occurrence ends
+before that day is left out (``still_to_come``): a finished course, a program whose review
+date has passed, a one-off day gone by. A subscription then never fills a calendar with the
+past, and a finished plan's feed is simply empty (``empty_calendar``).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
+from dateutil.rrule import rrulestr  # type: ignore[import-untyped]  # icalendar's own dependency
 from icalendar import Calendar, Event, vRecur
 
 from backpath import DISCLAIMER
@@ -175,25 +181,72 @@ def program_events(program: HomeProgram, owner: CalendarFor, until: dt.date) -> 
     return events
 
 
-def program_calendar(plan: StoredPlan, owner: CalendarFor) -> bytes | None:
-    """The plan's sessions and home program as an .ics file (UTF-8 bytes, CRLF lines), or
-    None when the plan has neither (nothing to put in a calendar)."""
-    until = _review_day(plan, owner.start)
-    program = plan.home_program
-    events = session_events(plan, owner)
-    if program is not None:
-        events += program_events(program, owner, until)
-    if not events:
-        return None
-    calendar = Calendar.new(
+def _day(value: dt.date | dt.datetime, zone: zoneinfo.ZoneInfo) -> dt.date:
+    """The local day of a DTSTART/DTEND value (a date stays as it is)."""
+    if isinstance(value, dt.datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=zone)).astimezone(zone).date()
+    return value
+
+
+def last_day(event: Event, zone: zoneinfo.ZoneInfo) -> dt.date:
+    """The local day the event's last occurrence ends on (an all-day event's exclusive end
+    is the day before it)."""
+    start = event.decoded("dtstart")
+    end = event.decoded("dtend") if "dtend" in event else start
+    all_day = not isinstance(start, dt.datetime)
+    length = end - start
+    last_start = start
+    if "rrule" in event:
+        first = dt.datetime.combine(start, dt.time()) if all_day else start  # floating day
+        text = event["rrule"].to_ical()
+        rule = rrulestr(text.decode() if isinstance(text, bytes) else text, dtstart=first)
+        occurrences = list(rule)
+        last = occurrences[-1] if occurrences else first
+        last_start = last.date() if all_day else last
+    finish = _day(last_start + length, zone)
+    return finish - dt.timedelta(days=1) if all_day and length else finish
+
+
+def still_to_come(event: Event, today: dt.date, zone: zoneinfo.ZoneInfo) -> bool:
+    """Whether any occurrence of the event ends on or after ``today`` (the patient's day)."""
+    return last_day(event, zone) >= today
+
+
+def _calendar(owner: CalendarFor, events: list[Event]) -> Calendar:
+    return Calendar.new(
         prodid="-//BackPath//Back-pain plan//EN",
         name=f"Back-pain plan: {owner.patient}",
         description=f"Sessions and home exercises from {owner.clinic}. {DISCLAIMER}",
         uid=f"calendar.{owner.uid_base}@backpath",
         subcomponents=events,
     )
+
+
+def program_calendar(
+    plan: StoredPlan, owner: CalendarFor, today: dt.date | None = None
+) -> bytes | None:
+    """The plan's sessions and home program as an .ics file (UTF-8 bytes, CRLF lines), or
+    None when nothing is left to put in a calendar. With ``today``, events that are over
+    before that day are left out."""
+    until = _review_day(plan, owner.start)
+    program = plan.home_program
+    events = session_events(plan, owner)
+    if program is not None:
+        events += program_events(program, owner, until)
+    if today is not None:
+        events = [e for e in events if still_to_come(e, today, owner.zone)]
+    if not events:
+        return None
+    calendar = _calendar(owner, events)
     calendar.add_missing_timezones(
         first_date=owner.start - dt.timedelta(days=7), last_date=until + dt.timedelta(days=7)
     )
     ics: bytes = calendar.to_ical()
+    return ics
+
+
+def empty_calendar(owner: CalendarFor) -> bytes:
+    """A valid calendar with no events: what a subscribed feed answers while there is no plan
+    or nothing left to come (an error would make some calendar apps drop the subscription)."""
+    ics: bytes = _calendar(owner, []).to_ical()
     return ics

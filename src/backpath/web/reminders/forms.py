@@ -50,6 +50,13 @@ class ReminderForm(forms.ModelForm):
         model = ReminderPreference
         fields = ["enabled", "email", "hour", "timezone"]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and not self.instance.timezone:
+            # No zone chosen yet: reminders.js may preselect the browser's (and says so);
+            # without JavaScript the clinic's zone stays selected.
+            self.fields["timezone"].widget.attrs["data-browser-zone"] = "1"
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("enabled") and not data.get("email") and "email" not in self.errors:

@@ -81,3 +81,32 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.patient} on {self.on}: {self.status}"
+
+
+class CalendarFeed(models.Model):
+    """A secret link to the patient's plan as a subscribable calendar (no sign-in needed).
+
+    Only the SHA-256 of the secret is stored, so the full link is shown once, when it is
+    made. Stopping a link sets ``revoked``; a patient has at most one live link (making a new
+    one stops the old). ``backpath.web.reminders.feed`` is the one writer.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="calendar_feeds")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(auto_now_add=True)
+    revoked = models.DateTimeField(null=True, blank=True)
+    last_used = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=models.Q(revoked__isnull=True),
+                name="one_live_calendar_feed_per_patient",
+            )
+        ]
+
+    def __str__(self) -> str:
+        state = "stopped" if self.revoked else "live"
+        return f"Calendar link for {self.patient} ({state})"
