@@ -1,6 +1,6 @@
 """The patient's streak and weekly summary for Today, read from their own rows.
 
-Rows in, one domain call (``backpath.tracking.encouragement``) out: the days a program
+Rows in, one domain call (``backpath.engine.encouragement``) out: the days a program
 applied come from the published versions (``programs_by_day``), so a past week is counted
 against the program the patient had then.
 """
@@ -11,7 +11,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from backpath.tracking.encouragement import Encouragement, encouragement
+from backpath.engine.encouragement import Encouragement, encouragement
 from backpath.web.diary.models import DiaryEntry
 from backpath.web.diary.outcomes import entries_for, exercise_logs_for, programs_by_day
 from backpath.web.patients.models import Episode, Patient

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from backpath.engine.program_models import ExerciseLog
-from backpath.tracking.encouragement import encouragement, pain_trend
+from backpath.engine.encouragement import encouragement, pain_trend
 
 TODAY = dt.date(2026, 12, 4)  # a Friday
 START = dt.date(2026, 11, 1)
