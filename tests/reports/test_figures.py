@@ -141,13 +141,15 @@ def test_the_same_request_gives_the_same_bytes() -> None:
     assert render_svg("cat_camel", "animated") == first
 
 
-def test_frames_number_the_two_poses_and_use_their_captions() -> None:
+def test_frames_label_the_start_and_the_end_with_their_captions() -> None:
     figure = load_figure("sit_to_stand")
     texts = parse(render_svg("sit_to_stand", "frames")).findall(f".//{SVG}text")
     assert ["".join(t.itertext()) for t in texts] == [
-        f"1 {figure.start.caption}",
-        f"2 {figure.end.caption}",
+        f"Start: {figure.start.caption}",
+        f"End: {figure.end.caption}",
     ]
+    glute = parse(render_svg("glute_bridge", "frames")).findall(f".//{SVG}text")
+    assert ["".join(t.itertext()) for t in glute] == ["Start", "End: Lift"]  # no 'Start: Start'
 
 
 def test_the_animation_loops_between_the_poses_with_matching_key_times() -> None:

@@ -588,15 +588,26 @@ def _animated(figure: Figure, title: str, bodies: Sequence[Body], box: Box) -> E
     return root
 
 
+FRAME_WORDS = ("Start", "End")
+
+
+def frame_label(index: int, caption: str) -> tuple[str, str]:
+    """The bold word naming the frame ('Start' or 'End') and the caption after it, so each
+    picture says plainly which position is which: ('Start', ''), ('End', ': Lift')."""
+    word = FRAME_WORDS[index]
+    return word, "" if caption.strip().lower() == word.lower() else f": {caption}"
+
+
 def _frames(figure: Figure, title: str, bodies: Sequence[Body], box: Box) -> ET.Element:
     # Captions grow with a wide (lying) figure so they stay readable when it is scaled down.
     font = min(max(CAPTION_FONT, 0.07 * (box.right - box.left)), 1.6 * CAPTION_FONT)
-    widest = max(len(figure.start.caption), len(figure.end.caption)) + 2
+    labels = [frame_label(i, f.caption) for i, f in enumerate((figure.start, figure.end))]
+    widest = max(len(word) + len(rest) for word, rest in labels)
     box = box.widened(widest * 0.6 * font + 2 * MARGIN)
     w, h = box.right - box.left, box.top - box.bottom
     band = font * CAPTION_H / CAPTION_FONT
     root = _svg(figure, "frames", title, box, 2 * w + GAP, h + band)
-    for i, frame in enumerate((figure.start, figure.end)):
+    for i in range(2):
         panel = ET.SubElement(root, "g", {"transform": f"translate({_n(i * (w + GAP))} 0)"})
         _scene(panel, figure, bodies, -i, box)
         caption = ET.SubElement(
@@ -611,8 +622,8 @@ def _frames(figure: Figure, title: str, bodies: Sequence[Body], box: Box) -> ET.
                 "fill": INK,
             },
         )
-        number = ET.SubElement(caption, "tspan", {"font-weight": "bold"})
-        number.text, number.tail = f"{i + 1}", f" {frame.caption}"
+        word = ET.SubElement(caption, "tspan", {"font-weight": "bold"})
+        word.text, word.tail = labels[i]
     arrow = _arrow((box.right + 8, (box.top + box.bottom) / 2), 0, GAP - 16)
     _path(root, Shape(arrow, _stroke(PROP_INK, 3, **ROUND)))
     return root
@@ -622,8 +633,8 @@ def render_svg(exercise_id: str, mode: str = "animated", *, title: str | None = 
     """The exercise's picture as one standalone SVG document.
 
     ``animated`` loops start, end, start (SMIL, no script); ``frames`` puts start and end side
-    by side with numbered captions, for print and reduced motion; ``start`` and ``end`` draw
-    one pose. ``title`` replaces the figure's own title (e.g. with the exercise's name).
+    by side, labelled 'Start' and 'End' with their captions, for print and reduced motion;
+    ``start`` and ``end`` draw one pose. ``title`` replaces the figure's own title (e.g. with the exercise's name).
 
     Raises:
         InvalidInput: unknown exercise id or mode.

@@ -107,10 +107,18 @@ class Pose(_Strict):
                 yield f"{part}.{name}", value
 
 
+Posture = Literal["standing", "sitting", "kneeling", "lying", "all_fours"]
+"""The body's overall position in a frame, as the exercise's instructions name it
+('on all fours' is on hands and knees). A test checks it against both the instructions and
+the drawn pose, so a picture cannot show a person standing for a kneeling exercise."""
+
+
 class Frame(_Strict):
     """One end of the movement: the pose, a short caption and a plain description."""
 
     caption: Annotated[str, Field(min_length=1, max_length=24)]
+    posture: Posture | None = None
+    """Required on the start frame (the position the instructions start from)."""
     says: Annotated[str, Field(min_length=3, max_length=120)]
     """Read by screen readers, e.g. "lying on your back, knees bent" (no full stop)."""
     pose: Pose

@@ -45,7 +45,7 @@ def test_the_handout_page_shows_every_exercise_as_two_numbered_frames(
         assert ex.instructions.start_position in text
     assert "<animate" not in text and "-animated-" not in text  # print runs no animation
     assert re.search(
-        r'<tspan font-weight="bold">1</tspan>.*<tspan font-weight="bold">2</tspan>', text
+        r'<tspan font-weight="bold">Start</tspan>.*<tspan font-weight="bold">End</tspan>', text
     )
     assert load_stop_rules()["pain_worse"].patient_text in text
     assert "Build up to 30 minutes of walking" in text and "Warning signs" in text
