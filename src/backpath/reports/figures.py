@@ -634,7 +634,8 @@ def render_svg(exercise_id: str, mode: str = "animated", *, title: str | None = 
 
     ``animated`` loops start, end, start (SMIL, no script); ``frames`` puts start and end side
     by side, labelled 'Start' and 'End' with their captions, for print and reduced motion;
-    ``start`` and ``end`` draw one pose. ``title`` replaces the figure's own title (e.g. with the exercise's name).
+    ``start`` and ``end`` draw one pose. ``title`` replaces the figure's own title (e.g. with
+    the exercise's name).
 
     Raises:
         InvalidInput: unknown exercise id or mode.
