@@ -8,8 +8,8 @@ from collections.abc import Callable, Collection
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backpath.engine.program_models import ExerciseLog
 from backpath.engine.encouragement import encouragement, pain_trend
+from backpath.engine.program_models import ExerciseLog
 
 TODAY = dt.date(2026, 12, 4)  # a Friday
 START = dt.date(2026, 11, 1)
