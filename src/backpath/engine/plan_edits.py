@@ -59,9 +59,12 @@ DROP_REASONS = (
     "evidence_against",
     "insufficient_evidence",
     "not_indicated_now",
+    "not_offered",
+    "clinical_judgement",
 )
 """Reasons a clinician may give for dropping a recommended item ("preference": the patient
-declined). A red flag or investigational status is the engine's finding, not a drop reason."""
+declined; "not_offered": the clinic does not provide it; "clinical_judgement": the note says
+why). A red flag or investigational status is the engine's finding, not a drop reason."""
 
 LINE_TITLES = {
     1: "Line 1: start now",

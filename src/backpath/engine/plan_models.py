@@ -24,6 +24,8 @@ Reason = Literal[
     "investigational",
     "red_flag",
     "budget",
+    "not_offered",
+    "clinical_judgement",
 ]
 REASON_LABELS: dict[str, str] = {
     "contraindicated": "Contraindicated",
@@ -35,6 +37,8 @@ REASON_LABELS: dict[str, str] = {
     "investigational": "Investigational (research only)",
     "red_flag": "Red flag: not until serious disease is ruled out",
     "budget": "Outside the patient's budget",
+    "not_offered": "Not offered at this clinic",
+    "clinical_judgement": "Clinical judgement",
 }
 """Human labels for the contract's not-recommended reasons (pages, CLI, plan edits)."""
 Profile = Literal["consensus", "acp", "nice", "who"]

@@ -20,10 +20,11 @@ def test_the_plan_page_lists_equivalent_options_as_alternatives(
     page = html.unescape(
         logged_in(clinician).get(reverse("plans:plan", args=[episode.pk])).content.decode()
     )
-    assert '<details class="alternatives">' in page
-    assert "Alternatives to Yoga (1)" in page
-    start = page.index("Alternatives to Yoga")
-    assert page.index('id="item-tai_chi"') > start  # nested under yoga, not listed on its own
+    yoga, tai_chi = page.index('id="item-yoga"'), page.index('id="item-tai_chi"')
+    assert yoga < tai_chi  # listed right under yoga, marked as its alternative
+    between = page[yoga:tai_chi]
+    assert between.count('class="plan-item') == 1
+    assert "alternative to Yoga" in page[tai_chi : page.index("</summary>", tai_chi)]
 
 
 def test_the_patient_sees_budget_exclusions_as_budget_not_as_preference(patient: Patient) -> None:

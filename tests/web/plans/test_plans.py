@@ -60,7 +60,9 @@ def test_the_plan_page_shows_what_is_left_out_and_why(clinician: User, episode: 
 def test_the_plan_page_sets_the_guideline_verdicts_side_by_side(
     clinician: User, episode: Episode
 ) -> None:
-    page = page_of(logged_in(clinician), episode)
+    client = logged_in(clinician)
+    assert "Guideline verdicts" not in page_of(client, episode)  # on their own tab
+    page = html.unescape(client.get(reverse("plans:evidence", args=[episode.pk])).content.decode())
     assert "Guideline verdicts for chronic pain" in page
     for column in ("ACP 2017", "NICE NG59", "WHO 2023", "BackPath consensus"):
         assert f'<th scope="col">{column}</th>' in page

@@ -9,3 +9,4 @@ class PlansConfig(AppConfig):
         from backpath.web.plans import printouts, views
 
         printouts.register("plan", views.plan_pdf_bytes)
+        printouts.register("evidence", views.evidence_pdf_bytes)

@@ -66,18 +66,15 @@ DISPOSITION_LABELS = {
 @cache
 def _source_link(sid: str) -> SafeString:
     c = citation(sid)
-    if not c.title:
-        return format_html("<cite>{}</cite>", c.short)
     if not c.href:
-        return format_html('<cite title="{}">{}</cite>', c.title, c.short)
-    return format_html(
-        '<a href="{}" rel="noopener noreferrer" title="{}">{}</a>', c.href, c.title, c.short
-    )
+        return format_html("<cite>{}</cite>", c.short)
+    return format_html('<a href="{}" rel="noopener noreferrer">{}</a>', c.href, c.short)
 
 
 def source_links(ids: list[str]) -> SafeString:
     """The cited sources as HTML: a link (DOI, else URL) named by first author and year, or
-    the citation alone when nothing can be linked; separated by semicolons."""
+    the citation alone when nothing can be linked; separated by semicolons. The full titles
+    are in the references (the evidence tab, the printout), not repeated on every item."""
     return mark_safe("; ".join(_source_link(sid) for sid in ids))  # each part is escaped
 
 

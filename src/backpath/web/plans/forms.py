@@ -1,7 +1,7 @@
 """Forms of the plan page: accept, drop or add an item, and publish a version.
 
-Every edit form carries the version number the clinician saw (so a change made meanwhile is
-never overwritten) and a required reason. Field names are fixed (``version``, ``reason``,
+Every edit form carries the version number and revision the clinician saw (so a change made
+meanwhile is never overwritten) and a required reason. Field names are fixed (``version``, ``reason``,
 ``drop_reason``, ``line``, ``note``): the page writes one small form per item by hand, with ids
 prefixed by the item, and these classes only validate what is posted.
 """
@@ -19,12 +19,22 @@ REASON_HELP = "Required. Say in a few words why, for the record (up to 1,000 cha
 DROP_CHOICES = [(r, REASON_LABELS[r]) for r in DROP_REASONS]
 
 
-class _Edit(forms.Form):
+class _Seen(forms.Form):
+    """The version (and working-draft revision) the page showed."""
+
     version = forms.IntegerField(
         min_value=1,
         widget=forms.HiddenInput,
         error_messages={"required": "The form is missing the plan version; reload the page."},
     )
+    revision = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
+
+
+class DraftForm(_Seen):
+    """Save or discard the working draft."""
+
+
+class _Edit(_Seen):
     reason = forms.CharField(
         label="Reason",
         max_length=1000,
@@ -74,8 +84,7 @@ class AddForm(_Edit):
         field.error_messages["invalid_choice"] = f"Choose line {allowed} for this item."
 
 
-class PublishForm(forms.Form):
-    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+class PublishForm(_Seen):
     note = forms.CharField(
         label="Note (optional)",
         required=False,

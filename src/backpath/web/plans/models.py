@@ -1,4 +1,9 @@
-"""Versioned plans: every change is a new version; history is kept, never overwritten."""
+"""Versioned plans: every saved change is a new version; history is kept, never overwritten.
+
+A clinician's edits collect in one working draft (``in_progress``) until they save it: the
+draft is the next version, amended in place by each edit (``revision`` counts them) and
+recorded change by change in ``PlanChange``; once saved, published or built on, it is sealed.
+"""
 
 from __future__ import annotations
 
@@ -34,6 +39,13 @@ class PlanVersion(models.Model):
         related_name="+",
     )  # fmt: skip
     published = models.DateTimeField(null=True, blank=True)
+    in_progress = models.BooleanField(
+        default=False,
+        help_text="A working draft that its author's next edit amends, until saved or published.",
+    )
+    revision = models.PositiveIntegerField(
+        default=0, help_text="Edits made to this version while it was a working draft."
+    )
 
     class Meta:
         ordering = ["episode", "-number"]
@@ -111,6 +123,7 @@ class Printout(models.Model):
 
     class Kind(models.TextChoices):
         PLAN = "plan", "Plan"
+        EVIDENCE = "evidence", "Plan with its evidence appendix"
         HANDOUT = "handout", "Home program handout"
         REFERRAL = "referral", "Referral letter"
         DISCHARGE = "discharge", "Discharge summary"

@@ -1,9 +1,10 @@
-"""The home program on the clinician's plan page: its pictures, and swap / add / re-dose /
-remove, each saved as a new draft version with its ``PlanChange`` (``versions.save_edit``).
+"""The home program tab of the clinician's plan page: its pictures, and swap / add /
+re-dose / remove, each kept in the clinician's working draft with its ``PlanChange``
+(``versions.save_edit``).
 
 Like the other plan edits, every view finds the episode through ``Patient.objects.visible_to``
-and records each read and write in the audit trail; a refused or invalid change shows the plan
-page again with the message at the form and nothing saved.
+and records each read and write in the audit trail; a refused or invalid change shows the
+program tab again with the message at the form and nothing saved.
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from backpath.engine.plan_edits import Edit, EditRefused
+from backpath.engine.plan_edits import Edit, EditRefused, Facts
 from backpath.engine.stored_plan import StoredPlan
 from backpath.errors import BackPathError
 from backpath.exercises import load_exercises
@@ -34,7 +35,8 @@ from backpath.web.plans.forms import (
     SwapExerciseForm,
 )
 from backpath.web.plans.models import PlanVersion
-from backpath.web.plans.views import episode_for, latest_or_404, not_saved
+from backpath.web.patients.models import Episode
+from backpath.web.plans.views import episode_for, latest_or_404, page_context, unreadable
 
 FIGURE_MAX_AGE = 24 * 3600
 
@@ -53,6 +55,61 @@ def figure(request: HttpRequest, exercise: str, mode: str) -> HttpResponse:
     response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
     response["Cache-Control"] = f"private, max-age={FIGURE_MAX_AGE}"
     return response
+
+
+def _program_context(
+    request: HttpRequest, episode: Episode, version: PlanVersion, bound: dict[str, Any]
+) -> dict[str, Any]:
+    """The program tab: only the edit forms asked for (``?change=`` an exercise id, or
+    ``add``) or just posted, so the page stays light."""
+    context = page_context(episode, version, editable=True, user=request.user)
+    facts = versions.facts_for(episode) if context["editable"] else Facts()
+    program = program_display.view(version.document, facts)
+    if program:
+        asked = str(bound.get("exercise") or request.GET.get("change", ""))
+        if bound.get("action") == "add_exercise":
+            asked = "add"
+            program["bound"] = bound
+        program["adding"] = asked == "add"
+        for exercise in program["exercises"]:
+            exercise["changing"] = exercise["id"] == asked
+            if bound and exercise["id"] == bound.get("exercise"):
+                exercise["bound"] = bound
+                if bound["action"] == "redose_exercise":  # what was typed, and its errors
+                    for f in exercise["dose_fields"]:
+                        f["value"] = bound["data"].get(f["name"], f["value"])
+                        f["errors"] = bound["errors"].get(f["name"], [])
+    return context | {"program": program, "bound": bound}
+
+
+@staff_required
+def program_page(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """The home program tab: exercises with pictures, dose and stop rules, and their edits."""
+    episode = episode_for(request, episode_id)
+    version = latest_or_404(episode)
+    record(request, "read", version, patient=episode.patient, detail="plan home program")
+    if version.unreadable:
+        return unreadable(request, episode, version)
+    return render(request, "plans/program.html", _program_context(request, episode, version, {}))
+
+
+def not_saved(
+    request: HttpRequest,
+    episode: Episode,
+    version: PlanVersion,
+    action: str,
+    form: Any,
+    problem: str | None,
+    *,
+    exercise: str = "",
+) -> HttpResponse:
+    """The program tab again with the posted form's values, its errors and the refusal."""
+    record(request, "read", version, patient=episode.patient, detail=f"plan {action}: not saved")
+    anchor = f"exercise-{exercise}" if exercise else "program-add"
+    bound = {"action": action, "exercise": exercise, "anchor": anchor, "errors": form.errors,
+             "data": form.data, "problem": problem}  # fmt: skip
+    context = _program_context(request, episode, version, bound)
+    return render(request, "plans/program.html", context)
 
 
 def _form(
@@ -95,7 +152,7 @@ def _program_edit(
 ) -> HttpResponse:
     episode = episode_for(request, episode_id)
     if request.method != "POST":
-        return redirect("plans:plan", episode_id=episode.pk)
+        return redirect("plans:program", episode_id=episode.pk)
     current = latest_or_404(episode)
     facts = versions.facts_for(episode)
     form: Any = RemoveExerciseForm(request.POST)  # replaced below unless the program is unreadable
@@ -104,15 +161,18 @@ def _program_edit(
         program_changes.current_program(plan)
         form = _form(action, request.POST, current, exercise, facts)
         if not form.is_valid():
-            return not_saved(request, episode, current, action, "", form, None, exercise=exercise)
+            return not_saved(request, episode, current, action, form, None, exercise=exercise)
         data = form.cleaned_data
-        if data["version"] != current.number:
+        if data["version"] != current.number or (
+            data["revision"] is not None and data["revision"] != current.revision
+        ):
             raise versions.StaleVersion(current.number)
         edit = _change(action, plan, exercise, form, facts)
         with transaction.atomic():
             created = versions.save_edit(
-                episode, data["version"], edit, data["reason"], request.user
-            )
+                episode, data["version"], edit, data["reason"], request.user,
+                revision=data["revision"],
+            )  # fmt: skip
             record(
                 request,
                 "create",
@@ -122,15 +182,17 @@ def _program_edit(
             )
     except EditRefused as exc:
         form.is_valid()  # so the page can show what was typed
-        return not_saved(
-            request, episode, current, action, "", form, exc.message, exercise=exercise
-        )
+        return not_saved(request, episode, current, action, form, exc.message, exercise=exercise)
     messages.success(
-        request,
-        f"Saved as version {created.number} (draft). {edit.summary} "
-        "Publish it when the plan is ready for the patient.",
+        request, f"{edit.summary} Kept in version {created.number}, your working draft."
     )
-    return redirect(reverse("plans:plan", kwargs={"episode_id": episode.pk}) + "#home-program")
+    shown = {"swap_exercise": "new", "add_exercise": "exercise"}.get(action)
+    anchor = (
+        "#home-program"
+        if action == "remove_exercise"
+        else f"#exercise-{form.cleaned_data[shown] if shown else exercise}"
+    )
+    return redirect(reverse("plans:program", kwargs={"episode_id": episode.pk}) + anchor)
 
 
 @staff_required

@@ -1,18 +1,29 @@
 from django.urls import path
 
-from backpath.web.plans import program_views, reference_views, views
+from backpath.web.plans import item_views, program_views, reference_views, views
 
 app_name = "plans"
 
 urlpatterns = [
     path("episode/<int:episode_id>/", views.plan_page, name="plan"),
+    path("episode/<int:episode_id>/evidence/", views.evidence_page, name="evidence"),
+    path("episode/<int:episode_id>/program/", program_views.program_page, name="program"),
     path("episode/<int:episode_id>/history/", views.history, name="history"),
     path("episode/<int:episode_id>/publish/", views.publish, name="publish"),
+    path("episode/<int:episode_id>/draft/save/", item_views.save_draft, name="save_draft"),
+    path("episode/<int:episode_id>/draft/discard/", item_views.discard_draft, name="discard_draft"),
     path(
-        "episode/<int:episode_id>/items/<slug:treatment>/accept/", views.accept_item, name="accept"
+        "episode/<int:episode_id>/items/<slug:treatment>/", item_views.item_edit, name="item_edit"
     ),
-    path("episode/<int:episode_id>/items/<slug:treatment>/drop/", views.drop_item, name="drop"),
-    path("episode/<int:episode_id>/items/<slug:treatment>/add/", views.add_item, name="add"),
+    path(
+        "episode/<int:episode_id>/items/<slug:treatment>/accept/",
+        item_views.accept_item,
+        name="accept",
+    ),
+    path(
+        "episode/<int:episode_id>/items/<slug:treatment>/drop/", item_views.drop_item, name="drop"
+    ),
+    path("episode/<int:episode_id>/items/<slug:treatment>/add/", item_views.add_item, name="add"),
     path(
         "episode/<int:episode_id>/program/add/",
         program_views.add_exercise,

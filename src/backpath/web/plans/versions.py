@@ -4,14 +4,18 @@ Rules:
 - ``create_version`` is the one writer of a new version: the first one from the intake, a
   clinician's edit (``save_edit``), a review's adaptation, the demo's.
 - Only the latest version of an episode is edited or published; older ones are history.
-- An edit creates version number + 1 as a draft, with its ``PlanChange`` rows.
+- A clinician's edits collect in one working draft: the first edit creates version
+  number + 1 as a draft ``in_progress``; their next edits amend that draft in place (its
+  ``revision`` counts them), each with its ``PlanChange`` row, until they save it (``seal``),
+  publish it, or discard it. Any other new version (another clinician's edit, a review, a
+  plan from the intake) seals it first, so no one's change is lost.
 - Publishing marks the latest version published and every earlier draft or published
   version superseded, with a ``PlanChange`` row (action publish).
 
 Each write runs in one transaction with the episode row locked, so two clinicians saving at
 the same moment get consecutive numbers and neither change is lost or half-written. A form
-carries the version number the clinician saw; if a newer one exists, nothing is saved and the
-answer is ``StaleVersion`` (never a database ``IntegrityError``).
+carries the version number and revision the clinician saw; if the plan changed since, nothing
+is saved and the answer is ``StaleVersion`` (never a database ``IntegrityError``).
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from backpath.errors import (
 )
 from backpath.web.patients.models import Episode, Intake
 from backpath.web.plans import glance
-from backpath.web.plans.models import PlanChange, PlanVersion
+from backpath.web.plans.models import PlanChange, PlanVersion, Printout
 
 
 def latest(episode: Episode) -> PlanVersion | None:
@@ -78,16 +82,21 @@ def _lock(episode: Episode) -> None:
     Episode.objects.select_for_update().filter(pk=episode.pk).exists()
 
 
-def _lock_latest(episode: Episode, seen: int) -> PlanVersion:
+def _lock_latest(episode: Episode, seen: int, revision: int | None = None) -> PlanVersion:
     """Inside a transaction: lock the episode and return its latest version, which must be
-    the one the clinician saw (``seen``)."""
+    the one the clinician saw (``seen``, and ``revision`` when the form carried it)."""
     _lock(episode)
     current = latest(episode)
     if current is None:
         raise EditRefused("This episode has no plan yet.")
-    if current.number != seen:
+    if current.number != seen or (revision is not None and current.revision != revision):
         raise StaleVersion(current.number)
     return current
+
+
+def _seal_working_drafts(episode: Episode) -> None:
+    """Inside the lock: any working draft becomes an ordinary saved draft."""
+    episode.plan_versions.filter(in_progress=True).update(in_progress=False)
 
 
 def check_valid(plan: StoredPlan) -> None:
@@ -110,6 +119,7 @@ def create_version(
     changes: Iterable[tuple[str, Any, str]] = (),
     status: Any = PlanVersion.Status.DRAFT,
     published: Any = None,
+    in_progress: bool = False,
 ) -> PlanVersion:
     """Store ``plan`` as the episode's next version, with a ``PlanChange`` row per
     ``(treatment, action, reason)`` in ``changes``.
@@ -119,7 +129,9 @@ def create_version(
     plan from the intake, a review). ``profile`` defaults to the base version's. Runs in its
     own transaction (or the caller's) with the episode row locked; a clash the lock did not
     prevent is answered with ``StaleVersion`` too. The plan is validated here, before anything
-    is written (``InvalidInput`` naming the field), so every stored version reads back.
+    is written (``InvalidInput`` naming the field), so every stored version reads back. A
+    working draft it builds on is sealed first; ``in_progress`` makes the new one a working
+    draft.
     """
     document = plan.checked() if isinstance(plan, StoredPlan) else read_stored_plan(plan)
     try:
@@ -129,6 +141,7 @@ def create_version(
                 base = latest(episode)
             else:
                 base = _lock_latest(episode, seen)
+            _seal_working_drafts(episode)
             created = PlanVersion.objects.create(
                 episode=episode,
                 number=(base.number if base else 0) + 1,
@@ -138,6 +151,7 @@ def create_version(
                 published=published,
                 change_summary=summary[:2000],
                 created_by=user,
+                in_progress=in_progress,
             )
             PlanChange.objects.bulk_create(
                 PlanChange(
@@ -165,25 +179,91 @@ def check_open(episode: Episode) -> None:
         raise EditRefused(CLOSED)
 
 
-def save_edit(episode: Episode, seen: int, edit: Edit, reason: str, user: Any) -> PlanVersion:
-    """Store ``edit`` as the next draft version with its ``PlanChange`` row."""
+def save_edit(
+    episode: Episode,
+    seen: int,
+    edit: Edit,
+    reason: str,
+    user: Any,
+    *,
+    revision: int | None = None,
+) -> PlanVersion:
+    """Store ``edit`` in the clinician's working draft with its ``PlanChange`` row: amend the
+    draft when the latest version is theirs and still in progress, else start one as the next
+    version. ``seen``/``revision``: the version the clinician edited (``StaleVersion`` if the
+    plan changed since)."""
     check_open(episode)
     check_valid(edit.plan)
-    return create_version(
-        episode,
-        edit.plan,
-        summary=f"From version {seen}. {edit.summary}",
-        user=user,
-        seen=seen,
-        changes=[(edit.treatment, edit.action, reason)],
-    )
+    with transaction.atomic():
+        current = _lock_latest(episode, seen, revision)
+        if not (current.in_progress and current.created_by_id == getattr(user, "pk", None)):
+            return create_version(
+                episode,
+                edit.plan,
+                summary=f"From version {seen}. {edit.summary}",
+                user=user,
+                seen=seen,
+                changes=[(edit.treatment, edit.action, reason)],
+                in_progress=True,
+            )
+        current.plan = edit.plan.checked().to_json_dict()
+        current.revision += 1
+        current.change_summary = f"{current.change_summary} {edit.summary}"[:2000]
+        current.save(update_fields=["plan", "revision", "change_summary"])
+        current.__dict__.pop("document", None)  # the cached typed plan is the old one
+        PlanChange.objects.create(
+            version=current,
+            treatment=edit.treatment,
+            action=edit.action,
+            reason=" ".join(reason.split()),
+            created_by=user,
+        )
+        Printout.objects.filter(version=current).delete()  # its PDFs showed the old plan
+        glance.refresh(episode)
+    return current
 
 
-def publish(episode: Episode, seen: int, note: str, user: Any) -> PlanVersion:
-    """Publish the latest version to the patient; earlier versions become superseded."""
+def seal(episode: Episode, seen: int, revision: int, user: Any) -> PlanVersion:
+    """Save the working draft as it is: the clinician's next edit starts a new version."""
     check_open(episode)
     with transaction.atomic():
-        version = _lock_latest(episode, seen)
+        current = _lock_latest(episode, seen, revision)
+        if not current.in_progress:
+            raise EditRefused(f"Version {current.number} is already saved.")
+        current.in_progress = False
+        current.save(update_fields=["in_progress"])
+    return current
+
+
+def discard(episode: Episode, seen: int, revision: int, user: Any) -> PlanVersion:
+    """Throw away the clinician's own working draft; the version before it is current again.
+    Returns the version that is now the latest."""
+    check_open(episode)
+    with transaction.atomic():
+        current = _lock_latest(episode, seen, revision)
+        if not current.in_progress:
+            raise EditRefused(f"Version {current.number} is saved and stays in the history.")
+        if current.created_by_id != getattr(user, "pk", None):
+            raise EditRefused(
+                "Only the clinician who made these changes can discard them; an edit of yours "
+                "keeps them and builds on them."
+            )
+        current.delete()
+        glance.refresh(episode)
+        now = latest(episode)
+    if now is None:  # the first version is made from the intake, never in progress
+        raise EditRefused("This episode has no plan left.")
+    return now
+
+
+def publish(
+    episode: Episode, seen: int, note: str, user: Any, *, revision: int | None = None
+) -> PlanVersion:
+    """Publish the latest version to the patient (a working draft is saved by it); earlier
+    versions become superseded."""
+    check_open(episode)
+    with transaction.atomic():
+        version = _lock_latest(episode, seen, revision)
         if version.status == PlanVersion.Status.PUBLISHED:
             raise EditRefused(f"Version {version.number} is already published to the patient.")
         episode.plan_versions.filter(number__lt=version.number).exclude(
@@ -191,7 +271,8 @@ def publish(episode: Episode, seen: int, note: str, user: Any) -> PlanVersion:
         ).update(status=PlanVersion.Status.SUPERSEDED)
         version.status = PlanVersion.Status.PUBLISHED
         version.published = timezone.now()
-        version.save(update_fields=["status", "published"])
+        version.in_progress = False
+        version.save(update_fields=["status", "published", "in_progress"])
         PlanChange.objects.create(
             version=version,
             action=PlanChange.Action.PUBLISH,

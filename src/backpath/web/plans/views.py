@@ -1,5 +1,9 @@
 """Plan pages for clinic staff: the plan, its edits and publishing, history, print and PDF.
 
+The plan page is tabs: the plan (a one-screen summary, then each item with its detail one
+click away and the left-out options grouped by reason), the home program, the evidence
+(guideline verdicts and references), and the history. Item edits live in ``item_views``.
+
 Every view finds the episode through ``Patient.objects.visible_to`` (another clinic's → 404;
 a patient → 403 from ``staff_required``) and records each read and write in the audit trail.
 Edits go through ``backpath.engine.plan_edits`` (what may change: the domain's safety rules)
@@ -16,6 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from backpath import DISCLAIMER, __version__
 from backpath.engine import plan_edits as editing
@@ -26,8 +31,8 @@ from backpath.web import lookups
 from backpath.web.accounts.access import staff_required
 from backpath.web.audit.record import record
 from backpath.web.patients.models import Episode
-from backpath.web.plans import display, printouts, program_display, versions
-from backpath.web.plans.forms import DROP_CHOICES, AcceptForm, AddForm, DropForm, PublishForm
+from backpath.web.plans import display, printouts, program_display, summary, versions
+from backpath.web.plans.forms import DROP_CHOICES, PublishForm
 from backpath.web.plans.models import PlanVersion
 from backpath.web.plans.pdf import render_pdf, stylesheet
 
@@ -56,7 +61,10 @@ def _plan_context(
     facts: Facts,
     *,
     print_pictures: bool = False,
+    evidence: bool = True,
 ) -> dict[str, Any]:
+    """What the print and PDF show: the whole plan, and with ``evidence`` the guideline
+    verdicts as an appendix."""
     plan = version.document
     return {
         "episode": episode,
@@ -68,89 +76,107 @@ def _plan_context(
         "triage": display.triage(plan),
         "lines": display.lines(plan),
         "left_out": display.left_out(plan, facts),
-        "verdicts": display.verdicts(plan),
+        "verdicts": display.verdicts(plan) if evidence else {},
         "references": display.references(plan),
         "program": program_display.view(plan, facts, inline_pictures=print_pictures),
     }
 
 
-def _open_program_forms(
-    request: HttpRequest, context: dict[str, Any], bound: dict[str, Any]
-) -> None:
-    """Mark which program edit forms the page carries: only those asked for (``?change=`` an
-    exercise id, or ``add``) or just posted, so the plan page stays light."""
-    program = context["program"]
-    if not program:
-        return
-    asked = str(bound.get("exercise") or request.GET.get("change", ""))
-    if bound.get("action") == "add_exercise":
-        asked = "add"
-    program["adding"] = asked == "add"
-    for exercise in program["exercises"]:
-        exercise["changing"] = exercise["id"] == asked
-
-
-def _unreadable(request: HttpRequest, episode: Episode, version: PlanVersion) -> HttpResponse:
+def unreadable(request: HttpRequest, episode: Episode, version: PlanVersion) -> HttpResponse:
     """A version whose stored document cannot be read: say so and what to do, never a 500."""
     context = {"episode": episode, "version": version, "problem": version.unreadable}
     return render(request, "plans/unreadable.html", context, status=200)
 
 
-def _render_plan(
+def page_context(
+    episode: Episode, version: PlanVersion, *, editable: bool, user: Any
+) -> dict[str, Any]:
+    """What every tab of the plan page shares: the version, whether it may be edited and
+    published, its working-draft state, and the triage banner."""
+    latest = versions.latest(episode)
+    latest_number = latest.number if latest else version.number
+    is_latest = version.number == latest_number
+    plan = version.document
+    return {
+        "episode": episode,
+        "patient": episode.patient,
+        "version": version,
+        "plan": plan,
+        "latest_number": latest_number,
+        "is_latest": is_latest,
+        "editable": editable and is_latest and episode.closed is None,
+        "edit_refusal": editing.edit_refusal(plan),
+        "publishable": editable and is_latest and version.status != PlanVersion.Status.PUBLISHED,
+        "mine": version.in_progress and version.created_by_id == getattr(user, "pk", None),
+        "triage": display.triage(plan),
+        "published_number": episode.plan_versions.filter(status=PlanVersion.Status.PUBLISHED)
+        .values_list("number", flat=True)
+        .first(),
+    }
+
+
+def main_context(
     request: HttpRequest,
     episode: Episode,
     version: PlanVersion,
     *,
     editable: bool,
+    editing_item: str = "",
     bound: dict[str, Any] | None = None,
-) -> HttpResponse:
-    if version.unreadable:
-        return _unreadable(request, episode, version)
-    latest = versions.latest(episode)
-    latest_number = latest.number if latest else version.number
-    facts = versions.facts_for(episode) if editable else Facts()
-    context = _plan_context(episode, version, latest_number, facts)
-    is_latest = context["is_latest"]
+    changed: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The plan tab: the one-screen summary, the items (detail one click away) and the
+    left-out options grouped by reason. ``editing_item`` opens that item's forms; ``bound``
+    is a posted form that was not saved; ``changed`` the edit just saved (said in place)."""
+    context = page_context(episode, version, editable=editable, user=request.user)
+    facts = versions.facts_for(episode) if context["editable"] else Facts()
+    plan = context["plan"]
+    left_out = display.left_out(plan, facts)
+    lines = display.lines(plan)
+    for item in (*(i for line in lines for i in line["items"]), *left_out):
+        if item["treatment"] in (editing_item, (bound or {}).get("treatment")):
+            item["editing"] = True
+            item["bound"] = bound or {}
+    for line in lines:
+        for item in line["items"]:
+            for alt in item["alternatives"]:
+                if alt["treatment"] in (editing_item, (bound or {}).get("treatment")):
+                    alt["editing"], alt["bound"] = True, bound or {}
+    groups = summary.left_out_groups(left_out)
+    opened = (editing_item, (changed or {}).get("treatment"), (bound or {}).get("treatment"))
+    for group in groups:
+        group["open"] = any(i["treatment"] in opened for i in group["items"])
+    today = timezone.localdate()
     context |= {
-        "editable": editable and is_latest,
-        "edit_refusal": editing.edit_refusal(version.document),
-        "publishable": editable and is_latest and version.status != PlanVersion.Status.PUBLISHED,
-        "bound": bound or {},
+        "lines": lines,
+        "left_out_groups": groups,
+        "left_out_count": len(left_out),
+        "line_one": summary.line_one(plan),
+        "decisions": summary.decisions(plan, episode.review_due, today),
+        "facts": summary.facts(plan, episode),
+        "alerts": list(episode.patient.alerts.open()[:5]),
         "drop_choices": DROP_CHOICES,
-        "published_number": episode.plan_versions.filter(status=PlanVersion.Status.PUBLISHED)
-        .values_list("number", flat=True)
-        .first(),
+        "bound": bound or {},
+        "changed": changed or {},
+        "has_program": plan.home_program is not None,
     }
-    _open_program_forms(request, context, bound or {})
-    if bound:  # a posted form that was not saved: show its values and errors at its item
-        for group in (*[line["items"] for line in context["lines"]], context["left_out"]):
-            for item in group:
-                if item["treatment"] == bound.get("treatment"):
-                    item["bound"] = bound
-        program = context["program"]
-        if program and bound.get("exercise"):
-            for exercise in program["exercises"]:
-                if exercise["id"] == bound["exercise"]:
-                    exercise["bound"] = bound
-                    if bound["action"] == "redose_exercise":  # what was typed, its errors
-                        for f in exercise["dose_fields"]:
-                            f["value"] = bound["data"].get(f["name"], f["value"])
-                            f["errors"] = bound["errors"].get(f["name"], [])
-        if program and bound.get("action") == "add_exercise":
-            program["bound"] = bound
-    return render(request, "plans/plan.html", context)
+    return context
 
 
 @staff_required
 def plan_page(request: HttpRequest, episode_id: int) -> HttpResponse:
-    """The latest version of the episode's plan, with the edit and publish forms."""
+    """The latest version: its summary, items and left-out options, with the edit actions."""
     episode = episode_for(request, episode_id)
     version = versions.latest(episode)
     if version is None:
         record(request, "read", episode, patient=episode.patient, detail="plan page: no plan")
         return render(request, "plans/no_plan.html", {"episode": episode})
     record(request, "read", version, patient=episode.patient, detail="plan page")
-    return _render_plan(request, episode, version, editable=True)
+    if version.unreadable:
+        return unreadable(request, episode, version)
+    changed = {"treatment": request.GET.get("changed", "")}  # after an edit without htmx
+    context = main_context(request, episode, version, editable=True, changed=changed)
+    return render(request, "plans/plan.html", context)
 
 
 @staff_required
@@ -159,101 +185,26 @@ def version_page(request: HttpRequest, episode_id: int, number: int) -> HttpResp
     episode = episode_for(request, episode_id)
     version = _version(episode, number)
     record(request, "read", version, patient=episode.patient, detail=f"plan version {number}")
-    return _render_plan(request, episode, version, editable=False)
+    if version.unreadable:
+        return unreadable(request, episode, version)
+    context = main_context(request, episode, version, editable=False)
+    return render(request, "plans/plan.html", context)
 
 
-def not_saved(
-    request: HttpRequest,
-    episode: Episode,
-    version: PlanVersion,
-    action: str,
-    treatment: str,
-    form: Any,
-    problem: str | None,
-    *,
-    exercise: str = "",
-) -> HttpResponse:
-    """The plan page again with the posted form's values, its errors and the refusal."""
-    record(request, "read", version, patient=episode.patient, detail=f"plan {action}: not saved")
-    if exercise:
-        anchor = f"exercise-{exercise}"
-    elif action == "add_exercise":
-        anchor = "program-add"
-    else:
-        anchor = f"item-{treatment}" if treatment else ""
-    bound = {
-        "action": action,
-        "treatment": treatment,
-        "exercise": exercise,
-        "anchor": anchor,
-        "errors": form.errors,
-        "data": form.data,
-        "problem": problem,
-    }
-    return _render_plan(request, episode, version, editable=True, bound=bound)
-
-
-def _edit(request: HttpRequest, episode_id: int, treatment: str, action: str) -> HttpResponse:
+@staff_required
+def evidence_page(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """The evidence tab: each guideline's verdict next to the consensus, and the references."""
     episode = episode_for(request, episode_id)
-    if request.method != "POST":
-        return redirect("plans:plan", episode_id=episode.pk)
-    current = latest_or_404(episode)
-    if current.unreadable:
-        return _unreadable(request, episode, current)
-    plan = current.document
-    facts = versions.facts_for(episode)
-    form: AcceptForm | DropForm | AddForm
-    if action == "add":
-        lines = editing.allowed_lines(plan, treatment) or editing.LINES
-        form = AddForm(request.POST, lines=lines)
-    else:
-        form = DropForm(request.POST) if action == "drop" else AcceptForm(request.POST)
-    if not form.is_valid():
-        return not_saved(request, episode, current, action, treatment, form, None)
-    data = form.cleaned_data
-    try:
-        if data["version"] != current.number:
-            raise versions.StaleVersion(current.number)
-        if action == "accept":
-            edit = editing.accept(plan, treatment, data["reason"])
-        elif action == "drop":
-            edit = editing.drop(plan, treatment, data["drop_reason"], data["reason"])
-        else:
-            edit = editing.add(plan, treatment, data["line"], data["reason"], facts)
-        with transaction.atomic():
-            created = versions.save_edit(
-                episode, data["version"], edit, data["reason"], request.user
-            )
-            record(
-                request,
-                "create",
-                created,
-                patient=episode.patient,
-                detail=f"plan {action}: {treatment}",
-            )
-    except EditRefused as exc:
-        return not_saved(request, episode, current, action, treatment, form, exc.message)
-    messages.success(
-        request,
-        f"Saved as version {created.number} (draft). {edit.summary} "
-        "Publish it when the plan is ready for the patient.",
-    )
-    return redirect("plans:plan", episode_id=episode.pk)
-
-
-@staff_required
-def accept_item(request: HttpRequest, episode_id: int, treatment: str) -> HttpResponse:
-    return _edit(request, episode_id, treatment, "accept")
-
-
-@staff_required
-def drop_item(request: HttpRequest, episode_id: int, treatment: str) -> HttpResponse:
-    return _edit(request, episode_id, treatment, "drop")
-
-
-@staff_required
-def add_item(request: HttpRequest, episode_id: int, treatment: str) -> HttpResponse:
-    return _edit(request, episode_id, treatment, "add")
+    version = latest_or_404(episode)
+    record(request, "read", version, patient=episode.patient, detail="plan evidence")
+    if version.unreadable:
+        return unreadable(request, episode, version)
+    context = page_context(episode, version, editable=False, user=request.user)
+    context |= {
+        "verdicts": display.verdicts(version.document),
+        "references": display.references(version.document),
+    }
+    return render(request, "plans/evidence.html", context)
 
 
 @staff_required
@@ -263,13 +214,16 @@ def publish(request: HttpRequest, episode_id: int) -> HttpResponse:
     if request.method != "POST":
         return redirect("plans:plan", episode_id=episode.pk)
     current = latest_or_404(episode)
+    if current.unreadable:
+        return unreadable(request, episode, current)
     form = PublishForm(request.POST)
     problem = None
     if form.is_valid():
+        data = form.cleaned_data
         try:
             with transaction.atomic():
                 version = versions.publish(
-                    episode, form.cleaned_data["version"], form.cleaned_data["note"], request.user
+                    episode, data["version"], data["note"], request.user, revision=data["revision"]
                 )
                 record(request, "update", version, patient=episode.patient, detail="plan published")
         except EditRefused as exc:
@@ -277,7 +231,10 @@ def publish(request: HttpRequest, episode_id: int) -> HttpResponse:
         else:
             messages.success(request, f"Version {version.number} is published to the patient.")
             return redirect("plans:plan", episode_id=episode.pk)
-    return not_saved(request, episode, current, "publish", "", form, problem)
+    record(request, "read", current, patient=episode.patient, detail="plan publish: not saved")
+    bound = {"action": "publish", "errors": form.errors, "data": form.data, "problem": problem}
+    context = main_context(request, episode, current, editable=True, bound=bound)
+    return render(request, "plans/plan.html", context)
 
 
 @staff_required
@@ -305,11 +262,21 @@ def history(request: HttpRequest, episode_id: int) -> HttpResponse:
 
 
 def _printable(
-    request: HttpRequest | None, episode: Episode, version: PlanVersion, inline_css: bool
+    request: HttpRequest | None,
+    episode: Episode,
+    version: PlanVersion,
+    inline_css: bool,
+    *,
+    evidence: bool = False,
 ) -> str:
     latest = versions.latest(episode)
     context = _plan_context(
-        episode, version, latest.number if latest else 0, Facts(), print_pictures=True
+        episode,
+        version,
+        latest.number if latest else 0,
+        Facts(),
+        print_pictures=True,
+        evidence=evidence,
     )
     context |= {
         "editable": False,
@@ -327,6 +294,11 @@ def plan_pdf_bytes(version: PlanVersion) -> bytes:
     return render_pdf(_printable(None, version.episode, version, inline_css=True))
 
 
+def evidence_pdf_bytes(version: PlanVersion) -> bytes:
+    """The plan PDF with the guideline verdicts as an appendix."""
+    return render_pdf(_printable(None, version.episode, version, inline_css=True, evidence=True))
+
+
 def pdf_pending(request: HttpRequest, what: str, back: str) -> HttpResponse:
     """The page shown while a PDF is prepared in the background (it reloads itself)."""
     return render(request, "plans/pdf_pending.html", {"what": what, "back": back}, status=202)
@@ -338,9 +310,10 @@ def print_page(request: HttpRequest, episode_id: int, number: int) -> HttpRespon
     episode = episode_for(request, episode_id)
     version = _version(episode, number)
     if version.unreadable:
-        return _unreadable(request, episode, version)
+        return unreadable(request, episode, version)
     record(request, "read", version, patient=episode.patient, detail=f"plan v{number} print")
-    return HttpResponse(_printable(request, episode, version, inline_css=False))
+    evidence = request.GET.get("evidence") == "1"
+    return HttpResponse(_printable(request, episode, version, inline_css=False, evidence=evidence))
 
 
 @staff_required
@@ -349,14 +322,19 @@ def plan_pdf(request: HttpRequest, episode_id: int, number: int) -> HttpResponse
     episode = episode_for(request, episode_id)
     version = _version(episode, number)
     if version.unreadable:
-        return _unreadable(request, episode, version)
-    pdf = printouts.ready_or_queue(version, "plan")
+        return unreadable(request, episode, version)
+    evidence = request.GET.get("evidence") == "1"
+    kind = "evidence" if evidence else "plan"
+    pdf = printouts.ready_or_queue(version, kind)
     if pdf is None:
         back = reverse("plans:version", args=[episode.pk, number])
-        return pdf_pending(request, f"version {number} of the plan", back)
-    record(request, "export", version, patient=episode.patient, detail=f"plan v{number} PDF")
+        what = f"version {number} of the plan" + (" with its evidence" if evidence else "")
+        return pdf_pending(request, what, back)
+    detail = f"plan v{number} PDF" + (" with evidence appendix" if evidence else "")
+    record(request, "export", version, patient=episode.patient, detail=detail)
     response = HttpResponse(pdf, content_type="application/pdf")
-    filename = f"backpath-plan-episode-{episode.pk}-v{version.number}.pdf"
+    suffix = "-evidence" if evidence else ""
+    filename = f"backpath-plan-episode-{episode.pk}-v{version.number}{suffix}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     return response

@@ -298,7 +298,7 @@ def _program_section(
                 f"Plan version {created.number} was created as a draft with the home program "
                 "change. Check it, then publish it to the patient.",
             )
-            return redirect(reverse("plans:plan", args=[episode.pk]) + "#home-program"), {}
+            return redirect(reverse("plans:program", args=[episode.pk]) + "#home-program"), {}
         for row in rows:
             if row["key"] == bound["key"]:
                 row["bound"] = bound
