@@ -25,6 +25,8 @@ STAFF_PAGES: list[tuple[str, str]] = [
     ("plan-emergency", "/plans/episode/{emergency}/"),
     ("plan-urgent", "/plans/episode/{urgent}/"),
     ("plan-history", "/plans/episode/{chronic}/history/"),
+    ("plan-evidence", "/plans/episode/{chronic}/evidence/"),
+    ("plan-program", "/plans/episode/{chronic}/program/"),
     ("plan-print", "/plans/episode/{chronic}/v1/print/"),
     ("review", "/plans/episode/{chronic}/review/"),
     ("requests", "/requests/"),

@@ -38,14 +38,16 @@ def test_a_clinician_signs_in_adds_a_patient_completes_the_intake_and_sees_the_p
     # Edit: drop a line-2 item with a recorded reason, then publish the new version.
     item = next(r for r in version.plan["recommended"] if r["line"] == 2)
     tid = item["treatment"]
-    page.get_by_text(f"Accept or drop {item['name']}", exact=True).click()
+    page.locator(f"#item-{tid} > summary").click()
+    page.get_by_role("link", name=f"Accept or drop {item['name']}", exact=True).click()
     page.locator(f"#drop-{tid}-why").select_option("preference")
     page.locator(f"#drop-{tid}-reason").fill("Declined: cannot attend weekly sessions")
     page.get_by_role("button", name=f"Drop {item['name']}", exact=True).click()
-    expect(page.get_by_text("Version 2 is a draft")).to_be_visible()
+    expect(page.locator(".draft-state")).to_contain_text("v2 · Working draft")
     page.get_by_role("button", name="Publish version 2 to the patient").click()
     latest = PlanVersion.objects.filter(episode=version.episode).order_by("-number").first()
     assert latest is not None and latest.number == 2
+    page.get_by_text("The patient's preference", exact=False).first.click()
     expect(page.locator("main")).to_contain_text("Clinician: Declined")
     latest.refresh_from_db()
     assert latest.status == "published"

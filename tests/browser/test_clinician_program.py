@@ -34,7 +34,7 @@ def test_a_clinician_swaps_an_exercise_and_sees_the_change_recorded(
 ) -> None:
     give_program(episode)
     sign_in(page, "clinician")
-    page.goto(f"/plans/episode/{episode.pk}/")
+    page.goto(f"/plans/episode/{episode.pk}/program/")
     program = page.locator("#program")
     expect(program.get_by_role("heading", name="Home program")).to_be_visible()
     picture = program.locator("#exercise-bird_dog img")
@@ -51,7 +51,7 @@ def test_a_clinician_swaps_an_exercise_and_sees_the_change_recorded(
     assert_accessible(page)  # with the edit forms open
     page.get_by_role("button", name="Swap Bird-dog", exact=True).click()
 
-    expect(page.get_by_text("Saved as version 2 (draft).")).to_be_visible()
+    expect(page.get_by_text("Kept in version 2, your working draft.")).to_be_visible()
     expect(page.locator("#exercise-dead_bug h3")).to_contain_text("Dead bug")
     expect(page.locator("#exercise-bird_dog")).to_have_count(0)
     page.locator("#program").screenshot(path=str(screenshot("clinician-program")))
@@ -64,7 +64,7 @@ def test_a_clinician_swaps_an_exercise_and_sees_the_change_recorded(
     change = PlanChange.objects.get(version=new)
     assert (change.action, change.reason) == ("swap_exercise", "Kneeling hurts her knees.")
 
-    page.get_by_role("link", name="History of versions").click()
+    page.get_by_role("link", name="History", exact=True).click()
     expect(page.locator("table.history")).to_contain_text("Exercise swapped: Bird-dog")
     expect(page.locator("table.history")).to_contain_text("Kneeling hurts her knees.")
 
@@ -75,7 +75,7 @@ def test_readers_who_ask_for_reduced_motion_get_the_two_frame_picture(
     give_program(episode)
     page.emulate_media(reduced_motion="reduce")
     sign_in(page, "clinician")
-    page.goto(f"/plans/episode/{episode.pk}/")
+    page.goto(f"/plans/episode/{episode.pk}/program/")
     picture = page.locator("#exercise-glute_bridge img")
     picture.scroll_into_view_if_needed()
     page.wait_for_function(
@@ -102,6 +102,6 @@ def test_a_clinician_accepts_a_progression_on_the_review_page(
     card.get_by_label("Your reason").fill("Three comfortable days; she wants more.")
     card.screenshot(path=str(screenshot("clinician-review-program")))
     card.get_by_role("button", name="Accept: progress to the next step, Bird-dog").click()
-    expect(page.get_by_text("Plan version 2 was created as a draft")).to_be_visible()
+    expect(page.get_by_text("is kept in version 2, your working draft")).to_be_visible()
     expect(page.locator("#exercise-bird_dog h3")).to_contain_text("Progressed: step 1 of 1")
     expect(page.locator("#exercise-bird_dog")).to_contain_text("Hold each reach for 10 seconds.")

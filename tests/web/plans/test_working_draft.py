@@ -202,7 +202,7 @@ def test_the_plan_page_opens_with_a_summary_and_keeps_detail_one_click_away(
     assert all(f'href="#item-{i.treatment}"' in summary for i in line_one if not i.alternative_to)
     assert "Check the precautions for Spinal manipulation and mobilisation (line 2)" in summary
     assert '<details class="plan-item' in page and "<form" not in page.split("recommended")[-1]
-    assert '<details class="left-out-group' in page and 'open>' not in page.split("left-out")[-1]
+    assert '<details class="left-out-group' in page and "open>" not in page.split("left-out")[-1]
     assert "Guideline verdicts" not in page and len(response.content) <= 60_000
 
 

@@ -1,9 +1,10 @@
 """Forms of the plan page: accept, drop or add an item, and publish a version.
 
 Every edit form carries the version number and revision the clinician saw (so a change made
-meanwhile is never overwritten) and a required reason. Field names are fixed (``version``, ``reason``,
-``drop_reason``, ``line``, ``note``): the page writes one small form per item by hand, with ids
-prefixed by the item, and these classes only validate what is posted.
+meanwhile is never overwritten) and a required reason. Field names are fixed (``version``,
+``revision``, ``reason``, ``drop_reason``, ``line``, ``note``): the page writes one small form
+per item by hand, with ids prefixed by the item, and these classes only validate what is
+posted.
 """
 
 from __future__ import annotations

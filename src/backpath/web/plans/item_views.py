@@ -46,7 +46,9 @@ def _main(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
 
 def _known(version: PlanVersion, treatment: str) -> bool:
     plan = version.document
-    return any(i.treatment == treatment for i in (*plan.recommended, *plan.not_recommended))
+    return any(i.treatment == treatment for i in plan.recommended) or any(
+        i.treatment == treatment for i in plan.not_recommended
+    )
 
 
 @staff_required
@@ -62,7 +64,11 @@ def item_edit(request: HttpRequest, episode_id: int, treatment: str) -> HttpResp
     record(request, "read", version, patient=episode.patient, detail=f"plan item {treatment}")
     if request.GET.get("close") == "1":
         context = main_context(request, episode, version, editable=True)
-        return _main(request, context) if _is_htmx(request) else redirect(_item_url(episode, treatment))
+        return (
+            _main(request, context)
+            if _is_htmx(request)
+            else redirect(_item_url(episode, treatment))
+        )
     context = main_context(request, episode, version, editable=True, editing_item=treatment)
     if _is_htmx(request):
         return _main(request, context)
@@ -193,7 +199,9 @@ def _draft(request: HttpRequest, episode_id: int, action: str) -> HttpResponse:
         said, version = exc.message, current
     if _is_htmx(request):
         changed = {"treatment": "", "action": action, "text": said}
-        return _main(request, main_context(request, episode, version, editable=True, changed=changed))
+        return _main(
+            request, main_context(request, episode, version, editable=True, changed=changed)
+        )
     messages.info(request, said)
     return redirect(plan_url)
 

@@ -27,6 +27,7 @@ from backpath.exercises import load_exercises
 from backpath.reports.figures import render_svg
 from backpath.web.accounts.access import staff_required
 from backpath.web.audit.record import record
+from backpath.web.patients.models import Episode
 from backpath.web.plans import program_changes, program_display, versions
 from backpath.web.plans.forms import (
     AddExerciseForm,
@@ -35,7 +36,6 @@ from backpath.web.plans.forms import (
     SwapExerciseForm,
 )
 from backpath.web.plans.models import PlanVersion
-from backpath.web.patients.models import Episode
 from backpath.web.plans.views import episode_for, latest_or_404, page_context, unreadable
 
 FIGURE_MAX_AGE = 24 * 3600

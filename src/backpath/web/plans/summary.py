@@ -66,9 +66,7 @@ def decisions(plan: StoredPlan, review_due: dt.date | None, today: dt.date) -> l
              "anchor": "line-3"}
         )  # fmt: skip
     if review_due is not None and review_due <= today:
-        out.append(
-            {"text": f"Review due since {review_due:%-d %b %Y}.", "anchor": "review-link"}
-        )
+        out.append({"text": f"Review due since {review_due:%-d %b %Y}.", "anchor": "review-link"})
     return out
 
 
@@ -97,4 +95,3 @@ def facts(plan: StoredPlan, episode: Episode) -> dict[str, Any]:
         "review_due": episode.review_due,
         "review_in_weeks": plan.review_in_weeks,
     }
-

@@ -258,7 +258,11 @@ def history(request: HttpRequest, episode_id: int) -> HttpResponse:
         for v in all_versions
     ]
     record(request, "read", episode, patient=episode.patient, detail="plan history")
-    return render(request, "plans/history.html", {"episode": episode, "rows": rows})
+    context: dict[str, Any] = {"episode": episode, "patient": episode.patient, "rows": rows}
+    newest = all_versions[0] if all_versions else None
+    if newest is not None and not newest.unreadable:  # the tabs name the current version
+        context |= {"version": newest, "plan": newest.document}
+    return render(request, "plans/history.html", context)
 
 
 def _printable(

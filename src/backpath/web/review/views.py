@@ -295,8 +295,8 @@ def _program_section(
         if created is not None:
             messages.success(
                 request,
-                f"Plan version {created.number} was created as a draft with the home program "
-                "change. Check it, then publish it to the patient.",
+                f"The home program change is kept in version {created.number}, your working "
+                "draft. Check it, then publish it to the patient.",
             )
             return redirect(reverse("plans:program", args=[episode.pk]) + "#home-program"), {}
         for row in rows:

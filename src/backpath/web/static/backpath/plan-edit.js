@@ -40,6 +40,8 @@
         var target = found.querySelector("[autofocus]") || found.querySelector("summary") || found;
         if (!target.hasAttribute("tabindex") && target === found) target.setAttribute("tabindex", "-1");
         target.focus({ preventScroll: true });
+      } else if (found.contains(active)) {
+        active.scrollIntoView({ block: "nearest" }); // a form just opened: its first field in view
       }
       break;
     }
