@@ -2,8 +2,10 @@
 
     .venv/bin/python bench/web.py [--users 32] [--requests 2000] [--seconds 60]
 
-Prints, in one run against the same server: plan-page p50/p99 at N concurrent signed-in
-users next to a bare Django view (/healthz), and diary POST throughput through the REST API.
+Prints, in one run against the same server: the plan page's HTML size, its p50/p99 at N
+concurrent signed-in users next to a bare Django view (/healthz) with the ratio of their p99s,
+and diary POST throughput through the REST API. Targets (issue 14): plan-page HTML <= 60 KB;
+plan-page p99 within 4x the bare view's p99 in the same run.
 Uses PostgreSQL (DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/backpath_bench,
 created if missing). Every loop is bounded in count and in time; it stops by itself.
 """
@@ -29,6 +31,8 @@ from typing import Any
 DEFAULT_DB = "postgresql://postgres@127.0.0.1:5432/backpath_bench"
 PASSWORD = "bench-password-not-secret-1"
 HOST = "127.0.0.1"
+PAGE_TARGET = 60_000  # bytes of plan-page HTML
+RATIO_TARGET = 4.0  # plan-page p99 over the bare view's p99, same run
 
 
 def free_port() -> int:
@@ -66,10 +70,10 @@ patient = Patient.objects.filter(clinic=clinic).first() or Patient.objects.creat
     clinic=clinic, given_name="Bench", family_name="Patient", birth_year=1970)
 episode = patient.episodes.first() or Episode.objects.create(patient=patient)
 Intake.objects.get_or_create(episode=episode)
-if not episode.plan_versions.exists():
-    intake = json.load(open("examples/chronic_low_back_pain.json"))
-    PlanVersion.objects.create(episode=episode, number=1, status="published",
-                               plan=assess_and_plan(intake).to_json_dict())
+episode.plan_versions.all().delete()  # today's engine makes today's plan
+intake = json.load(open("examples/chronic_low_back_pain.json"))
+PlanVersion.objects.create(episode=episode, number=1, status="published",
+                           plan=assess_and_plan(intake).to_json_dict())
 print(json.dumps([patient.pk, episode.pk]))
 """
     root = Path(__file__).resolve().parent.parent
@@ -153,6 +157,7 @@ def main() -> None:
     ensure_database(url)
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "backpath.web.settings",
            "SECRET_KEY": secrets.token_urlsafe(50), "BACKPATH_SECURE": "0",
+           "BACKPATH_STAFF_MFA": "0",  # the plan page is measured, not the second factor
            "ALLOWED_HOSTS": HOST}  # fmt: skip
     patient_id, episode_id = prepare(env)
     port = free_port()
@@ -177,14 +182,30 @@ def main() -> None:
                          "Content-Type": "application/json"})  # fmt: skip
 
         timed_requests(plan_page, 4, 40, 10)  # warm up
+        with urllib.request.urlopen(plan_page(), timeout=30) as response:
+            body = response.read()
+            if response.url != plan_page().full_url or b"Plan for Bench Patient" not in body:
+                raise SystemExit(f"expected the plan page, got {response.url}")
+            size = len(body)
         print(f"server: gunicorn, {args.workers} workers x 4 threads, PostgreSQL; "
               f"load: {args.users} concurrent users from this process, loopback")  # fmt: skip
+        verdict = "within" if size <= PAGE_TARGET else "OVER"
+        print(
+            f"plan page HTML: {size / 1000:.1f} KB ({verdict} the {PAGE_TARGET // 1000} KB target)"
+        )
+        p99 = {}
         for label, make in (("bare Django view (/healthz)", bare), ("plan page", plan_page)):
             lat, wall = timed_requests(make, args.users, args.requests, args.seconds)
+            p99[label] = pct(lat, 0.99)
             print(
                 f"{label:<28} n={len(lat):>5}  p50 {statistics.median(lat):7.1f} ms  "
                 f"p99 {pct(lat, 0.99):7.1f} ms  {len(lat) / wall:7.0f} req/s"
             )
+        ratio = p99["plan page"] / p99["bare Django view (/healthz)"]
+        verdict = "within" if ratio <= RATIO_TARGET else "OVER"
+        print(
+            f"plan page p99 / bare view p99: {ratio:.1f}x ({verdict} the {RATIO_TARGET:g}x target)"
+        )
         lat, wall = timed_requests(diary_post, args.users, args.requests // 2, args.seconds)
         print(
             f"{'diary POST (REST API)':<28} n={len(lat):>5}  p50 {statistics.median(lat):7.1f} ms  "
@@ -192,7 +213,10 @@ def main() -> None:
         )
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import time
 import zlib
 from pathlib import Path
@@ -323,6 +324,25 @@ def pdf_text(pdf: bytes) -> str:
         except zlib.error:
             continue
     return b" ".join(parts).decode("latin-1")
+
+
+def pdf_pages_filled(pdf: bytes, footer: float = 0.12) -> list[float]:
+    """For each page, how far down its content reaches, as a share of the page above the
+    running footer (poppler's ``pdftoppm`` draws each page in grey at low resolution): a
+    page whose content stops a fifth of the way down is mostly white."""
+    with tempfile.TemporaryDirectory() as folder:
+        subprocess.run(["pdftoppm", "-r", "24", "-gray", "-", f"{folder}/p"], input=pdf,
+                       check=True, capture_output=True)  # fmt: skip
+        shares = []
+        for path in sorted(Path(folder).glob("p*.pgm")):
+            data = path.read_bytes()
+            magic, width, height, _, pixels = data.split(maxsplit=4)
+            assert magic == b"P5"
+            w, h = int(width), int(height)
+            body = int(h * (1 - footer))
+            inked = [y for y in range(body) if min(pixels[y * w : (y + 1) * w]) < 160]
+            shares.append((inked[-1] + 1) / body if inked else 0.0)
+    return shares
 
 
 # --- periodic jobs ------------------------------------------------------------------------

@@ -28,10 +28,11 @@ def patient_for(user: Any, patient_id: int) -> Patient:
     return patient
 
 
-def episode_for(user: Any, episode_id: int) -> Episode:
-    """The episode (with its patient) ``user`` may see, or 404."""
+def episode_for(user: Any, episode_id: int, *, also: tuple[str, ...] = ()) -> Episode:
+    """The episode (with its patient, and the relations in ``also``) ``user`` may see, or
+    404."""
     episode = (
-        Episode.objects.select_related("patient")
+        Episode.objects.select_related("patient", *also)
         .filter(pk=episode_id, patient__in=Patient.objects.visible_to(user))
         .first()
     )

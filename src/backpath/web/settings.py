@@ -307,6 +307,13 @@ else:
     # every server process counts the same requests; its table is made by a migration.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
                           "LOCATION": "backpath_cache"}}  # fmt: skip
+# Rendered page parts whose key names everything they show (the plan's sections: version,
+# revision, intake): kept in each process's memory, as no change can make an entry stale.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "backpath-fragments",
+    "OPTIONS": {"MAX_ENTRIES": 500},
+}
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"

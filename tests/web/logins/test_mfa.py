@@ -9,13 +9,16 @@ import re
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from backpath.web.accounts.models import User
 from backpath.web.audit.models import AuditEvent
+from backpath.web.logins import gate
 from backpath.web.patients.models import Patient
 from tests.web.builders import PASSWORD, logged_in
 
@@ -95,6 +98,20 @@ def test_sessions_end_after_the_roles_idle_limit(who: str, seconds: int, request
     client = sign_in(who)
     client.get(reverse("accounts:home"))
     assert client.session.get_expiry_age() == seconds
+
+
+def test_the_idle_clock_restarts_once_a_minute_not_on_every_request(clinician: User) -> None:
+    client = sign_in("clinician")
+    client.get(reverse("accounts:home"))
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("accounts:home"))
+    writes = [q["sql"] for q in queries if q["sql"].startswith("UPDATE") and "session" in q["sql"]]
+    assert writes == []  # the same minute: the session row is not written again
+    session = client.session
+    session[gate.SEEN] = 0  # as if the last request was long ago
+    session.save()
+    client.get(reverse("accounts:home"))
+    assert client.session[gate.SEEN] > 0 and client.session.get_expiry_age() == 30 * 60
 
 
 def test_signing_out_ends_the_session_on_the_server(clinician: User) -> None:

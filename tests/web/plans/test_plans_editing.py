@@ -272,7 +272,7 @@ def test_the_history_lists_every_version_with_its_recorded_decisions(
     page = text(response)
     assert response.status_code == 200
     assert "v1" in page and "v2" in page and "Superseded" not in page
-    assert "Published to the patient" in page and "Draft" in page
+    assert "Published to the patient" in page and "Working draft" in page
     assert "Dropped: Yoga" in page and "No classes nearby." in page
     assert "Generated from the intake." in page
     assert AuditEvent.objects.filter(detail="plan history").exists()

@@ -2,7 +2,9 @@
 sign-in (django-otp) where it is set up or required.
 
 - Staff sessions end after ``BACKPATH_STAFF_IDLE_MINUTES`` (30) without a request; patients'
-  after 14 days. The clock restarts at each request (``set_expiry``), server-side.
+  after 14 days. The clock restarts server-side (``set_expiry``) at the first request of each
+  minute: restarting it at every request wrote the session row on every page view, the
+  largest cost of a busy clinic's requests, for no gain a minute of idle time would notice.
 - A user with a confirmed authenticator must enter a code before anything else; clinic staff
   must set one up first when ``BACKPATH_STAFF_MFA`` is on (the default for ``backpath serve``;
   the demo turns it off). API calls with a bearer token carry no session and are not gated.
@@ -10,6 +12,7 @@ sign-in (django-otp) where it is set up or required.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +22,10 @@ from django.shortcuts import redirect
 from django_otp import devices_for_user
 
 PATIENT_SESSION_DAYS = 14
+SEEN = "_backpath_seen_minute"
+NO_DEVICE = "_backpath_no_device"
+"""Whether the user had no confirmed authenticator at the start of the minute: a device set up
+in another session is asked for within a minute; the session that sets it up is verified."""
 OPEN_PATHS = (
     "/mfa/",
     "/logout/",
@@ -37,11 +44,12 @@ def idle_seconds(user: Any) -> int:
     return PATIENT_SESSION_DAYS * 24 * 3600
 
 
-def second_factor(user: Any) -> str | None:
-    """'verify' (a code is due), 'setup' (staff must set up an authenticator) or None."""
+def second_factor(user: Any, *, no_device: bool = False) -> str | None:
+    """'verify' (a code is due), 'setup' (staff must set up an authenticator) or None.
+    ``no_device``: the user had no confirmed authenticator a moment ago (not asked again)."""
     if user.is_verified():
         return None
-    if any(True for _ in devices_for_user(user, confirmed=True)):
+    if not no_device and any(True for _ in devices_for_user(user, confirmed=True)):
         return "verify"
     if getattr(user, "is_clinic_staff", False) and getattr(settings, "BACKPATH_STAFF_MFA", False):
         return "setup"
@@ -55,8 +63,13 @@ class SessionGate:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and hasattr(request, "session"):
-            request.session.set_expiry(idle_seconds(user))
-            due = second_factor(user)
+            minute = int(time.time() // 60)
+            session = request.session
+            if session.get(SEEN) != minute:  # at most one session write a minute
+                session[SEEN] = minute
+                session.set_expiry(idle_seconds(user))
+                session[NO_DEVICE] = not any(True for _ in devices_for_user(user, confirmed=True))
+            due = second_factor(user, no_device=bool(session.get(NO_DEVICE)))
             if due and not request.path.startswith(OPEN_PATHS):
                 if request.path.startswith(("/api/", "/fhir/", "/cds-services/")):
                     return JsonResponse(

@@ -72,21 +72,8 @@ def item_edit(request: HttpRequest, episode_id: int, treatment: str) -> HttpResp
     context = main_context(request, episode, version, editable=True, editing_item=treatment)
     if _is_htmx(request):
         return _main(request, context)
-    item = _find(context, treatment)
+    item = context["sections"].find(treatment)
     return render(request, "plans/item_edit.html", context | {"item": item})
-
-
-def _find(context: dict[str, Any], treatment: str) -> dict[str, Any] | None:
-    for line in context["lines"]:
-        for item in line["items"]:
-            for candidate in (item, *item["alternatives"]):
-                if candidate["treatment"] == treatment:
-                    return dict(candidate)
-    for group in context["left_out_groups"]:
-        for item in group["items"]:
-            if item["treatment"] == treatment:
-                return dict(item)
-    return None
 
 
 def _not_saved(
@@ -105,7 +92,9 @@ def _not_saved(
     context = main_context(request, episode, version, editable=True, bound=bound)
     if _is_htmx(request):
         return _main(request, context)
-    return render(request, "plans/item_edit.html", context | {"item": _find(context, treatment)})
+    return render(
+        request, "plans/item_edit.html", context | {"item": context["sections"].find(treatment)}
+    )
 
 
 def _edit(request: HttpRequest, episode_id: int, treatment: str, action: str) -> HttpResponse:

@@ -35,10 +35,12 @@ from backpath.web.plans import display, printouts, program_display, summary, ver
 from backpath.web.plans.forms import DROP_CHOICES, PublishForm
 from backpath.web.plans.models import PlanVersion
 from backpath.web.plans.pdf import render_pdf, stylesheet
+from backpath.web.plans.sections import Sections
 
 
 def episode_for(request: HttpRequest, episode_id: int) -> Episode:
-    return lookups.episode_for(request.user, episode_id)
+    """The episode with its patient and intake (the plan pages read both), or 404."""
+    return lookups.episode_for(request.user, episode_id, also=("intake",))
 
 
 def _version(episode: Episode, number: int) -> PlanVersion:
@@ -89,11 +91,17 @@ def unreadable(request: HttpRequest, episode: Episode, version: PlanVersion) -> 
 
 
 def page_context(
-    episode: Episode, version: PlanVersion, *, editable: bool, user: Any
+    episode: Episode,
+    version: PlanVersion,
+    *,
+    editable: bool,
+    user: Any,
+    latest: PlanVersion | None = None,
 ) -> dict[str, Any]:
     """What every tab of the plan page shares: the version, whether it may be edited and
-    published, its working-draft state, and the triage banner."""
-    latest = versions.latest(episode)
+    published, its working-draft state, and the triage banner. ``latest``: when the caller
+    has just read it."""
+    latest = latest or versions.latest(episode)
     latest_number = latest.number if latest else version.number
     is_latest = version.number == latest_number
     plan = version.document
@@ -109,7 +117,9 @@ def page_context(
         "publishable": editable and is_latest and version.status != PlanVersion.Status.PUBLISHED,
         "mine": version.in_progress and version.created_by_id == getattr(user, "pk", None),
         "triage": display.triage(plan),
-        "published_number": episode.plan_versions.filter(status=PlanVersion.Status.PUBLISHED)
+        "published_number": version.number
+        if version.status == PlanVersion.Status.PUBLISHED
+        else episode.plan_versions.filter(status=PlanVersion.Status.PUBLISHED)
         .values_list("number", flat=True)
         .first(),
     }
@@ -124,35 +134,21 @@ def main_context(
     editing_item: str = "",
     bound: dict[str, Any] | None = None,
     changed: dict[str, str] | None = None,
+    latest: PlanVersion | None = None,
 ) -> dict[str, Any]:
     """The plan tab: the one-screen summary, the items (detail one click away) and the
     left-out options grouped by reason. ``editing_item`` opens that item's forms; ``bound``
     is a posted form that was not saved; ``changed`` the edit just saved (said in place)."""
-    context = page_context(episode, version, editable=editable, user=request.user)
-    facts = versions.facts_for(episode) if context["editable"] else Facts()
+    context = page_context(episode, version, editable=editable, user=request.user, latest=latest)
     plan = context["plan"]
-    left_out = display.left_out(plan, facts)
-    lines = display.lines(plan)
-    for item in (*(i for line in lines for i in line["items"]), *left_out):
-        if item["treatment"] in (editing_item, (bound or {}).get("treatment")):
-            item["editing"] = True
-            item["bound"] = bound or {}
-    for line in lines:
-        for item in line["items"]:
-            for alt in item["alternatives"]:
-                if alt["treatment"] in (editing_item, (bound or {}).get("treatment")):
-                    alt["editing"], alt["bound"] = True, bound or {}
-    groups = summary.left_out_groups(left_out)
-    opened = (editing_item, (changed or {}).get("treatment"), (bound or {}).get("treatment"))
-    for group in groups:
-        group["open"] = any(i["treatment"] in opened for i in group["items"])
-    today = timezone.localdate()
+    sections = Sections(
+        episode, version, editable=context["editable"], editing=editing_item, bound=bound,
+        changed=(changed or {}).get("treatment", ""),
+    )  # fmt: skip
     context |= {
-        "lines": lines,
-        "left_out_groups": groups,
-        "left_out_count": len(left_out),
+        "sections": sections,
         "line_one": summary.line_one(plan),
-        "decisions": summary.decisions(plan, episode.review_due, today),
+        "decisions": summary.decisions(plan, episode.review_due, timezone.localdate()),
         "facts": summary.facts(plan, episode),
         "alerts": list(episode.patient.alerts.open()[:5]),
         "drop_choices": DROP_CHOICES,
@@ -175,7 +171,9 @@ def plan_page(request: HttpRequest, episode_id: int) -> HttpResponse:
     if version.unreadable:
         return unreadable(request, episode, version)
     changed = {"treatment": request.GET.get("changed", "")}  # after an edit without htmx
-    context = main_context(request, episode, version, editable=True, changed=changed)
+    context = main_context(
+        request, episode, version, editable=True, changed=changed, latest=version
+    )
     return render(request, "plans/plan.html", context)
 
 
