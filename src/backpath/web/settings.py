@@ -298,6 +298,7 @@ BACKPATH_BASE_URL = os.environ.get("BACKPATH_BASE_URL", "http://127.0.0.1:8000")
 CDS_FHIR_SERVERS = os.environ.get("BACKPATH_CDS_FHIR_SERVERS", "").split()
 
 REDIS_URL = os.environ.get("REDIS_URL")
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                           "LOCATION": REDIS_URL}}  # fmt: skip
