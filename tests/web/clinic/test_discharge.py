@@ -116,8 +116,14 @@ def test_the_patient_downloads_their_one_page_summary(patient: Patient) -> None:
     from tests.web.builders import with_program
 
     with_program(patient.episodes.get())
+    patient.clinic.phone = "020 7946 0000"
+    patient.clinic.save()
     me = logged_in(patient.user)
     assert "Your plan on one page" in me.get(reverse("care:my_plan")).content.decode()
     pdf = me.get(reverse("care:summary_pdf"))
-    assert pdf.status_code == 200 and "Who to contact" in pdf_text(pdf.content)
+    text = pdf_text(pdf.content)
+    assert pdf.status_code == 200 and "Who to contact" in text
+    assert "telephone 020 7946 0000" in text  # who to contact, and how
+    assert "Bird-dog at home:" in text and "repetitions" in text  # this week, and how much
+    assert "Warning signs" in text
     assert pages(pdf.content) == 1

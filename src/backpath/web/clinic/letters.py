@@ -22,9 +22,9 @@ from backpath.engine.stored_plan import StoredPlan
 from backpath.instruments import red_flags
 from backpath.outcomes import outcome_of
 from backpath.reports import plain_plan
-from backpath.reports.exercise_cards import days_text
 from backpath.reports.plain_plan import treatment_name
 from backpath.tracking import MEASURE_LABELS
+from backpath.web.care.this_week import this_week
 from backpath.web.diary.models import DiaryEntry
 from backpath.web.outcomes.facts import facts_of
 from backpath.web.patients.models import Episode
@@ -141,16 +141,16 @@ def discharge_pdf(version: PlanVersion) -> bytes:
 
 
 def summary_pdf(version: PlanVersion) -> bytes:
+    """The patient's plan on one page: what was found, this week with how much of each, the
+    warning signs and who to contact (the clinic's phone when it has one)."""
     episode, plan = version.episode, version.document
-    program = plan.home_program
-    this_week = [item.name for item in plan.recommended if item.line == 1 and
-                 item.schedule.per_week]  # fmt: skip
-    exercises = [f"{e.name}: {days_text(e)}" for e in program.exercises] if program else []
+    week = this_week(plan)
     context = _head(episode) | {
         "phase": PHASE_WORDS.get(plan.phase, plan.phase),
         "risk": RISK_WORDS.get(plan.risk.startback, "") if plan.risk else "",
-        "sessions": this_week, "exercises": exercises,
-        "walking": program.walking_goal.now if program and program.walking_goal else "",
+        "week": week,
+        "walking": week.walking.now if week.walking else "",
+        "phone": episode.patient.clinic.phone,
         "warning_signs": plain_plan.warning_signs(),
         "emergency": plan.triage.disposition in ("emergency", "urgent_referral"),
     }  # fmt: skip
