@@ -53,7 +53,7 @@ def test_assess_text_lists_alternatives_under_their_option_and_names_the_budget(
     assert "  - alternative to spinal_manipulation: Massage therapy (massage)" in result.stdout
     assert "* Massage therapy" not in result.stdout  # listed once, under its option
     assert "Pilates (pilates) - outside the patient's budget" in result.stdout
-    assert "Left out for your low budget" in result.stdout
+    assert "Left out to keep within a low budget" in result.stdout
 
 
 def test_assess_with_the_nice_profile_changes_the_plan(tmp_path: Path) -> None:

@@ -117,14 +117,14 @@ def check_all_rules(data: dict[str, Any], profile: str) -> None:
     assert len([t for t in rec if t in PSYCHOLOGICAL and rec[t]["line"] == 1]) <= 1
     # Honesty: a budget exclusion says budget, never the person's preference.
     for n in out.values():
-        if "budget" in n["why"] and n["why"].startswith("Left out for your"):
+        if "budget" in n["why"] and n["why"].startswith("Left out to keep within a"):
             assert n["reason"] == "budget" and "similar evidence" not in n["why"]
     # Rule 4: investigational therapies are never recommended.
     assert "regenerative_cell_therapy" not in rec
     # Rule 6: and the plan says what they left out.
     for t, n in out.items():
         if avoid & {p.value for p in kb.treatment(t).preference_tags}:
-            assert n["reason"] == "preference" or "prefer to avoid" in n["why"], (t, n)
+            assert n["reason"] == "preference" or "left out by preference" in n["why"], (t, n)
     # Sessions: no schedule exceeds the weekly limit; line 1 together stays within it.
     limit = data.get("preferences", {}).get("max_sessions_per_week")
     if limit is not None:

@@ -123,7 +123,7 @@ def decide(t: Treatment, person: Person, profile: Profile) -> Draft:
     avoided = eligibility.avoided(t, person.avoid)
     d = _decide(c, person, profile)
     if avoided and d.reason != "preference":
-        d.why.append(f"It also involves {', '.join(avoided)}, which you prefer to avoid.")
+        d.why.append(f"It is also left out by preference: it involves {', '.join(avoided)}.")
     return d
 
 
@@ -149,8 +149,8 @@ def _decide(c: Card, person: Person, profile: Profile) -> Draft:
         d.line = 1
         d.why = ["A comfort measure while the urgent assessment is arranged.", st.why]
         d.precautions.append(
-            "Until serious disease has been ruled out, use only as your clinician advises "
-            "and report any new or worsening symptom at once."
+            "Until serious disease has been ruled out, it is used only on a clinician's advice, "
+            "and any new or worsening symptom is reported at once."
         )
     elif not st.recommend:
         assert st.reason is not None

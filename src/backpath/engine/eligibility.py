@@ -160,9 +160,9 @@ def preference_block(t: Treatment, a: Assessment) -> Block | None:
     prefs = a.intake.preferences
     words = avoided(t, prefs.avoid)
     if words:
-        return Block("preference", f"Left out because you prefer to avoid {', '.join(words)}.", ())
+        return Block("preference", f"Left out by preference: it involves {', '.join(words)}.", ())
     if prefs.max_sessions_per_week == 0 and t.course.delivery == "sessions":
-        return Block("preference", "Left out because you asked for no clinic sessions.", ())
+        return Block("preference", "Left out by preference: no clinic sessions were wanted.", ())
     return None
 
 

@@ -48,7 +48,7 @@ def _steer_budget(drafts: list[Draft], a: Assessment) -> None:
             if d not in within:
                 d.exclude(
                     "budget",
-                    f"Left out for your {budget} budget: its cost is "
+                    f"Left out to keep within a {budget} budget: its cost is "
                     f"{d.treatment.cost_tier.value}. A lower-cost option of the same kind "
                     f"({names}) is in the plan instead; the evidence for each is on its own card.",
                     d.sources,
@@ -73,7 +73,7 @@ def _limit_sessions(drafts: list[Draft], a: Assessment) -> None:
         assert d.schedule is not None and d.schedule.per_week is not None
         if remaining < 1:
             d.line = 2
-            d.why.append(f"Moved to line 2 to keep within your limit of {limit} sessions a week.")
+            d.why.append(f"Moved to line 2 to keep within the limit of {limit} sessions a week.")
             continue
         d.schedule = capped(d.schedule, remaining)
         remaining -= d.schedule.per_week or 0

@@ -38,7 +38,7 @@ def test_the_patient_sees_their_published_plan_in_plain_language(patient: Patien
     assert "Your week" in text and "<caption>A typical week of your plan</caption>" in text
     assert 'scope="row"' in text and "Session, 45 min" in text
     assert "Warning signs" in text and "Go to an emergency department now" in text
-    assert "Left out because of your preferences" in text and "avoid needles" in text
+    assert "Left out because of your preferences" in text and "it involves needles" in text
     assert "does not replace" in text
     assert AuditEvent.objects.filter(
         patient=patient, action="read", object_id=str(version.pk)
