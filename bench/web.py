@@ -1,6 +1,6 @@
 """Web benchmark: a real server (gunicorn) and load from this second process, on loopback only.
 
-    .venv/bin/python bench/web.py [--users 32] [--requests 2000] [--seconds 60]
+    .venv/bin/python bench/web.py [--users 32] [--requests 2000] [--seconds 60] [--redis URL]
 
 Prints, in one run against the same server: the plan page's HTML size, its p50/p99 at N
 concurrent signed-in users next to a bare Django view (/healthz) with the ratio of their p99s,
@@ -151,6 +151,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--redis", default="", help="REDIS_URL for cache and sessions, as past one machine"
+    )
     args = parser.parse_args()
 
     url = os.environ.get("DATABASE_URL", DEFAULT_DB)
@@ -159,6 +162,8 @@ def main() -> None:
            "SECRET_KEY": secrets.token_urlsafe(50), "BACKPATH_SECURE": "0",
            "BACKPATH_STAFF_MFA": "0",  # the plan page is measured, not the second factor
            "ALLOWED_HOSTS": HOST}  # fmt: skip
+    if args.redis:
+        env["REDIS_URL"] = args.redis
     patient_id, episode_id = prepare(env)
     port = free_port()
     base = f"http://{HOST}:{port}"
@@ -187,7 +192,8 @@ def main() -> None:
             if response.url != plan_page().full_url or b"Plan for Bench Patient" not in body:
                 raise SystemExit(f"expected the plan page, got {response.url}")
             size = len(body)
-        print(f"server: gunicorn, {args.workers} workers x 4 threads, PostgreSQL; "
+        stores = "PostgreSQL, Redis (cache, sessions)" if args.redis else "PostgreSQL"
+        print(f"server: gunicorn, {args.workers} workers x 4 threads, {stores}; "
               f"load: {args.users} concurrent users from this process, loopback")  # fmt: skip
         verdict = "within" if size <= PAGE_TARGET else "OVER"
         print(
