@@ -4,7 +4,9 @@
 
 Prints, in one run against the same server: the plan page's HTML size, its p50/p99 at N
 concurrent signed-in users next to a bare Django view (/healthz) with the ratio of their p99s,
-and diary POST throughput through the REST API. Targets (issue 14): plan-page HTML <= 60 KB;
+the same bare view with a signed-in session (what every signed-in page pays before its own
+work: the session, the user and the session gate), and diary POST throughput through the REST
+API. Targets (issue 14): plan-page HTML <= 60 KB;
 plan-page p99 within 4x the bare view's p99 in the same run.
 Uses PostgreSQL (DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/backpath_bench,
 created if missing). Every loop is bounded in count and in time; it stops by itself.
@@ -179,6 +181,9 @@ def main() -> None:
         def bare() -> urllib.request.Request:
             return urllib.request.Request(f"{base}/healthz")
 
+        def bare_signed_in() -> urllib.request.Request:
+            return urllib.request.Request(f"{base}/healthz", headers={"Cookie": cookie})
+
         def diary_post() -> urllib.request.Request:
             body = json.dumps({"kind": "nrs", "on": "2026-11-24", "value": 4}).encode()
             return urllib.request.Request(
@@ -200,7 +205,9 @@ def main() -> None:
             f"plan page HTML: {size / 1000:.1f} KB ({verdict} the {PAGE_TARGET // 1000} KB target)"
         )
         p99 = {}
-        for label, make in (("bare Django view (/healthz)", bare), ("plan page", plan_page)):
+        for label, make in (("bare Django view (/healthz)", bare),
+                            ("the same, signed in", bare_signed_in),
+                            ("plan page", plan_page)):  # fmt: skip
             lat, wall = timed_requests(make, args.users, args.requests, args.seconds)
             p99[label] = pct(lat, 0.99)
             print(

@@ -93,8 +93,13 @@ def _label(chart: Chart) -> str:
     return " ".join(parts)
 
 
+FONT_SIZE = 13
+"""Points: the chart is drawn 6 inches wide and shown at a phone's width (about 4 inches), so
+its words stay at the size of the page's small print."""
+
+
 def _draw(chart: Chart, today: dt.date) -> Figure:
-    fig = Figure(figsize=(8, 4), layout="constrained")
+    fig = Figure(figsize=(6, 4), layout="constrained")
     ax = fig.add_subplot()
     if chart.improvement_level is not None:
         ax.axhspan(0, chart.improvement_level, color=IMPROVED_COLOUR, alpha=0.12, linewidth=0)
@@ -116,7 +121,7 @@ def _draw(chart: Chart, today: dt.date) -> Figure:
         if series.points:
             days = [p[0] for p in series.points]
             values = [p[1] for p in series.points]
-            ax.plot(days, values, label=series.label, linewidth=1.6, markersize=4, **style)  # type: ignore[arg-type]
+            ax.plot(days, values, label=series.label, linewidth=2.2, markersize=6, **style)  # type: ignore[arg-type]
     # At least two weeks wide (ending today when empty), so a single entry does not
     # stretch the axis over years.
     days = sorted(p[0] for s in chart.series for p in s.points) or [today]
@@ -124,14 +129,15 @@ def _draw(chart: Chart, today: dt.date) -> Figure:
     first = min(first, last - dt.timedelta(days=MIN_SPAN_DAYS))
     ax.set_xlim(first - dt.timedelta(days=1), last + dt.timedelta(days=1))  # type: ignore[arg-type]
     ax.set_ylim(0, chart.y_max)
-    ax.set_ylabel(chart.y_label)
+    ax.set_ylabel(chart.y_label, fontsize=FONT_SIZE)
+    ax.tick_params(labelsize=FONT_SIZE - 1)
     locator = mdates.AutoDateLocator(minticks=3, maxticks=8)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
     ax.grid(axis="y", color="#dddddd", linewidth=0.6)
     ax.spines[["top", "right"]].set_visible(False)
     if ax.get_legend_handles_labels()[0]:  # below the plot, so it never hides a point
-        fig.legend(loc="outside lower center", ncols=2, fontsize=8, frameon=False)
+        fig.legend(loc="outside lower center", ncols=1, fontsize=FONT_SIZE - 1, frameon=False)
     return fig
 
 

@@ -28,8 +28,9 @@ def test_progress_shows_svg_charts_and_the_same_data_as_tables(patient: Patient)
     page = logged_in(patient.user).get(reverse("care:progress"))
     text = page.content.decode()
     assert page.status_code == 200
-    assert text.count('<svg role="img" aria-label="') == 2  # pain, and Oswestry
+    assert text.count('<svg role="img" aria-label="') == 3  # pain, PEG and Oswestry: one each
     assert "<title>Pain over time: line chart." in text
+    assert "<title>Pain and its effect on life (PEG) over time: line chart." in text
     assert "<caption>Pain over time: 3 days with scores; baseline 6</caption>" in text
     assert '<th scope="col">Pain (NRS 0-10)</th>' in text
     assert "<td>4.67</td>" in text and "<td>24.4</td>" in text

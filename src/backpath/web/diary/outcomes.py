@@ -99,7 +99,8 @@ def _series(entries: list[DiaryEntry], kind: str, label: str) -> Series:
 
 
 def charts_for(entries: Iterable[DiaryEntry], plan: StoredPlan | None) -> list[Chart]:
-    """Pain (NRS daily with PEG weekly) and function (Oswestry and/or Roland-Morris) charts.
+    """Pain (NRS daily; PEG weekly on a chart of its own when there is any) and function
+    (Oswestry and/or Roland-Morris) charts, one series each.
 
     Scales come from the tracking measures, thresholds from the instruments' data files. A
     function chart is drawn for each questionnaire that has a baseline or an entry; with
@@ -107,21 +108,32 @@ def charts_for(entries: Iterable[DiaryEntry], plan: StoredPlan | None) -> list[C
     """
     rows = list(entries)
     base = baseline_of(plan)
-    charts = [
+    charts = [  # one series a chart, so each reads on a phone without a legend to decode
         measure_chart(
             "pain",
             "Pain over time",
             "Score (0 = no pain)",
             scale_of("nrs").high,
-            [
-                _series(rows, "nrs", MEASURE_LABELS["nrs"]),
-                _series(rows, "peg", MEASURE_LABELS["peg"]),
-            ],
+            [_series(rows, "nrs", MEASURE_LABELS["nrs"])],
             base.get("nrs"),
             threshold_of(nrs.definition()),
             threshold_text("nrs"),
         )
     ]
+    peg_series = _series(rows, "peg", MEASURE_LABELS["peg"])
+    if peg_series.points or "peg" in base:
+        charts.append(
+            measure_chart(
+                "peg",
+                "Pain and its effect on life (PEG) over time",
+                "Score (0 = no pain or limitation)",
+                scale_of("peg").high,
+                [peg_series],
+                base.get("peg"),
+                None,
+                "",
+            )
+        )
     function: list[tuple[str, Measure, InstrumentDefinition[Any]]] = [
         ("odi", "odi_percent", odi.definition()),
         ("rmdq", "rmdq", rmdq.definition()),
