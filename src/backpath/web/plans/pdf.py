@@ -26,6 +26,16 @@ def stylesheet(name: str = PLAN_STYLESHEET) -> str:
     return Path(found).read_text("utf-8")
 
 
-def render_pdf(html: str) -> bytes:
+TIGHTER = """
+@media print {
+  body.printable { font-size: 8pt; line-height: 1.22; }
+  .plan-item { margin: .15rem 0; }
+  body.printable h2 { margin: .4rem 0 .15rem; }
+}
+"""
+"""How a printout is packed closer when its last page would be mostly white."""
+
+
+def render_pdf(html: str, *, tighter: str = TIGHTER) -> bytes:
     """The PDF bytes of ``html`` (a complete page with its stylesheet inlined)."""
-    return pdf.render_pdf(html, Path(settings.BASE_DIR) / "static")
+    return pdf.render_pdf(html, Path(settings.BASE_DIR) / "static", tighter=tighter)
