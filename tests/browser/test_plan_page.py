@@ -95,7 +95,7 @@ def test_an_edit_in_place_keeps_the_item_on_screen_and_collects_in_one_draft(
     accept.scroll_into_view_if_needed()  # so the click does not scroll the page itself
     before = item_top(page, "low_level_laser")
     accept.click()
-    expect(page.locator(".draft-state")).to_contain_text("v2 · Working draft")
+    expect(page.locator(".draft-state")).to_contain_text("v2 · Working draft", timeout=TIMEOUT_MS)
     expect(page.locator(".htmx-settling, .htmx-request")).to_have_count(0)  # plan-edit.js has run
     expect(page.locator("#item-low_level_laser summary")).to_contain_text("Accepted")
     assert abs(item_top(page, "low_level_laser") - before) < 3  # where it was on the screen
@@ -105,13 +105,15 @@ def test_an_edit_in_place_keeps_the_item_on_screen_and_collects_in_one_draft(
     # A drop takes the item out of the list: the item after it takes its place on the screen.
     page.locator("#item-yoga summary").click()
     page.locator("#item-yoga").get_by_role("link", name="Accept or drop Yoga").click()
+    expect(page.locator("#accept-yoga-reason")).to_be_focused()  # htmx has bound the new forms
+    expect(page.locator(".htmx-settling, .htmx-request")).to_have_count(0)
     page.locator("#drop-yoga-why").select_option("not_offered")
     page.locator("#drop-yoga-reason").fill("No yoga teacher here.")
     drop = page.locator("#item-yoga").get_by_role("button", name="Drop Yoga", exact=True)
     drop.scroll_into_view_if_needed()
     yoga_top = item_top(page, "yoga")
     drop.click()
-    expect(page.locator(".draft-state")).to_contain_text("2 changes so far")
+    expect(page.locator(".draft-state")).to_contain_text("2 changes so far", timeout=TIMEOUT_MS)
     expect(page.locator(".htmx-settling, .htmx-request")).to_have_count(0)
     expect(page.locator(".plan-line #item-yoga")).to_have_count(0)
     assert abs(item_top(page, "tai_chi") - yoga_top) < 3
