@@ -1,7 +1,8 @@
-"""FHIR R4B building blocks shared by the export: codings, references, timing and the
+"""FHIR R4 (4.0.1) building blocks shared by the export: codings, references, timing and the
 Questionnaire resources (one per instrument, plus BackPath's intake-details questionnaire).
 
-Built only from fhir.resources R4B models, so each part is validated as it is made.
+Built only from fhir.resources R4B models (identical to R4 here; see ``backpath.interop``),
+so each part is validated as it is made.
 """
 
 from __future__ import annotations
