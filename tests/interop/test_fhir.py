@@ -86,6 +86,16 @@ def test_every_resource_parses_with_the_models_and_passes_the_r4_schema(
     assert len(ids) == len(set(ids))
 
 
+def test_every_exported_resource_has_a_generated_narrative() -> None:
+    bundle = _export(_example("chronic_low_back_pain.json"))
+    for entry in bundle["entry"]:
+        text = entry["resource"]["text"]
+        assert text["status"] == "generated"
+        assert text["div"].startswith('<div xmlns="http://www.w3.org/1999/xhtml"><p>')
+    (care_plan,) = _resources(bundle, "CarePlan")
+    assert "Recommended: " in care_plan["text"]["div"]
+
+
 def test_the_r4_schema_check_rejects_what_r4_does_not_have() -> None:
     bundle = _export(make_intake())
     bundle["entry"][1]["resource"]["bogus"] = True

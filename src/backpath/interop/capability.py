@@ -24,6 +24,7 @@ from fhir.resources.R4B.capabilitystatement import (
 )
 
 from backpath import DISCLAIMER
+from backpath.interop.narrative import with_narrative
 
 FHIR_VERSION = "4.0.1"
 """FHIR R4, the version EHRs implement; R4B is identical for every resource BackPath uses."""
@@ -120,5 +121,5 @@ def capability_statement(base_url: str, software_version: str) -> dict[str, Any]
             )
         ],
     )
-    result: dict[str, Any] = statement.model_dump(mode="json")
+    result: dict[str, Any] = with_narrative(statement).model_dump(mode="json")
     return result

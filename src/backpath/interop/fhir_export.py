@@ -89,6 +89,7 @@ from backpath.interop.fhir_parts import (
     timing,
 )
 from backpath.interop.intake_details import detail_values
+from backpath.interop.narrative import with_narrative
 
 QUESTIONNAIRE_INSTRUMENTS = ("nrs", "startback", "odi", "peg", "rmdq")
 """Instruments whose intake answers are exported as scored questionnaires."""
@@ -118,7 +119,7 @@ class _Builder:
         return ref("Patient", self.patient_rid)
 
     def add(self, resource: DomainResource) -> None:
-        self.resources.append(resource)
+        self.resources.append(with_narrative(resource))
 
     # -- Patient and Conditions -------------------------------------------------------
     def patient_resource(self) -> None:

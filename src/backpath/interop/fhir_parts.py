@@ -29,6 +29,7 @@ from backpath.instruments import INSTRUMENTS
 from backpath.instruments.definition import InstrumentDefinition
 from backpath.interop import codes
 from backpath.interop.intake_details import DETAIL_ITEMS, DetailItem
+from backpath.interop.narrative import with_narrative
 
 ITEM_CONTROL = "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl"
 ITEM_CONTROL_CODES = "http://hl7.org/fhir/questionnaire-item-control"
@@ -110,17 +111,19 @@ def instrument_questionnaire(instrument_id: str) -> Questionnaire:
             )
         )
     panel = definition.loinc.panel if definition.loinc else None
-    return Questionnaire(
-        id=fhir_id(instrument_id),
-        url=codes.questionnaire_url(instrument_id),
-        version=codes.questionnaire_version(definition.version),
-        name=instrument_id.replace("_", " ").title().replace(" ", ""),
-        title=definition.name,
-        status="active",
-        description=definition.description,
-        copyright=definition.licence.notice,  # the instrument's notice travels with it
-        code=[coding(codes.LOINC, panel, definition.name)] if panel else None,
-        item=items,
+    return with_narrative(
+        Questionnaire(
+            id=fhir_id(instrument_id),
+            url=codes.questionnaire_url(instrument_id),
+            version=codes.questionnaire_version(definition.version),
+            name=instrument_id.replace("_", " ").title().replace(" ", ""),
+            title=definition.name,
+            status="active",
+            description=definition.description,
+            copyright=definition.licence.notice,  # the instrument's notice travels with it
+            code=[coding(codes.LOINC, panel, definition.name)] if panel else None,
+            item=items,
+        )
     )
 
 
@@ -135,14 +138,16 @@ def details_questionnaire() -> Questionnaire:
             item=children,
         )
 
-    return Questionnaire(
-        id=fhir_id(codes.INTAKE_DETAILS),
-        url=codes.questionnaire_url(codes.INTAKE_DETAILS),
-        name="IntakeDetails",
-        title="BackPath intake details",
-        status="active",
-        description="Intake facts that no standard instrument records, keyed by intake path.",
-        item=[item(detail) for detail in DETAIL_ITEMS],
+    return with_narrative(
+        Questionnaire(
+            id=fhir_id(codes.INTAKE_DETAILS),
+            url=codes.questionnaire_url(codes.INTAKE_DETAILS),
+            name="IntakeDetails",
+            title="BackPath intake details",
+            status="active",
+            description="Intake facts that no standard instrument records, keyed by intake path.",
+            item=[item(detail) for detail in DETAIL_ITEMS],
+        )
     )
 
 

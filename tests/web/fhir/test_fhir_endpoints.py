@@ -59,6 +59,9 @@ def fhir(response: Any, status: int = 200) -> dict[str, Any]:
     body: dict[str, Any] = json.loads(response.content)
     get_fhir_model_class(body["resourceType"]).model_validate(body)
     assert_valid_r4(body)
+    inner = [e["resource"] for e in body.get("entry", [])]
+    for resource in inner if body["resourceType"] == "Bundle" else [body]:
+        assert resource["text"]["status"] == "generated", resource["resourceType"]
     return body
 
 

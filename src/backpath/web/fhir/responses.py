@@ -16,6 +16,7 @@ from django.utils.cache import patch_cache_control
 from fhir.resources.R4B.operationoutcome import OperationOutcome, OperationOutcomeIssue
 
 from backpath.errors import FhirError as FhirError  # re-exported for the FHIR views
+from backpath.interop.narrative import with_narrative
 
 FHIR_JSON = "application/fhir+json; fhirVersion=4.0; charset=utf-8"
 
@@ -23,7 +24,7 @@ FHIR_JSON = "application/fhir+json; fhirVersion=4.0; charset=utf-8"
 def outcome(code: str, diagnostics: str, severity: str = "error") -> OperationOutcome:
     """An OperationOutcome with one issue (``code`` from the FHIR issue-type value set)."""
     issue = OperationOutcomeIssue(severity=severity, code=code, diagnostics=diagnostics)
-    return OperationOutcome(issue=[issue])
+    return with_narrative(OperationOutcome(issue=[issue]))
 
 
 def fhir_json(
