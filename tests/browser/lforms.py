@@ -16,8 +16,8 @@ from typing import Any
 from playwright.sync_api import expect
 
 LFORMS_DIST = Path(__file__).resolve().parent / "node_modules" / "lforms" / "dist" / "lforms"
-FHIR_VERSION = "R4B"
-"""BackPath's resources are R4B; lforms ships a support script per version."""
+FHIR_VERSION = "R4"
+"""BackPath serves FHIR R4 (4.0.1); lforms ships a support script per version."""
 ORIGIN = "http://lforms.test"
 SCRIPTS = (
     "webcomponent/assets/lib/zone.min.js",

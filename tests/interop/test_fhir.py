@@ -1,4 +1,4 @@
-"""FHIR R4B export and import: validity, codes, round trip through the engine, golden file."""
+"""FHIR R4 export and import: validity, codes, round trip through the engine, golden file."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from backpath.engine import assess_and_plan
 from backpath.errors import InvalidInput
 from backpath.interop import DiaryRecord, PatientInfo, export_bundle, intake_from_bundle
 from tests.conftest import ROOT, make_intake
+from tests.fhir_schema import assert_valid_r4
 
 WHEN = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 GOLDEN = Path(__file__).parent / "golden" / "chronic_bundle.json"
@@ -71,8 +72,11 @@ def test_export_then_import_gives_the_same_plan(intake: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("intake", INTAKES)
-def test_every_resource_passes_r4b_validation(intake: dict[str, Any]) -> None:
+def test_every_resource_parses_with_the_models_and_passes_the_r4_schema(
+    intake: dict[str, Any],
+) -> None:
     bundle = _export(intake, [DiaryRecord(date=date(2026, 2, 1), kind="peg", value=4.33)])
+    assert_valid_r4(bundle)
     Bundle.model_validate(bundle)
     for entry in bundle["entry"]:
         resource = entry["resource"]
@@ -80,6 +84,26 @@ def test_every_resource_passes_r4b_validation(intake: dict[str, Any]) -> None:
     assert bundle["type"] == "collection"
     ids = [e["resource"]["id"] for e in bundle["entry"]]
     assert len(ids) == len(set(ids))
+
+
+def test_every_exported_resource_has_a_generated_narrative() -> None:
+    bundle = _export(_example("chronic_low_back_pain.json"))
+    for entry in bundle["entry"]:
+        text = entry["resource"]["text"]
+        assert text["status"] == "generated"
+        assert text["div"].startswith('<div xmlns="http://www.w3.org/1999/xhtml"><p>')
+    (care_plan,) = _resources(bundle, "CarePlan")
+    assert "Recommended: " in care_plan["text"]["div"]
+
+
+def test_the_r4_schema_check_rejects_what_r4_does_not_have() -> None:
+    bundle = _export(make_intake())
+    bundle["entry"][1]["resource"]["bogus"] = True
+    bundle["entry"][2]["resource"]["status"] = "no-such-status"
+    with pytest.raises(AssertionError) as caught:
+        assert_valid_r4(bundle)
+    assert "entry[1].resource(Condition): Additional properties" in str(caught.value)
+    assert "entry[2].resource" in str(caught.value)
 
 
 def test_export_codes_scores_with_the_instrument_loinc_codes() -> None:

@@ -1,6 +1,6 @@
 """FHIR on the command line.
 
-- ``backpath import fhir``: an EHR's FHIR R4B Bundle in, a BackPath intake (or plan) out.
+- ``backpath import fhir``: an EHR's FHIR R4 Bundle in, a BackPath intake (or plan) out.
 - ``backpath export fhir --patient ID``: a patient's record from the BackPath database out,
   as the same ``searchset`` Bundle that ``GET /fhir/Patient/ID/$everything`` gives staff
   (every episode and plan version). Django is set up as for ``backpath serve``: the database
@@ -60,7 +60,7 @@ def patient_bundle(patient_id: str, base_url: str) -> dict[str, Any]:
 
 
 def import_fhir(
-    file: Annotated[str, typer.Argument(help="A FHIR R4B Bundle (JSON), or - for stdin")],
+    file: Annotated[str, typer.Argument(help="A FHIR R4 Bundle (JSON), or - for stdin")],
     assess: Annotated[bool, typer.Option(help="Print the plan instead of the intake")] = False,
 ) -> None:
     """Turn a FHIR Bundle (Patient, Conditions, QuestionnaireResponses, medications) into
@@ -88,7 +88,7 @@ def export_fhir(
         str, typer.Option(help="Server base for the entries' fullUrl (ends in /fhir)")
     ] = DEFAULT_BASE_URL,
 ) -> None:
-    """Print a patient's record as a FHIR R4B searchset Bundle (as Patient/$everything):
+    """Print a patient's record as a FHIR R4 searchset Bundle (as Patient/$everything):
     Patient, Conditions, responses, scores, diary and every plan version as a CarePlan."""
     if not base_url.startswith(("http://", "https://")):
         raise InvalidInput("--base-url", f"must be an http(s) URL, got {base_url!r}")

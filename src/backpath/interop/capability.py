@@ -2,8 +2,9 @@
 
 It lists only what the server really does (``backpath.web.fhir``): read a Patient and run
 ``$everything`` on it, search CarePlans by ``patient``, read a Questionnaire. Everything is
-JSON (``application/fhir+json``) in FHIR R4B (4.3.0). Built with the ``fhir.resources.R4B``
-models, so it is validated as it is made.
+JSON (``application/fhir+json``) in FHIR R4 (4.0.1). Built with the ``fhir.resources.R4B``
+models (no maintained R4 models exist; see ``backpath.interop``), so it is validated as it is
+made; the tests check it against HL7's official R4 JSON schema too.
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ from fhir.resources.R4B.capabilitystatement import (
 )
 
 from backpath import DISCLAIMER
+from backpath.interop.narrative import with_narrative
 
-FHIR_VERSION = "4.3.0"
+FHIR_VERSION = "4.0.1"
+"""FHIR R4, the version EHRs implement; R4B is identical for every resource BackPath uses."""
 PUBLISHED = "2026-11-24"
 """When this statement last changed; change it with the statement (a golden file checks)."""
 
@@ -101,7 +104,7 @@ def capability_statement(base_url: str, software_version: str) -> dict[str, Any]
         date=PUBLISHED,
         publisher="BackPath",
         description="Read access to BackPath's patient records (intake, scores, diary and "
-        f"plans) in FHIR R4B. {DISCLAIMER}",
+        f"plans) in FHIR R4 (4.0.1). {DISCLAIMER}",
         kind="instance",
         software=CapabilityStatementSoftware(name="BackPath", version=software_version),
         implementation=CapabilityStatementImplementation(
@@ -118,5 +121,5 @@ def capability_statement(base_url: str, software_version: str) -> dict[str, Any]
             )
         ],
     )
-    result: dict[str, Any] = statement.model_dump(mode="json")
+    result: dict[str, Any] = with_narrative(statement).model_dump(mode="json")
     return result

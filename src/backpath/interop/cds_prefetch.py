@@ -157,7 +157,7 @@ def _resource(raw: object, location: str) -> Entry:
         model = get_fhir_model_class(str(kind))
     except ValueError:
         raise InvalidInput(
-            f"{location}.resourceType", f"'{kind}' is not a FHIR R4B resource type"
+            f"{location}.resourceType", f"'{kind}' is not a FHIR R4 resource type"
         ) from None
     try:
         return Entry(location, raw, model.model_validate(raw))

@@ -1,6 +1,7 @@
-"""Export one patient episode (intake, plan, diary) as a FHIR R4B ``collection`` Bundle.
+"""Export one patient episode (intake, plan, diary) as a FHIR R4 ``collection`` Bundle.
 
-Every resource is built from a ``fhir.resources.R4B`` model, so constructing it validates it.
+Every resource is built from a ``fhir.resources.R4B`` model (R4 and R4B agree for these
+resources; see ``backpath.interop``), so constructing it validates it.
 
 What goes where:
 
@@ -88,6 +89,7 @@ from backpath.interop.fhir_parts import (
     timing,
 )
 from backpath.interop.intake_details import detail_values
+from backpath.interop.narrative import with_narrative
 
 QUESTIONNAIRE_INSTRUMENTS = ("nrs", "startback", "odi", "peg", "rmdq")
 """Instruments whose intake answers are exported as scored questionnaires."""
@@ -117,7 +119,7 @@ class _Builder:
         return ref("Patient", self.patient_rid)
 
     def add(self, resource: DomainResource) -> None:
-        self.resources.append(resource)
+        self.resources.append(with_narrative(resource))
 
     # -- Patient and Conditions -------------------------------------------------------
     def patient_resource(self) -> None:
@@ -392,7 +394,7 @@ def export_bundle(
     base_id: str,
     timestamp: datetime | None = None,
 ) -> dict[str, Any]:
-    """The episode as a FHIR R4B ``collection`` Bundle in JSON form (a dict).
+    """The episode as a FHIR R4 ``collection`` Bundle in JSON form (a dict).
 
     ``intake`` is a valid backpath.intake/1 document and ``plan`` its plan (the engine's, or
     a stored version's). ``timestamp`` (default: now, UTC) dates the bundle, the
@@ -446,7 +448,8 @@ def everything_resources(
     episodes: Sequence[EpisodeRecord] = (),
     diary: Sequence[DiaryRecord] = (),
 ) -> list[DomainResource]:
-    """A patient's whole record as validated R4B resources, ids as in the module docstring.
+    """A patient's whole record as validated FHIR R4 resources (R4B models; see
+    ``backpath.interop``), ids as in the module docstring.
 
     Order: the Patient; per episode its Conditions, QuestionnaireResponses, Observations and
     CarePlans; the diary Observations; last the Questionnaires the responses answer. An

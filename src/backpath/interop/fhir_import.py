@@ -1,4 +1,4 @@
-"""Turn a FHIR R4B Bundle from an EHR (or from ``export_bundle``) into a backpath.intake/1.
+"""Turn a FHIR R4 Bundle from an EHR (or from ``export_bundle``) into a backpath.intake/1.
 
 Every entry is parsed with its ``fhir.resources.R4B`` model; a bad one raises
 ``InvalidInput`` naming it, e.g. ``entry[2].resource.status``. What is read:
@@ -92,7 +92,7 @@ def _parse_resources(bundle: object) -> tuple[Bundle, list[FHIRAbstractModel]]:
         try:
             model = get_fhir_model_class(str(raw.get("resourceType")))
         except ValueError:
-            raise InvalidInput(f"{field}.resourceType", "not a FHIR R4B resource type") from None
+            raise InvalidInput(f"{field}.resourceType", "not a FHIR R4 resource type") from None
         try:
             parsed.append(model.model_validate(raw))
         except ValidationError as exc:
@@ -248,7 +248,7 @@ class _Reader:
 
 
 def intake_from_bundle(bundle: object, *, as_of: date | None = None) -> dict[str, Any]:
-    """A backpath.intake/1 document from a FHIR R4B Bundle (JSON dict).
+    """A backpath.intake/1 document from a FHIR R4 Bundle (JSON dict).
 
     ``as_of`` dates ages and onset durations; by default the bundle's ``timestamp``, else
     today. Raises ``InvalidInput`` naming the entry and field of an invalid resource.

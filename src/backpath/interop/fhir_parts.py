@@ -1,7 +1,8 @@
-"""FHIR R4B building blocks shared by the export: codings, references, timing and the
+"""FHIR R4 (4.0.1) building blocks shared by the export: codings, references, timing and the
 Questionnaire resources (one per instrument, plus BackPath's intake-details questionnaire).
 
-Built only from fhir.resources R4B models, so each part is validated as it is made.
+Built only from fhir.resources R4B models (identical to R4 here; see ``backpath.interop``),
+so each part is validated as it is made.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from backpath.instruments import INSTRUMENTS
 from backpath.instruments.definition import InstrumentDefinition
 from backpath.interop import codes
 from backpath.interop.intake_details import DETAIL_ITEMS, DetailItem
+from backpath.interop.narrative import with_narrative
 
 ITEM_CONTROL = "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl"
 ITEM_CONTROL_CODES = "http://hl7.org/fhir/questionnaire-item-control"
@@ -109,17 +111,19 @@ def instrument_questionnaire(instrument_id: str) -> Questionnaire:
             )
         )
     panel = definition.loinc.panel if definition.loinc else None
-    return Questionnaire(
-        id=fhir_id(instrument_id),
-        url=codes.questionnaire_url(instrument_id),
-        version=codes.questionnaire_version(definition.version),
-        name=instrument_id.replace("_", " ").title().replace(" ", ""),
-        title=definition.name,
-        status="active",
-        description=definition.description,
-        copyright=definition.licence.notice,  # the instrument's notice travels with it
-        code=[coding(codes.LOINC, panel, definition.name)] if panel else None,
-        item=items,
+    return with_narrative(
+        Questionnaire(
+            id=fhir_id(instrument_id),
+            url=codes.questionnaire_url(instrument_id),
+            version=codes.questionnaire_version(definition.version),
+            name=instrument_id.replace("_", " ").title().replace(" ", ""),
+            title=definition.name,
+            status="active",
+            description=definition.description,
+            copyright=definition.licence.notice,  # the instrument's notice travels with it
+            code=[coding(codes.LOINC, panel, definition.name)] if panel else None,
+            item=items,
+        )
     )
 
 
@@ -134,14 +138,16 @@ def details_questionnaire() -> Questionnaire:
             item=children,
         )
 
-    return Questionnaire(
-        id=fhir_id(codes.INTAKE_DETAILS),
-        url=codes.questionnaire_url(codes.INTAKE_DETAILS),
-        name="IntakeDetails",
-        title="BackPath intake details",
-        status="active",
-        description="Intake facts that no standard instrument records, keyed by intake path.",
-        item=[item(detail) for detail in DETAIL_ITEMS],
+    return with_narrative(
+        Questionnaire(
+            id=fhir_id(codes.INTAKE_DETAILS),
+            url=codes.questionnaire_url(codes.INTAKE_DETAILS),
+            name="IntakeDetails",
+            title="BackPath intake details",
+            status="active",
+            description="Intake facts that no standard instrument records, keyed by intake path.",
+            item=[item(detail) for detail in DETAIL_ITEMS],
+        )
     )
 
 

@@ -1,4 +1,4 @@
-"""Score a FHIR R4B QuestionnaireResponse to one of BackPath's instrument Questionnaires,
+"""Score a FHIR R4 QuestionnaireResponse to one of BackPath's instrument Questionnaires,
 whoever filled it in (BackPath's export, an EHR, or a form filler such as LHC-Forms).
 
 The instrument comes from the response's ``questionnaire`` canonical URL (a ``|version``
@@ -119,7 +119,7 @@ def answers_from_response(response: object) -> tuple[str, Answers]:
     """The instrument id and the answers ``backpath.instruments.score`` takes, read from a
     QuestionnaireResponse (JSON dict or ``fhir.resources`` model).
 
-    Raises ``InvalidInput`` for a resource that is not a valid R4B QuestionnaireResponse,
+    Raises ``InvalidInput`` for a resource that is not a valid FHIR QuestionnaireResponse,
     a ``questionnaire`` that is not one of BackPath's instruments (or of another version),
     an unknown or repeated linkId, an answer that is not allowed, or a required item left
     unanswered; item problems name ``<instrument>.<linkId>``.

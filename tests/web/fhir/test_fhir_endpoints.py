@@ -29,6 +29,7 @@ from backpath.web.fhir.searchset import searchset
 from backpath.web.patients.models import Episode, Patient
 from backpath.web.plans.models import PlanVersion
 from tests.conftest import ROOT
+from tests.fhir_schema import assert_valid_r4
 from tests.web.builders import logged_in
 
 GOLDEN = Path(__file__).parents[2] / "interop" / "golden"
@@ -51,11 +52,16 @@ def bearer(user: User) -> Client:
 
 
 def fhir(response: Any, status: int = 200) -> dict[str, Any]:
-    """The body, after checking status and content type and validating it with its model."""
+    """The body, after checking status and content type and validating it with its model
+    and with HL7's R4 JSON schema."""
     assert response.status_code == status, response.content[:500]
-    assert response["Content-Type"] == "application/fhir+json; fhirVersion=4.3; charset=utf-8"
+    assert response["Content-Type"] == "application/fhir+json; fhirVersion=4.0; charset=utf-8"
     body: dict[str, Any] = json.loads(response.content)
     get_fhir_model_class(body["resourceType"]).model_validate(body)
+    assert_valid_r4(body)
+    inner = [e["resource"] for e in body.get("entry", [])]
+    for resource in inner if body["resourceType"] == "Bundle" else [body]:
+        assert resource["text"]["status"] == "generated", resource["resourceType"]
     return body
 
 
@@ -93,7 +99,7 @@ def test_metadata_is_the_committed_capability_statement() -> None:
     body = fhir(Client().get("/fhir/metadata"))
     check_golden("capability_statement.json", body)
     assert body == capability_statement(BASE, __version__)
-    assert (body["status"], body["kind"], body["fhirVersion"]) == ("active", "instance", "4.3.0")
+    assert (body["status"], body["kind"], body["fhirVersion"]) == ("active", "instance", "4.0.1")
 
 
 def test_the_capability_statement_lists_what_the_server_does() -> None:
@@ -324,6 +330,7 @@ def test_everything_example_is_the_committed_golden_file() -> None:
     patient = PatientInfo(id="12", given="Jane", family="Sample", birth_year=1979, sex="female")
     found = everything_resources(patient, [episode], diary)
     bundle = searchset(found, BASE, f"{BASE}/Patient/12/$everything", when + dt.timedelta(days=30))
+    assert_valid_r4(bundle)
     Bundle.model_validate(bundle)
     check_golden("everything_searchset.json", bundle)
 

@@ -16,6 +16,7 @@ from backpath import DISCLAIMER
 from backpath.cli.main import app
 from backpath.web.audit.models import AuditEvent
 from backpath.web.patients.models import Episode, Patient
+from tests.fhir_schema import assert_valid_r4
 
 runner = CliRunner()
 
@@ -26,6 +27,7 @@ def export(*args: str) -> Any:
 
 def parsed(text: str) -> dict[str, Any]:
     bundle: dict[str, Any] = json.loads(text)
+    assert_valid_r4(bundle)
     Bundle.model_validate(bundle)
     for entry in bundle["entry"]:
         resource = entry["resource"]

@@ -1,1 +1,1 @@
-"""FHIR R4B REST endpoints (/fhir/...) over the web app's records and authorisation."""
+"""FHIR R4 REST endpoints (/fhir/...) over the web app's records and authorisation."""

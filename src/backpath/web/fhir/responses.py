@@ -1,7 +1,8 @@
 """FHIR JSON responses and errors: every error is an OperationOutcome, never HTML or a 500.
 
-Content type ``application/fhir+json; fhirVersion=4.3; charset=utf-8``: the FHIR JSON type,
-R4B's version parameter (major.minor of 4.3.0) and UTF-8 as the specification asks.
+Content type ``application/fhir+json; fhirVersion=4.0; charset=utf-8``: the FHIR JSON type,
+R4's version parameter (major.minor of 4.0.1, as FHIR's http page defines it) and UTF-8 as
+the specification asks.
 ``_pretty=true`` indents the JSON; otherwise it is compact.
 """
 
@@ -15,14 +16,15 @@ from django.utils.cache import patch_cache_control
 from fhir.resources.R4B.operationoutcome import OperationOutcome, OperationOutcomeIssue
 
 from backpath.errors import FhirError as FhirError  # re-exported for the FHIR views
+from backpath.interop.narrative import with_narrative
 
-FHIR_JSON = "application/fhir+json; fhirVersion=4.3; charset=utf-8"
+FHIR_JSON = "application/fhir+json; fhirVersion=4.0; charset=utf-8"
 
 
 def outcome(code: str, diagnostics: str, severity: str = "error") -> OperationOutcome:
     """An OperationOutcome with one issue (``code`` from the FHIR issue-type value set)."""
     issue = OperationOutcomeIssue(severity=severity, code=code, diagnostics=diagnostics)
-    return OperationOutcome(issue=[issue])
+    return with_narrative(OperationOutcome(issue=[issue]))
 
 
 def fhir_json(

@@ -1,4 +1,4 @@
-"""/fhir/...: the FHIR R4B endpoints; anything else under /fhir/ is a 404 OperationOutcome."""
+"""/fhir/...: the FHIR R4 endpoints; anything else under /fhir/ is a 404 OperationOutcome."""
 
 from django.urls import URLPattern, path, re_path
 

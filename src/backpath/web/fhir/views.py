@@ -1,4 +1,4 @@
-"""FHIR R4B REST endpoints under /fhir/ (read-only; see the CapabilityStatement).
+"""FHIR R4 REST endpoints under /fhir/ (read-only; see the CapabilityStatement).
 
 - ``GET metadata`` and ``GET Questionnaire/{id}``: public, no patient data.
 - ``GET Patient/{id}``, ``GET Patient/{id}/$everything``, ``GET CarePlan?patient={id}``:
