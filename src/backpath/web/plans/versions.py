@@ -42,7 +42,8 @@ from backpath.web.plans.models import PlanChange, PlanVersion, Printout
 
 
 def latest(episode: Episode) -> PlanVersion | None:
-    return episode.plan_versions.order_by("-number").first()
+    """The episode's newest version, with its author (the plan pages name them)."""
+    return episode.plan_versions.select_related("created_by").order_by("-number").first()
 
 
 def document_to_edit(version: PlanVersion) -> StoredPlan:
