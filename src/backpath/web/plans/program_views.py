@@ -36,7 +36,7 @@ from backpath.web.plans.forms import (
     SwapExerciseForm,
 )
 from backpath.web.plans.models import PlanVersion
-from backpath.web.plans.views import episode_for, latest_or_404, page_context, unreadable
+from backpath.web.plans.views import episode_for, latest_for_tab, latest_or_404, page_context
 
 FIGURE_MAX_AGE = 24 * 3600
 
@@ -85,11 +85,9 @@ def _program_context(
 @staff_required
 def program_page(request: HttpRequest, episode_id: int) -> HttpResponse:
     """The home program tab: exercises with pictures, dose and stop rules, and their edits."""
-    episode = episode_for(request, episode_id)
-    version = latest_or_404(episode)
-    record(request, "read", version, patient=episode.patient, detail="plan home program")
-    if version.unreadable:
-        return unreadable(request, episode, version)
+    episode, version, instead = latest_for_tab(request, episode_id, "plan home program")
+    if instead is not None:
+        return instead
     return render(request, "plans/program.html", _program_context(request, episode, version, {}))
 
 

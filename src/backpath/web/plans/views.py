@@ -56,32 +56,37 @@ def latest_or_404(episode: Episode) -> PlanVersion:
     return version
 
 
-def _plan_context(
-    episode: Episode,
-    version: PlanVersion,
-    latest_number: int,
-    facts: Facts,
-    *,
-    print_pictures: bool = False,
-    evidence: bool = True,
+def _print_context(
+    episode: Episode, version: PlanVersion, *, evidence: bool = True
 ) -> dict[str, Any]:
-    """What the print and PDF show: the whole plan, and with ``evidence`` the guideline
-    verdicts as an appendix."""
+    """What the print and PDF show: the whole plan with its pictures inline, and with
+    ``evidence`` the guideline verdicts as an appendix."""
     plan = version.document
+    facts = Facts()
     return {
         "episode": episode,
         "patient": episode.patient,
         "version": version,
-        "latest_number": latest_number,
-        "is_latest": version.number == latest_number,
         "plan": plan,
         "triage": display.triage(plan),
         "lines": display.lines(plan),
         "left_out": display.left_out(plan, facts),
         "verdicts": display.verdicts(plan) if evidence else {},
         "references": display.references(plan),
-        "program": program_display.view(plan, facts, inline_pictures=print_pictures),
+        "program": program_display.view(plan, facts, inline_pictures=True),
     }
+
+
+def latest_for_tab(
+    request: HttpRequest, episode_id: int, detail: str
+) -> tuple[Episode, PlanVersion, HttpResponse | None]:
+    """A tab's episode and latest version, its read recorded; with the page to show instead
+    when the version cannot be read."""
+    episode = episode_for(request, episode_id)
+    version = latest_or_404(episode)
+    record(request, "read", version, patient=episode.patient, detail=detail)
+    instead = unreadable(request, episode, version) if version.unreadable else None
+    return episode, version, instead
 
 
 def unreadable(request: HttpRequest, episode: Episode, version: PlanVersion) -> HttpResponse:
@@ -192,11 +197,9 @@ def version_page(request: HttpRequest, episode_id: int, number: int) -> HttpResp
 @staff_required
 def evidence_page(request: HttpRequest, episode_id: int) -> HttpResponse:
     """The evidence tab: each guideline's verdict next to the consensus, and the references."""
-    episode = episode_for(request, episode_id)
-    version = latest_or_404(episode)
-    record(request, "read", version, patient=episode.patient, detail="plan evidence")
-    if version.unreadable:
-        return unreadable(request, episode, version)
+    episode, version, instead = latest_for_tab(request, episode_id, "plan evidence")
+    if instead is not None:
+        return instead
     context = page_context(episode, version, editable=False, user=request.user)
     context |= {
         "verdicts": display.verdicts(version.document),
@@ -271,15 +274,7 @@ def _printable(
     *,
     evidence: bool = False,
 ) -> str:
-    latest = versions.latest(episode)
-    context = _plan_context(
-        episode,
-        version,
-        latest.number if latest else 0,
-        Facts(),
-        print_pictures=True,
-        evidence=evidence,
-    )
+    context = _print_context(episode, version, evidence=evidence)
     context |= {
         "editable": False,
         "printing": True,
