@@ -11,6 +11,11 @@ class Clinic(models.Model):
     phone = models.CharField(
         max_length=40, blank=True, help_text="Shown to the public beside urgent advice."
     )
+    record_number_system = models.CharField(
+        max_length=255, blank=True,
+        help_text="The identifier system (URI) of the clinic's record numbers, as its EHR "
+        "writes it on Patient.identifier; blank: BackPath's own for this clinic.",
+    )  # fmt: skip
     created = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -93,6 +93,32 @@ class Patient(models.Model):
         return self.episodes.filter(closed__isnull=True).order_by("-opened", "-id").first()
 
 
+class PatientIdentifier(models.Model):
+    """An identifier another system gives the patient (an EHR's record number, a national
+    number), kept with its system URI so CDS Hooks and SMART launches match on it, never on
+    BackPath's database key. The clinic's own number stays ``Patient.clinic_identifier``."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="identifiers")
+    system = models.CharField(max_length=255)
+    value = models.CharField(max_length=255)
+    source = models.CharField(
+        max_length=120, blank=True, help_text="Where it came from, e.g. the EHR that sent it."
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["system", "value"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "system", "value"], name="one_patient_per_identifier"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.system}|{self.value}"
+
+
 class Episode(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="episodes")
     opened = models.DateField(default=timezone.localdate)
