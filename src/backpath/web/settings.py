@@ -15,6 +15,7 @@ Environment:
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -296,6 +297,25 @@ BACKPATH_BASE_URL = os.environ.get("BACKPATH_BASE_URL", "http://127.0.0.1:8000")
 # FHIR servers the CDS Hooks service may fetch missing prefetch from (space-separated base
 # URLs). Empty: it never fetches, so an API token cannot make BackPath call arbitrary hosts.
 CDS_FHIR_SERVERS = os.environ.get("BACKPATH_CDS_FHIR_SERVERS", "").split()
+
+
+def _origins(name: str) -> tuple[str, ...]:
+    """Browser origins (scheme://host[:port], space- or comma-separated; ``*`` for any)."""
+    found = os.environ.get(name, "").replace(",", " ").lower().split()
+    for origin in found:
+        if origin != "*" and not re.fullmatch(
+            r"https?://(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:[0-9]{1,5})?", origin
+        ):
+            raise ImproperlyConfigured(
+                f"{name}: {origin!r} is not an origin; give scheme://host[:port] (no path), "
+                "e.g. https://app.example.org"
+            )
+    return tuple(found)
+
+
+# Browser apps (SMART on FHIR) of these origins may call /fhir/ with a bearer token (never
+# with cookies): the FHIR endpoints answer them with CORS headers. Empty: no origin may.
+BACKPATH_FHIR_CORS_ORIGINS = _origins("BACKPATH_FHIR_CORS_ORIGINS")
 
 REDIS_URL = os.environ.get("REDIS_URL")
 CACHES: dict[str, dict[str, Any]]
