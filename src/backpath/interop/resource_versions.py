@@ -24,7 +24,9 @@ R = TypeVar("R", bound=DomainResource)
 
 def version_id(resource: DomainResource) -> str:
     """A digest of the resource's content (its ``meta`` left out); 16 hex digits."""
-    return digest(resource.model_dump(mode="json", exclude={"meta"}))
+    content = resource.model_dump(mode="json")  # fhir.resources' dump takes no ``exclude``
+    content.pop("meta", None)
+    return digest(content)
 
 
 def digest(content: Any) -> str:

@@ -59,8 +59,11 @@ def one(request: HttpRequest, name: str, usage: str, required: bool = True) -> s
 
 
 def page_of(request: HttpRequest, path: str, params: Sequence[tuple[str, str]]) -> Page:
-    return read_page(path, params, one(request, "_count", "give one number", False),
-                     one(request, "_page", "follow the links as given", False))  # fmt: skip
+    """The page asked for; ``_count`` and ``_page`` may each be given once."""
+    for name in ("_count", "_page"):
+        if len(request.GET.getlist(name)) > 1:
+            raise InvalidInput(name, "given more than once; give it once.")
+    return read_page(path, params, request.GET.get("_count"), request.GET.get("_page"))
 
 
 def patient_id(request: HttpRequest, base_url: str) -> str:
