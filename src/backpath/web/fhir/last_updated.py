@@ -14,10 +14,12 @@ timestamps stored with the rows it is built from.
 
 An episode stores the day it closed, not the moment, so its closing counts as the end of
 that day, or as now while the day lasts: a search for what changed since a given time never
-misses a discharge, at the price of the time moving until the day is over. The one change
-that leaves no timestamp at all is a clinician discarding their own working draft (the
-version before it becomes the latest again): its plan's version id changes (it is a digest
-of the content, ``backpath.interop.resource_versions``) but its ``lastUpdated`` does not.
+misses a discharge, at the price of the time moving until the day is over. Three changes
+leave no timestamp at all: a clinician discarding their own working draft (the version before
+it becomes the latest again), an identifier removed from a patient, and a clinic changing its
+record-number system. The resource's version id still changes (it is a digest of the content,
+``backpath.interop.resource_versions``), so ETags and conditional reads stay right; only its
+``lastUpdated`` does not move.
 """
 
 from __future__ import annotations
