@@ -6,7 +6,7 @@ of the SHA-256 of its canonical JSON (without ``meta``). It changes exactly when
 changes, including through facts that carry no timestamp of their own (a plan's status
 following a later version, an episode closed, a clinic's record-number system), and it is
 the same on every server process, so it is also the weak ``ETag`` of a read. The caller
-supplies ``lastUpdated`` (from the stored timestamps; see ``backpath.web.fhir.last_updated``).
+supplies ``lastUpdated``, from the timestamps it stores.
 """
 
 from __future__ import annotations

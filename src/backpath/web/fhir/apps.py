@@ -14,12 +14,13 @@ class FhirConfig(AppConfig):
 
 
 def statement_matches_views(**kwargs: Any) -> list[checks.CheckMessage]:
-    """The CapabilityStatement lists exactly the reads and searches the views serve: a type
-    added to ``capability.SERVED`` without its view (or the other way round) stops start-up."""
+    """The CapabilityStatement lists exactly the reads, searches and operations the views
+    serve: a type added to ``capability.SERVED`` without its view (or the other way round)
+    stops start-up."""
     from backpath.interop.capability import SERVED
     from backpath.web.fhir.views import served_views
 
-    listed = {s.type: set(s.interactions) for s in SERVED}
+    listed = {s.type: {*s.interactions, *(f"${o.name}" for o in s.operations)} for s in SERVED}
     if listed == served_views():
         return []
     return [

@@ -57,7 +57,8 @@ def read_response(request: HttpRequest, resource: DomainResource, private: bool)
     """``resource`` (with its ``meta``) as the answer to a read, or a 304 when the client's
     copy is current."""
     meta = resource.meta
-    assert meta is not None and meta.versionId and meta.lastUpdated, "served without meta"
+    if meta is None or not meta.versionId or meta.lastUpdated is None:
+        raise ValueError(f"{resource.get_resource_type()}/{resource.id} has no meta to serve")
     response = fhir_json(request, resource.model_dump(mode="json"), private=private)
     seconds = int(meta.lastUpdated.timestamp())
     response["ETag"] = f'W/"{meta.versionId}"'

@@ -46,16 +46,20 @@ def used_params(request: HttpRequest, supported: frozenset[str]) -> list[tuple[s
     ]
 
 
-def one(request: HttpRequest, name: str, usage: str, required: bool = True) -> str | None:
-    """The single value of ``name``; 400 when it is missing (and required) or repeated."""
+def optional(request: HttpRequest, name: str, usage: str) -> str | None:
+    """The single value of ``name``, or None when it is absent or empty; 400 if repeated."""
     values = request.GET.getlist(name)
     if len(values) > 1:
         raise InvalidInput(name, f"given {len(values)} times; {usage}.")
-    if not values or not values[0].strip():
-        if required:
-            raise InvalidInput(name, f"required; {usage}.")
-        return None
-    return values[0]
+    return values[0] if values and values[0].strip() else None
+
+
+def required(request: HttpRequest, name: str, usage: str) -> str:
+    """The single value of ``name``; 400 when it is missing, empty or repeated."""
+    value = optional(request, name, usage)
+    if value is None:
+        raise InvalidInput(name, f"required; {usage}.")
+    return value
 
 
 def page_of(request: HttpRequest, path: str, params: Sequence[tuple[str, str]]) -> Page:
@@ -68,9 +72,7 @@ def page_of(request: HttpRequest, path: str, params: Sequence[tuple[str, str]]) 
 
 def patient_id(request: HttpRequest, base_url: str) -> str:
     """The id in ``patient`` (``12``, ``Patient/12`` or ``<base>/Patient/12``)."""
-    usage = "give one Patient id, such as 12 or Patient/12"
-    raw = one(request, "patient", usage)
-    assert raw is not None
+    raw = required(request, "patient", "give one Patient id, such as 12 or Patient/12")
     return reference_id("patient", raw, "Patient", base_url)
 
 

@@ -45,9 +45,10 @@ from backpath.web.fhir.responses import FhirError, error_response, fhir_json, re
 from backpath.web.fhir.routing import GET, not_allowed, route
 from backpath.web.fhir.search import (
     last_updated,
-    one,
+    optional,
     page_of,
     patient_id,
+    required,
     updated_within,
     used_params,
 )
@@ -220,8 +221,7 @@ def patient_search(request: HttpRequest) -> HttpResponse:
     user = caller(request)
     params = used_params(request, BY_TYPE["Patient"].search_names)
     usage = "give one system|value, e.g. http://hospital.example/mrn|12345"
-    raw = one(request, "identifier", usage)
-    assert raw is not None
+    raw = required(request, "identifier", usage)
     system, value = identifier_token("identifier", raw)
     conditions = last_updated(request)
     page = page_of(request, "Patient", params)
@@ -240,7 +240,7 @@ def patient_search(request: HttpRequest) -> HttpResponse:
 def questionnaire_search(request: HttpRequest) -> HttpResponse:
     """Search by canonical ``url`` (``|version`` optional); without it, every one."""
     params = used_params(request, BY_TYPE["Questionnaire"].search_names)
-    raw = one(request, "url", "give one canonical URL, optionally with |version", False)
+    raw = optional(request, "url", "give one canonical URL, optionally with |version")
     url, version = canonical("url", raw) if raw is not None else (None, None)
     conditions = last_updated(request)
     page = page_of(request, "Questionnaire", params)
@@ -280,10 +280,13 @@ OPERATIONS: dict[tuple[str, str, str], View] = {
 
 
 def served_views() -> dict[str, set[str]]:
-    """What the views serve, in the statement's terms: type -> interactions."""
+    """What the views serve, in the statement's terms: type -> interactions and ``$name``
+    of operations."""
     found: dict[str, set[str]] = {}
     for kind in READERS:
         found.setdefault(kind, set()).add(READ)
     for kind in SEARCHES:
         found.setdefault(kind, set()).add(SEARCH)
+    for kind, _, name in OPERATIONS:
+        found.setdefault(kind, set()).add(f"${name}")
     return found
