@@ -122,7 +122,16 @@ def test_pages_follow_next_links_to_every_match(clinician: User, scored: Episode
         assert (link(page, "next") is None) == (number == len(found) - 1)
     back = fhir(get(client, str(link(found[2], "previous"))))
     assert matches(back) == matches(found[1])
-    assert link(back, "self") == link(found[1], "self")
+    assert link(back, "self") == link(found[1], "self")  # the same page has the same links
+
+
+def test_page_links_carry_no_time(clinician: User, scored: Episode, monkeypatch: Any) -> None:
+    client = bearer(clinician)
+    url = f"/fhir/Observation?patient={scored.patient.pk}&_count=3"
+    first = link(fhir(client.get(url)), "next")
+    later = timezone.now() + dt.timedelta(days=2)
+    monkeypatch.setattr("django.core.signing.time.time", lambda: later.timestamp())
+    assert link(fhir(client.get(url)), "next") == first
 
 
 def test_count_zero_gives_the_total_alone(clinician: User, scored: Episode) -> None:

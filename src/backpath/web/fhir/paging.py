@@ -76,7 +76,8 @@ def search_key(path: str, params: Params) -> str:
 
 
 def page_token(offset: int, key: str) -> str:
-    return signing.dumps([offset, key], salt=SALT)
+    """The same token for the same page of the same search (no time in it: links are stable)."""
+    return signing.Signer(salt=SALT).sign_object([offset, key])
 
 
 def read_page(path: str, params: Params, count: str | None, token: str | None) -> Page:
@@ -89,7 +90,7 @@ def read_page(path: str, params: Params, count: str | None, token: str | None) -
     if token is None:
         return page
     try:
-        offset, key = signing.loads(token, salt=SALT)
+        offset, key = signing.Signer(salt=SALT).unsign_object(token)
     except (signing.BadSignature, TypeError, ValueError):
         raise InvalidInput(
             "_page", "not a page link of this server; follow the next and previous links as given."
