@@ -16,6 +16,7 @@ from backpath.web.accounts.models import User
 from backpath.web.audit.models import AuditEvent
 from backpath.web.diary.models import DiaryEntry
 from backpath.web.fhir.last_updated import closing_time
+from backpath.web.patients import identity
 from backpath.web.patients.models import Episode, Patient, PatientIdentifier
 from backpath.web.plans.models import PlanVersion
 from tests.web.builders import add_entry, latest, plan_version
@@ -245,7 +246,8 @@ def test_the_patient_carries_the_record_number_and_ehr_identifiers(
         clinic=patient.clinic, patient=patient, system="http://ehr.example/mrn", value="884"
     )
     body = fhir(client.get(f"/fhir/Patient/{patient.pk}"))
-    own = f"https://backpath.example/fhir/NamingSystem/clinic-{patient.clinic_id}-record"
+    own = identity.record_number_system(patient.clinic)
+    assert own.endswith(f"/NamingSystem/clinic-{patient.clinic_id}-record")
     assert body["identifier"] == [
         {
             "use": "usual",

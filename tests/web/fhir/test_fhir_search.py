@@ -17,6 +17,7 @@ from backpath import DISCLAIMER
 from backpath.web.accounts.models import User
 from backpath.web.audit.models import AuditEvent
 from backpath.web.diary.models import DiaryEntry
+from backpath.web.patients import identity
 from backpath.web.patients.models import Episode, Patient, PatientIdentifier
 from tests.web.builders import add_entry
 from tests.web.fhir.fhir_calls import BASE, bearer, diagnostics, fhir, link, matches, resources
@@ -290,7 +291,8 @@ def test_a_patient_is_found_by_an_ehr_identifier_or_the_record_number(
     clinician: User, identified: Patient
 ) -> None:
     client = bearer(clinician)
-    own = f"https://backpath.example/fhir/NamingSystem/clinic-{identified.clinic_id}-record"
+    own = identity.record_number_system(identified.clinic)
+    assert own.endswith(f"/NamingSystem/clinic-{identified.clinic_id}-record")
     for token in (f"{EHR}|884", f"{own}|HBC-7"):
         bundle = fhir(client.get("/fhir/Patient", {"identifier": token}))
         (found,) = matches(bundle)
