@@ -16,7 +16,7 @@ import pytest
 from backpath import DISCLAIMER
 from backpath.engine import assess_and_plan
 from backpath.errors import InvalidInput, KnowledgeBaseError
-from backpath.interop import cds_hooks, intake_from_bundle
+from backpath.interop import cds_hooks, codes, intake_from_bundle
 from backpath.interop.cds_codes import cds_codes, find, parse_codes
 from backpath.interop.cds_prefetch import (
     PREFETCH,
@@ -427,7 +427,7 @@ def test_an_unreadable_backpath_questionnaire_is_reported_in_the_card_not_failed
     odd = {
         "resourceType": "QuestionnaireResponse",
         "status": "completed",
-        "questionnaire": "https://backpath.example/fhir/Questionnaire/intake-details",
+        "questionnaire": codes.questionnaire_url("intake_details"),
         "item": [{"linkId": "shoe_size", "answer": [{"valueInteger": 9}]}],
     }
     (info,) = cards(request(questionnaireResponses=searchset(odd)))

@@ -7,11 +7,14 @@ Every entry is parsed with its ``fhir.resources.R4B`` model; a bad one raises
   ``gender``.
 - ``Condition`` (not inactive/resolved): SNOMED CT 279039007 or ICD-10-CM M54.5x set the
   region to low back, SNOMED CT 23056005 sets leg pain below the knee, ``onsetDateTime``
-  gives the episode duration; codes of BackPath's ``condition-tag`` system become tags.
+  gives the episode duration; codes of BackPath's ``condition-tag`` system become tags, and
+  so do the SNOMED CT codes ``data/condition_codes.yaml`` gives a tag (84114007 heart
+  failure -> ``heart_failure``).
 - ``MedicationStatement`` (active, intended or on hold): codes listed in
   ``data/medication_codes.yaml`` (ATC and RxNorm) become condition tags, e.g. an
-  anticoagulant -> ``anticoagulant_therapy``. ``medicationReference`` to a Medication in
-  the bundle is followed.
+  anticoagulant -> ``anticoagulant_therapy``, and so does a BackPath ``condition-tag`` code of
+  a medicine tag (as BackPath's export writes them). ``medicationReference`` to a Medication
+  in the bundle is followed.
 - ``QuestionnaireResponse`` for BackPath's questionnaires (canonical URL, with or without a
   ``|version``, as LHC-Forms sends it): instrument answers become the
   ``questionnaires`` arrays (NRS -> ``pain.nrs_now``), the red-flag screen becomes
@@ -51,6 +54,7 @@ from pydantic import ValidationError
 from backpath.errors import InvalidInput
 from backpath.instruments import INSTRUMENTS
 from backpath.interop import codes
+from backpath.interop.condition_codes import condition_codes, is_medicine
 from backpath.interop.fhir_export import QUESTIONNAIRE_INSTRUMENTS
 from backpath.interop.intake_details import DetailItem, by_link_id, store
 from backpath.interop.questionnaire_scoring import questionnaire_id
@@ -166,9 +170,12 @@ class _Reader:
         status = {code for _, code in _codes(resource.clinicalStatus)}
         if status & _INACTIVE:
             return
+        snomed_tags = condition_codes().snomed_tags()
         for system, code in _codes(resource.code):
             if system == codes.CONDITION_TAGS:
                 self.tag(code)
+            elif system == codes.SNOMED and code in snomed_tags:
+                self.tag(snomed_tags[code])
             elif (system, code) == (codes.SNOMED, codes.SCIATICA):
                 self.inferred_episode["leg_pain"] = "below_knee"
             elif (system == codes.SNOMED and code == codes.LOW_BACK_PAIN) or (
@@ -192,6 +199,8 @@ class _Reader:
         for key in found:
             if key in table:
                 self.tag(table[key])
+            elif key[0] == codes.CONDITION_TAGS and is_medicine(key[1]):
+                self.tag(key[1])
 
     def observation(self, resource: Observation) -> None:
         if (codes.LOINC, "72514-3") in _codes(resource.code) and resource.valueInteger is not None:

@@ -10,6 +10,9 @@ Environment:
     ALLOWED_HOSTS       comma-separated (default: localhost, 127.0.0.1)
     BACKPATH_SECURE     "1" behind HTTPS: secure cookies, HSTS, SSL redirect
     REDIS_URL           cache and sessions in Redis when set (several processes)
+    BACKPATH_BASE_URL   the public address (default http://127.0.0.1:8000)
+    BACKPATH_FHIR_CANONICAL  base of BackPath's canonical FHIR URLs (default: the public
+                        address + /fhir); see backpath.addresses
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from backpath.addresses import public_base_url
+from backpath.errors import InvalidInput
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -290,8 +296,12 @@ BACKPATH_INSTRUMENTS_OFF = frozenset(
 )
 BACKPATH_QUESTIONNAIRE_DAYS = int(os.environ.get("BACKPATH_QUESTIONNAIRE_DAYS", "14"))
 
-# The address links in emails point to (the site as patients reach it).
-BACKPATH_BASE_URL = os.environ.get("BACKPATH_BASE_URL", "http://127.0.0.1:8000")
+# The address links in emails point to (the site as patients reach it); the rule and its
+# default live in backpath.addresses, which the FHIR canonical base is derived from too.
+try:
+    BACKPATH_BASE_URL = public_base_url()
+except InvalidInput as exc:
+    raise ImproperlyConfigured(str(exc)) from None
 
 # FHIR servers the CDS Hooks service may fetch missing prefetch from (space-separated base
 # URLs). Empty: it never fetches, so an API token cannot make BackPath call arbitrary hosts.
