@@ -66,14 +66,15 @@ def test_every_loinc_coding_carries_loincs_name_from_the_instrument_data() -> No
     found = [coding for coding in _codings(_export(intake)) if coding["system"] == codes.LOINC]
     assert {c["code"] for c in found} >= {"72514-3", "91351-7", "91352-5", "LA9193-9", "97909-6"}
     for coding in found:
-        assert coding["display"] == names[coding["code"]], coding
+        assert coding.get("display") == names[coding["code"]], coding
 
 
 def test_loinc_names_are_loincs_rather_than_backpaths_labels() -> None:
     startback = INSTRUMENTS["startback"].definition()
     assert startback.loinc_name("91352-5") == "STarT Back Screening risk level"
     assert startback.loinc_name("LA9193-9") == "High"
-    assert startback.loinc_name(str(startback.items[0].loinc)) != startback.items[0].label
+    # An item's LOINC name is the question's own (licensed) wording: its coding has no display.
+    assert [startback.loinc_name(str(item.loinc)) for item in startback.items] == [None] * 9
     assert INSTRUMENTS["nrs"].definition().loinc_name("72514-3") == (
         "Pain severity - 0-10 verbal numeric rating [Score] - Reported"
     )
@@ -245,3 +246,14 @@ def test_a_bad_table_names_the_field(change: Any, field: str, words: str) -> Non
         parse(data)
     assert (caught.value.file, caught.value.field) == (FILE, field)
     assert words in caught.value.message
+
+
+def test_no_licensed_question_wording_goes_out_as_a_loinc_display() -> None:
+    intake = json.loads((ROOT / "examples" / "chronic_low_back_pain.json").read_text("utf-8"))
+    items = {
+        str(item.loinc)
+        for name in ("startback", "peg")
+        for item in INSTRUMENTS[name].definition().items
+    }
+    found = [c for c in _codings(_export(intake)) if c.get("code") in items]
+    assert found and all("display" not in c for c in found)

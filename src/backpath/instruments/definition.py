@@ -102,8 +102,11 @@ class LoincCodes(Frozen):
     subscores: dict[Identifier, LoincCode] = {}
     group: CodedGroup | None = None
     names: Annotated[dict[str, Text], Field(min_length=1)]
-    """LOINC's own display of every LOINC code in the file (items' codes included): its long
-    common name, or for an answer code LOINC's answer text. The one place each is written."""
+    """LOINC's own display of the LOINC codes in the file (its long common name, or for an
+    answer code LOINC's answer text), the one place each is written. Every code needs one
+    but an item's: where an item's LOINC name is the instrument's own question wording,
+    which BackPath reproduces only as the instrument's licence allows, it is left out and
+    the item's codings carry the code alone."""
     verified: Text
     """Where the codes and names were checked, or what is still to confirm."""
 
@@ -179,17 +182,20 @@ class InstrumentDefinition(Frozen, Generic[S]):
         answers = [option.loinc_answer for item in self.items for option in item.options]
         return tuple(dict.fromkeys(c for c in (*own, *items, *answers) if c))
 
-    def loinc_name(self, code: str) -> str:
-        """LOINC's display for ``code``, one of ``loinc_codes()`` (checked at load)."""
+    def loinc_name(self, code: str) -> str | None:
+        """LOINC's display for ``code``, one of ``loinc_codes()`` (checked at load); None for
+        an item's code (see ``LoincCodes.names``)."""
         assert self.loinc is not None, f"{self.id} has no LOINC codes"
-        return self.loinc.names[code]
+        return self.loinc.names.get(code)
 
     def loinc_names_mismatch(self) -> tuple[str, str] | None:
-        """``(field, message)`` when a code lacks its LOINC name or a name has no code."""
+        """``(field, message)`` when a code other than an item's lacks its LOINC name, or a
+        name has no code."""
         used = self.loinc_codes()
         if self.loinc is None:
             return ("loinc", f"is null but the items use LOINC {used[0]}") if used else None
-        missing = [code for code in used if code not in self.loinc.names]
+        items = {item.loinc for item in self.items if item.loinc} - set(self.loinc.used())
+        missing = [code for code in used if code not in self.loinc.names and code not in items]
         if missing:
             return "loinc.names", f"give LOINC's display name of {missing[0]}"
         unused = [code for code in self.loinc.names if code not in used]
