@@ -97,7 +97,7 @@ def _header(token: str) -> tuple[dict[str, Any], str, str]:
         raise Refused("jwt", "is not a signed JWT (JWS compact form: header.payload.signature)")
     header = _json_segment(token.split(".")[0], "header")
     alg = header.get("alg")
-    if alg not in ALGORITHMS:
+    if not isinstance(alg, str) or alg not in ALGORITHMS:
         raise Refused(
             "jwt.alg", f"must be RS384 or ES384 (got {str(alg)[:20]!r}); unsigned ('none') and "
             "HMAC-signed tokens are never accepted",
@@ -168,10 +168,9 @@ def _verified_claims(token: str, key: PublicKey, alg: str, registration: EhrRegi
         raise Refused(
             "jwt.signature", "does not verify with the key its kid names", registration
         ) from None
-    except JoseError as exc:
-        raise Refused(
-            "jwt.signature", f"could not be verified ({exc.error})", registration
-        ) from None
+    except (JoseError, ValueError) as exc:
+        reason = exc.error if isinstance(exc, JoseError) else "malformed"
+        raise Refused("jwt.signature", f"could not be verified ({reason})", registration) from None
     if signed.headers().get("alg") != alg or signed.payload is None:
         raise Refused("jwt", "its header changed under verification", registration)
     try:
@@ -181,7 +180,10 @@ def _verified_claims(token: str, key: PublicKey, alg: str, registration: EhrRegi
 
 
 def _when(seconds: float) -> str:
-    return dt.datetime.fromtimestamp(seconds, dt.UTC).isoformat(timespec="seconds")
+    try:
+        return dt.datetime.fromtimestamp(seconds, dt.UTC).isoformat(timespec="seconds")
+    except (OverflowError, OSError, ValueError):  # a time no calendar holds
+        return f"{seconds} seconds since 1970"
 
 
 def _check_times_and_audience(

@@ -39,7 +39,9 @@ def _usable(key: dict[str, Any]) -> bool:
         return False
     if not key["kid"] or key.get("use", "sig") != "sig":
         return False
-    if "alg" in key and ALGORITHMS.get(key["alg"]) != key["kty"]:
+    if "alg" in key and (
+        not isinstance(key["alg"], str) or ALGORITHMS.get(key["alg"]) != key["kty"]
+    ):
         return False
     return key["kty"] == "RSA" or key.get("crv") == CURVE
 
