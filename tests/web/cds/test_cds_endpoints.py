@@ -120,6 +120,8 @@ def test_a_jwt_of_no_registered_ehr_is_401(client: Client, db: Any) -> None:
 def test_a_patient_users_token_is_403(client: Client, patient: Patient) -> None:
     response = call(client, example("request_full"), token_for(patient.user))
     assert response.status_code == 403
+    event = AuditEvent.objects.get(action="cds.refused")
+    assert (event.user, event.clinic) == (patient.user, patient.clinic)
 
 
 # --- the service -------------------------------------------------------------------------

@@ -42,14 +42,13 @@ class Caller:
     registration: EhrRegistration | None = None
 
 
-def audit(request: HttpRequest, caller: Caller | None, action: str, obj: Any, *,
-          patient: Any = None, detail: str = "", clinic: Clinic | None = None,
-          name: str = "") -> None:  # fmt: skip
+def audit(request: HttpRequest, caller: Caller, action: str, obj: Any, *, patient: Any = None,
+          detail: str = "") -> None:  # fmt: skip
+    """An event of an authenticated call, in the caller's name and clinic."""
     record_event(
-        caller.user if caller else None, action, obj, patient=patient,
-        clinic=caller.clinic if caller else clinic, detail=detail, path=request.path,
-        method=request.method or "", ip=client_ip(request) or None,
-        username=caller.name if caller else name,
+        caller.user, action, obj, patient=patient, clinic=caller.clinic, detail=detail,
+        path=request.path, method=request.method or "", ip=client_ip(request) or None,
+        username=caller.name,
     )  # fmt: skip
 
 
@@ -60,13 +59,18 @@ def _refuse(
     field: str | None = None,
     *,
     registration: EhrRegistration | None = None,
+    user: Any = None,
     sent: bool = True,
 ) -> JsonResponse:
-    where = registration.audit_name if registration else ""
-    log.warning("CDS call refused (%s) %s: %s %s", status, where or "unknown caller", field, detail)
-    audit(request, None, REFUSED, registration, name=where,
-          clinic=registration.clinic if registration else None,
-          detail=f"status={status} {field + ': ' if field else ''}{detail}")  # fmt: skip
+    """The refusal, logged and audited for whoever is known: the registration (its clinic) or
+    the token's user; an unknown caller's event has no clinic."""
+    who = registration.audit_name if registration else getattr(user, "username", "")
+    log.warning("CDS call refused (%s) %s: %s %s", status, who or "unknown caller", field, detail)
+    record_event(
+        user, REFUSED, registration, clinic=registration.clinic if registration else None,
+        detail=f"status={status} {field + ': ' if field else ''}{detail}", path=request.path,
+        method=request.method or "", ip=client_ip(request) or None, username=who,
+    )  # fmt: skip
     return error(status, detail, field, invalid_token=sent and status == 401)
 
 
@@ -85,9 +89,9 @@ def _token(request: HttpRequest, key: str) -> Caller | JsonResponse:
         return _refuse(request, 401, "The token is unknown, expired or revoked.", "Authorization")
     refusal = lookups.token_refusal(user, "cds", request.method or "POST")
     if refusal:
-        return _refuse(request, 403, refusal)
+        return _refuse(request, 403, refusal, user=user)
     if not user.is_clinic_staff:
-        return _refuse(request, 403, "The CDS service is for a clinic's EHRs and staff.")
+        return _refuse(request, 403, "The CDS service is for a clinic's EHRs and staff.", user=user)
     return Caller(clinic=user.clinic, name=user.username, user=user)
 
 
