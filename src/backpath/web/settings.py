@@ -13,6 +13,10 @@ Environment:
     BACKPATH_BASE_URL   the public address (default http://127.0.0.1:8000)
     BACKPATH_FHIR_CANONICAL  base of BackPath's canonical FHIR URLs (default: the public
                         address + /fhir); see backpath.addresses
+    BACKPATH_JWKS_ALLOWED_URLS  JWK Set URLs (or URL prefixes ending in /) a registered EHR's
+                        keys may be fetched from, space- or comma-separated (default: none)
+    BACKPATH_CDS_BASE_URL  the address EHRs call the CDS service at; a CDS JWT's ``aud`` must be
+                        it plus the path called (default: BACKPATH_BASE_URL)
 """
 
 from __future__ import annotations
@@ -89,6 +93,7 @@ INSTALLED_APPS = [
     "backpath.web.api",
     "backpath.web.selfcheck",
     "backpath.web.fhir",
+    "backpath.web.ehrs",
     "backpath.web.cds",
     "backpath.web.reminders",
     "backpath.web.outcomes",
@@ -287,6 +292,8 @@ BACKPATH_PERIODIC_JOBS = {
         "function": "backpath.web.outcomes.aggregation.refresh_all",
         "every_minutes": 24 * 60,
     },
+    # The CDS Hooks replay cache: JWT ids whose tokens have expired are forgotten (hourly).
+    "cds_jti": {"function": "backpath.web.ehrs.replay.forget_expired", "every_minutes": 60},
 }
 
 # Questionnaires a deployment holds no licence for (comma-separated ids, e.g. "odi"): they are
@@ -306,6 +313,12 @@ except InvalidInput as exc:
 # FHIR servers the CDS Hooks service may fetch missing prefetch from (space-separated base
 # URLs). Empty: it never fetches, so an API token cannot make BackPath call arbitrary hosts.
 CDS_FHIR_SERVERS = os.environ.get("BACKPATH_CDS_FHIR_SERVERS", "").split()
+# Where a registered EHR's JWK Set may be fetched from (backpath.web.ehrs.jwks_fetch): exact
+# URLs, or prefixes ending in "/" on one host. Empty: no URL is fetched; a lead pastes the set.
+JWKS_ALLOWED_URLS = os.environ.get("BACKPATH_JWKS_ALLOWED_URLS", "").replace(",", " ").split()
+# The address EHRs call /cds-services at; the signed JWT's audience is this plus the path (the
+# Host header is not trusted for it). Empty: BACKPATH_BASE_URL.
+CDS_BASE_URL = os.environ.get("BACKPATH_CDS_BASE_URL", "")
 
 REDIS_URL = os.environ.get("REDIS_URL")
 CACHES: dict[str, dict[str, Any]]

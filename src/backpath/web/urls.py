@@ -36,6 +36,7 @@ urlpatterns = [
     path("outcomes/", include("backpath.web.outcomes.urls")),
     path("alerts/", include("backpath.web.alerts.urls")),
     path("fhir/", include("backpath.web.fhir.urls")),
+    path("ehrs/", include("backpath.web.ehrs.urls")),
     path("", include("backpath.web.cds.urls")),
     path("", include("backpath.web.selfcheck.urls")),
     path("", include("backpath.web.questionnaires.urls")),
