@@ -55,7 +55,7 @@ def test_the_settings_refuse_the_development_key_without_debug(tmp_path: Path) -
     assert result.returncode != 0 and "development key" in result.stderr
 
 
-def test_every_model_change_has_its_migration() -> None:
+def test_every_model_change_has_its_migration(db: Any) -> None:
     """A model changed without its migration breaks the next deployment's migrate."""
     from django.core.management import call_command
 
