@@ -10,6 +10,9 @@ Environment:
     ALLOWED_HOSTS       comma-separated (default: localhost, 127.0.0.1)
     BACKPATH_SECURE     "1" behind HTTPS: secure cookies, HSTS, SSL redirect
     REDIS_URL           cache and sessions in Redis when set (several processes)
+    BACKPATH_SMART_TIMEOUT  seconds a SMART launch waits for an EHR's server (default 5)
+    BACKPATH_SMART_CACHE_SECONDS  how long an EHR's SMART configuration is cached (default 300)
+    BACKPATH_SMART_STATE_MINUTES  how long a SMART launch may take, sign-in included (default 10)
 """
 
 from __future__ import annotations
@@ -84,6 +87,7 @@ INSTALLED_APPS = [
     "backpath.web.selfcheck",
     "backpath.web.fhir",
     "backpath.web.cds",
+    "backpath.web.launch",
     "backpath.web.reminders",
     "backpath.web.outcomes",
     "backpath.web.questionnaires",
@@ -296,6 +300,12 @@ BACKPATH_BASE_URL = os.environ.get("BACKPATH_BASE_URL", "http://127.0.0.1:8000")
 # FHIR servers the CDS Hooks service may fetch missing prefetch from (space-separated base
 # URLs). Empty: it never fetches, so an API token cannot make BackPath call arbitrary hosts.
 CDS_FHIR_SERVERS = os.environ.get("BACKPATH_CDS_FHIR_SERVERS", "").split()
+
+# SMART on FHIR EHR launch (backpath.web.launch). The redirect URI BackPath sends is
+# BACKPATH_BASE_URL + /launch/smart/callback, the address the EHR registered.
+BACKPATH_SMART_TIMEOUT = float(os.environ.get("BACKPATH_SMART_TIMEOUT", "5"))
+BACKPATH_SMART_CACHE_SECONDS = int(os.environ.get("BACKPATH_SMART_CACHE_SECONDS", "300"))
+BACKPATH_SMART_STATE_MINUTES = int(os.environ.get("BACKPATH_SMART_STATE_MINUTES", "10"))
 
 REDIS_URL = os.environ.get("REDIS_URL")
 CACHES: dict[str, dict[str, Any]]

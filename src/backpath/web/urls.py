@@ -37,6 +37,7 @@ urlpatterns = [
     path("alerts/", include("backpath.web.alerts.urls")),
     path("fhir/", include("backpath.web.fhir.urls")),
     path("", include("backpath.web.cds.urls")),
+    path("launch/", include("backpath.web.launch.urls")),
     path("", include("backpath.web.selfcheck.urls")),
     path("", include("backpath.web.questionnaires.urls")),
     path("admin/", admin.site.urls),

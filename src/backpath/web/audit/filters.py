@@ -22,6 +22,7 @@ ACTIONS: dict[str, str] = {
     "mfa_recovery": "Recovery code used", "mfa_codes": "New recovery codes",
     "mfa_reset": "Two-factor reset", "token_create": "API token created",
     "token_revoke": "API token revoked", "cds.patient-view": "EHR call (CDS Hooks)",
+    "smart_launch": "EHR launch (SMART)", "smart_refused": "EHR launch refused",
 }  # fmt: skip
 OBJECT_NAMES = {"PlanVersion": "Plan version", "DiaryEntry": "Diary entry", "User": "Login",
                 "ApiToken": "API token", "ExerciseLog": "Exercise log"}  # fmt: skip
