@@ -34,6 +34,8 @@ CLIENT_ID = "backpath-test-client"
 CLIENT_SECRET = "mock-ehr-secret-7c1e0f"
 MRN_SYSTEM = "urn:oid:2.16.840.1.113883.19.5.99"
 """The mock EHR's record-number system (an OID under HL7's example root)."""
+LABELS = {MRN_SYSTEM: "Medical record number"}
+"""How the mock types its identifiers (any other is a "Member" number)."""
 
 
 @dataclass
@@ -106,7 +108,7 @@ class MockEhr:
         resource = {
             "resourceType": "Patient", "id": pid,
             "meta": {"versionId": "3", "lastUpdated": "2026-01-05T10:00:00Z"},
-            "identifier": [{"system": s, "value": v, "type": {"text": "Medical record number"}}
+            "identifier": [{"system": s, "value": v, "type": {"text": LABELS.get(s, "Member")}}
                            for s, v in identifiers],
             "name": [{"use": "official", "family": family, "given": given.split()}],
             "gender": gender, "birthDate": birth_date,
