@@ -198,6 +198,27 @@ def test_with_two_factor_sign_in_the_launch_continues_after_the_code(
     assert "Continue to Mock EHR" in text(client.get(verified["Location"]))
 
 
+@override_settings(BACKPATH_STAFF_MFA=True)
+def test_a_launch_reaching_a_session_that_owes_its_second_factor_continues_after_it(
+    clinician: User, patient: Patient, ehr: MockEhr
+) -> None:
+    register(clinician.clinic, ehr)  # type: ignore[arg-type]
+    device = TOTPDevice.objects.create(user=clinician, name="app", confirmed=True)
+    client = Client()
+    client.post(reverse("accounts:login"), {"username": "clinician", "password": PASSWORD})
+    launch_url = local(ehr.new_launch("pat-1"))
+    assert client.get(launch_url)["Location"] == reverse("logins:mfa_verify")
+    code = f"{totp(device.bin_key, step=device.step, t0=device.t0):06d}"
+    verified = client.post(reverse("logins:mfa_verify"), {"code": code})
+    assert verified["Location"] == launch_url
+    # The browser follows the form's redirect as a same-origin navigation: a link, not a
+    # redirect, leads on to the EHR (the form page's policy would block a redirect).
+    page = client.get(launch_url, headers={"Sec-Fetch-Site": "same-origin"})
+    assert page.status_code == 200 and "Continue to Mock EHR" in text(page)
+    opened = back_from_ehr(client, page.context["url"])
+    assert opened.status_code == 302 and "/launch/smart/new/" in opened["Location"]
+
+
 def test_the_smart_configuration_is_fetched_once_for_several_launches(
     clinician: User, patient: Patient, ehr: MockEhr
 ) -> None:

@@ -133,4 +133,4 @@ def test_a_refusal_names_a_known_reason_and_keeps_its_detail_short() -> None:
         Refused("no-such-reason")
     long = Refused("token", "x " * 500)
     assert len(long.detail) == 240 and long.status == REASONS["token"].status == 502
-    assert all(reason.status in (400, 403, 409, 422, 502) for reason in REASONS.values())
+    assert all(reason.status in (400, 403, 409, 422, 429, 502) for reason in REASONS.values())

@@ -350,3 +350,16 @@ def test_a_confirmation_is_only_for_who_launched(
     session.save()
     refused(client.post(asked["Location"]), 403, "started by someone else", "wrong_user")
     assert Patient.objects.count() == 0
+
+
+def test_a_flood_of_launches_from_one_address_is_slowed_without_filling_the_audit_trail(
+    db: Any,
+) -> None:
+    client = Client()
+    answers = [client.get("/launch/smart?iss=https://nobody.example/fhir&launch=x").status_code
+               for _ in range(35)]  # fmt: skip
+    assert answers[:30] == [400] * 30 and answers[30:] == [429] * 5
+    assert AuditEvent.objects.filter(action="smart_refused").count() == 30
+    limited = client.get("/launch/smart/callback")
+    assert limited.status_code == 429
+    assert "Too many launches" in html.unescape(limited.content.decode())

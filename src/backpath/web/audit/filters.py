@@ -25,7 +25,8 @@ ACTIONS: dict[str, str] = {
     "smart_launch": "EHR launch (SMART)", "smart_refused": "EHR launch refused",
 }  # fmt: skip
 OBJECT_NAMES = {"PlanVersion": "Plan version", "DiaryEntry": "Diary entry", "User": "Login",
-                "ApiToken": "API token", "ExerciseLog": "Exercise log"}  # fmt: skip
+                "ApiToken": "API token", "ExerciseLog": "Exercise log",
+                "SmartEhr": "EHR registration (SMART)"}  # fmt: skip
 ISO_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 

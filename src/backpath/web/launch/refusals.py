@@ -96,6 +96,10 @@ REASONS: dict[str, Reason] = {
         "nothing was opened. Find the patient in BackPath's patient list and ask your clinic "
         "lead to correct the duplicate identifiers.",
     ),
+    "too_many": Reason(
+        429, "Too many launches from this address",
+        "Wait a minute, then open BackPath again from the EHR.",
+    ),
     "ehr_inactive": Reason(
         400, "This EHR's registration was turned off",
         "The clinic lead deactivated this EHR's registration during the launch. Ask your "

@@ -3,13 +3,15 @@
 
 Each step either moves on or answers a refusal page (``pages.refuse``), never a server error.
 A clinician not signed in signs in first (the launch waits in the session); after the sign-in
-form BackPath shows a "continue" link rather than redirecting to the EHR at once, because the
-sign-in page's Content-Security-Policy (``form-action 'self'``) rightly stops a form's
-redirect chain from leaving BackPath.
+form (or the two-factor form, which the browser marks ``Sec-Fetch-Site: same-origin`` on the
+way to the launch URL) BackPath shows a "continue" link rather than redirecting to the EHR at
+once, because the form page's Content-Security-Policy (``form-action 'self'``) rightly stops a
+form's redirect chain from leaving BackPath.
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
 import time
 from typing import Any
@@ -21,6 +23,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.decorators import ratelimit
 
 from backpath.web.audit.record import record
 from backpath.web.launch import discovery, flow, opening
@@ -28,7 +31,7 @@ from backpath.web.launch.ehr_patient import EhrPatient
 from backpath.web.launch.id_token import verified_claims
 from backpath.web.launch.models import SmartEhr
 from backpath.web.launch.pages import refuse
-from backpath.web.launch.refusals import Refused
+from backpath.web.launch.refusals import REASONS, Refused
 from backpath.web.patients import identity
 from backpath.web.patients.models import Patient
 
@@ -36,6 +39,17 @@ PENDING = "smart_launch_pending"
 """A launch waiting for the clinician to sign in: iss, launch, when."""
 NEW_PATIENTS = "smart_launch_new_patients"
 """EHR patients waiting for the clinician's confirmation, by a random key."""
+log = logging.getLogger("backpath.launch")
+RATE = "30/m"
+"""Launches and EHR answers one client address may send (each makes BackPath call the EHR)."""
+
+
+def _too_many(request: HttpRequest) -> HttpResponse:
+    """Over the rate: the page, and a log line rather than an audit row per request."""
+    log.warning("SMART launch rate limit reached for %s", request.path)
+    reason = REASONS["too_many"]
+    context = {"reason": reason, "code": "too_many", "detail": "", "ehr": None}
+    return render(request, "launch/refused.html", context, status=reason.status)
 
 
 def _registered_for(request: HttpRequest, iss: str) -> SmartEhr:
@@ -57,8 +71,11 @@ def _authorization(request: HttpRequest, ehr: SmartEhr, launch: str) -> str:
 
 
 @require_GET
+@ratelimit(key="ip", rate=RATE, group="smart-launch", block=False)
 def launch(request: HttpRequest) -> HttpResponse:
     """``GET /launch/smart?iss=...&launch=...``: where the EHR opens BackPath."""
+    if getattr(request, "limited", False):
+        return _too_many(request)
     iss, code = request.GET.get("iss", "").strip(), request.GET.get("launch", "").strip()
     ehr = None
     try:
@@ -74,6 +91,8 @@ def launch(request: HttpRequest) -> HttpResponse:
         url = _authorization(request, ehr, code)
     except Refused as refused:
         return refuse(request, refused, ehr)
+    if request.headers.get("Sec-Fetch-Site") == "same-origin":  # came via a BackPath form
+        return render(request, "launch/continue.html", {"ehr": ehr, "url": url})
     return redirect(url)
 
 
@@ -106,8 +125,11 @@ def _claims(token: dict[str, Any], config: discovery.SmartConfiguration, ehr: Sm
 
 
 @require_GET
+@ratelimit(key="ip", rate=RATE, group="smart-launch", block=False)
 def callback(request: HttpRequest) -> HttpResponse:
     """``GET /launch/smart/callback?code=...&state=...``: the EHR's answer."""
+    if getattr(request, "limited", False):
+        return _too_many(request)
     ehr = None
     try:
         began = flow.take_flow(request, request.GET.get("state", ""))
