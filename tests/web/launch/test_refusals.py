@@ -185,6 +185,17 @@ def test_a_state_started_by_another_user_is_refused(
     refused(client.get(answer), 403, "started by someone else", "wrong_user")
 
 
+def test_a_clinician_moved_to_another_clinic_during_the_launch_is_refused(
+    clinician: User, other_clinic: Any, known: Patient, ehr: MockEhr, smart: SmartEhr
+) -> None:
+    client = logged_in(clinician)
+    answer = ehr_answer(client, ehr)
+    clinician.clinic = other_clinic
+    clinician.save()
+    refused(client.get(answer), 403, "not registered for your clinic", "wrong_clinic")
+    assert ehr.token_requests == []
+
+
 def test_a_registration_deactivated_during_the_launch_is_refused(
     clinician: User, known: Patient, ehr: MockEhr, smart: SmartEhr
 ) -> None:

@@ -62,6 +62,19 @@ def _registered_for(request: HttpRequest, iss: str) -> SmartEhr:
     return ehr
 
 
+def _still_allowed(request: HttpRequest, ehr: SmartEhr | None) -> SmartEhr:
+    """The launch's registration, if it is still active and the user still works at its
+    clinic (roles and registrations can change during a launch)."""
+    user: Any = request.user
+    if ehr is None or not ehr.active:
+        raise Refused("ehr_inactive", "the registration was deactivated")
+    if not user.is_clinic_staff:
+        raise Refused("not_staff", f"{user.get_role_display()} account")
+    if ehr.clinic_id != user.clinic_id:
+        raise Refused("wrong_clinic", "the registration belongs to another clinic")
+    return ehr
+
+
 def _authorization(request: HttpRequest, ehr: SmartEhr, launch: str) -> str:
     """The EHR's authorization URL for this launch (its state kept in the session)."""
     config = discovery.smart_configuration(ehr.iss)
@@ -133,12 +146,9 @@ def callback(request: HttpRequest) -> HttpResponse:
     ehr = None
     try:
         began = flow.take_flow(request, request.GET.get("state", ""))
-        ehr = SmartEhr.objects.select_related("clinic").filter(pk=began["ehr"]).first()
-        if ehr is None or not ehr.active:
-            raise Refused("ehr_inactive", "the registration was deactivated")
-        if ehr.clinic_id != getattr(request.user, "clinic_id", None):
-            ehr = None  # another clinic's registration is not named to this user
-            raise Refused("wrong_clinic", "the registration belongs to another clinic")
+        ehr = _still_allowed(
+            request, SmartEhr.objects.select_related("clinic").filter(pk=began["ehr"]).first()
+        )
         if request.GET.get("error"):
             said = f"{request.GET['error']}: {request.GET.get('error_description', '')}"
             raise Refused("ehr_declined", said)
@@ -191,9 +201,9 @@ def confirm(request: HttpRequest, key: str) -> HttpResponse:
             raise Refused("expired", "the confirmation waited too long")
         if entry["user"] != request.user.pk:
             raise Refused("wrong_user", "the launch was started by another BackPath user")
-        ehr = SmartEhr.objects.select_related("clinic").filter(pk=entry["ehr"]).first()
-        if ehr is None or not ehr.active:
-            raise Refused("ehr_inactive", "the registration was deactivated")
+        ehr = _still_allowed(
+            request, SmartEhr.objects.select_related("clinic").filter(pk=entry["ehr"]).first()
+        )
         found = EhrPatient.model_validate(entry["patient"])
         if request.method == "POST":
             del waiting[key]
