@@ -18,6 +18,7 @@ from backpath.cli import (
     ehr_commands,
     exercise_commands,
     fhir_commands,
+    smart_commands,
     web_commands,
 )
 from backpath.cli.app import app, edge
@@ -32,6 +33,7 @@ app.command()(edge(web_commands.demo))
 app.command()(edge(web_commands.serve))
 app.command("send-reminders")(edge(web_commands.send_reminders))
 app.command()(edge(account_commands.createclinic))
+app.command("register-smart")(edge(smart_commands.register_smart))
 app.command()(edge(web_commands.worker))
 app.command("register-ehr")(edge(ehr_commands.register_ehr))
 import_app = typer.Typer(help="Read data from other systems.", no_args_is_help=True)

@@ -17,6 +17,9 @@ Environment:
                         keys may be fetched from, space- or comma-separated (default: none)
     BACKPATH_CDS_BASE_URL  the address EHRs call the CDS service at; a CDS JWT's ``aud`` must be
                         it plus the path called (default: BACKPATH_BASE_URL)
+    BACKPATH_SMART_TIMEOUT  seconds a SMART launch waits for an EHR's server (default 5)
+    BACKPATH_SMART_CACHE_SECONDS  how long an EHR's SMART configuration is cached (default 300)
+    BACKPATH_SMART_STATE_MINUTES  how long a SMART launch may take, sign-in included (default 10)
 """
 
 from __future__ import annotations
@@ -95,6 +98,7 @@ INSTALLED_APPS = [
     "backpath.web.fhir",
     "backpath.web.ehrs",
     "backpath.web.cds",
+    "backpath.web.launch",
     "backpath.web.reminders",
     "backpath.web.outcomes",
     "backpath.web.questionnaires",
@@ -319,6 +323,12 @@ JWKS_ALLOWED_URLS = os.environ.get("BACKPATH_JWKS_ALLOWED_URLS", "").replace(","
 # The address EHRs call /cds-services at; the signed JWT's audience is this plus the path (the
 # Host header is not trusted for it). Empty: BACKPATH_BASE_URL.
 CDS_BASE_URL = os.environ.get("BACKPATH_CDS_BASE_URL", "")
+
+# SMART on FHIR EHR launch (backpath.web.launch). The redirect URI BackPath sends is
+# BACKPATH_BASE_URL + /launch/smart/callback, the address the EHR registered.
+BACKPATH_SMART_TIMEOUT = float(os.environ.get("BACKPATH_SMART_TIMEOUT", "5"))
+BACKPATH_SMART_CACHE_SECONDS = int(os.environ.get("BACKPATH_SMART_CACHE_SECONDS", "300"))
+BACKPATH_SMART_STATE_MINUTES = int(os.environ.get("BACKPATH_SMART_STATE_MINUTES", "10"))
 
 REDIS_URL = os.environ.get("REDIS_URL")
 CACHES: dict[str, dict[str, Any]]

@@ -38,6 +38,7 @@ urlpatterns = [
     path("fhir/", include("backpath.web.fhir.urls")),
     path("ehrs/", include("backpath.web.ehrs.urls")),
     path("", include("backpath.web.cds.urls")),
+    path("launch/", include("backpath.web.launch.urls")),
     path("", include("backpath.web.selfcheck.urls")),
     path("", include("backpath.web.questionnaires.urls")),
     path("admin/", admin.site.urls),

@@ -24,10 +24,12 @@ ACTIONS: dict[str, str] = {
     "token_revoke": "API token revoked", "cds.patient-view": "EHR call (CDS Hooks)",
     "cds.feedback": "EHR feedback on cards", "cds.refused": "EHR call refused",
     "ehr.register": "EHR registered", "ehr.deactivate": "EHR deactivated",
+    "smart_launch": "EHR launch (SMART)", "smart_refused": "EHR launch refused",
 }  # fmt: skip
 OBJECT_NAMES = {"PlanVersion": "Plan version", "DiaryEntry": "Diary entry", "User": "Login",
                 "ApiToken": "API token", "ExerciseLog": "Exercise log",
-                "EhrRegistration": "EHR registration"}  # fmt: skip
+                "EhrRegistration": "EHR registration",
+                "SmartEhr": "EHR registration (SMART)"}  # fmt: skip
 ISO_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
