@@ -439,3 +439,22 @@ def test_no_body_gives_a_server_error(client: Client, ehr_key: str, body: bytes)
     assert response.status_code in {200, 400, 412}
     assert response["Content-Type"] == "application/json"
     assert null_or_empty(response.json()) == []
+
+
+def test_a_registered_smart_ehr_gets_a_smart_launch_link(
+    client: Client, ehr_key: str, numbered: Patient
+) -> None:
+    from backpath.web.launch.addresses import launch_url
+    from backpath.web.launch.registration import deactivate, register
+
+    data = _as_ehr_patient(numbered, [record_number(numbered)])
+    data["fhirServer"] = "https://ehr.example.org/fhir/R4"
+    plain = call(client, data, ehr_key).json()["cards"][-1]["links"][0]
+    assert plain["type"] == "absolute"
+    ehr = register(numbered.clinic, name="Test EHR", iss="https://ehr.example.org/fhir/R4",
+                   client_id="backpath", client_secret="s3cret")  # fmt: skip
+    link = call(client, data, ehr_key).json()["cards"][-1]["links"][0]
+    assert link == {"label": "Open in BackPath", "url": launch_url(), "type": "smart"}
+    assert link["url"].endswith("/launch/smart")
+    deactivate(ehr)
+    assert call(client, data, ehr_key).json()["cards"][-1]["links"][0]["type"] == "absolute"

@@ -11,6 +11,8 @@ are kept for the feedback endpoint (``feedback``).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
@@ -24,6 +26,8 @@ from backpath.web.cds.callers import Caller, audit, authenticate
 from backpath.web.cds.cors import cors
 from backpath.web.cds.feedback import remember_cards
 from backpath.web.cds.responses import error, not_allowed
+from backpath.web.launch.addresses import launch_url
+from backpath.web.launch.registration import launches_from
 from backpath.web.patients import identity
 from backpath.web.patients.models import Patient
 
@@ -63,7 +67,14 @@ def _matched_patient(clinic: Clinic, data: cds_hooks.PatientData) -> tuple[Patie
     return patient, "identifier"
 
 
-def _link(request: HttpRequest, patient: Patient | None) -> cds_hooks.Link:
+def _link(
+    request: HttpRequest, clinic: Clinic, patient: Patient | None, fhir_server: str | None
+) -> cds_hooks.Link:
+    """A SMART launch when the clinic registered this EHR for it (the launch matches the
+    patient on identifiers, or offers to add them); otherwise a plain link."""
+    if launches_from(clinic.pk, fhir_server):
+        label = "Open in BackPath" if patient is not None else "Open BackPath for this patient"
+        return cds_hooks.Link(label=label, url=launch_url(), type="smart")
     if patient is not None:
         url = reverse("patients:detail", args=[patient.pk])
         return cds_hooks.Link(
@@ -71,6 +82,10 @@ def _link(request: HttpRequest, patient: Patient | None) -> cds_hooks.Link:
         )
     url = request.build_absolute_uri(reverse("patients:create"))
     return cds_hooks.Link(label="Add this patient to BackPath", url=url, type="absolute")
+
+
+def _server(call: Any) -> str | None:
+    return str(call.fhirServer) if call.fhirServer is not None else None
 
 
 @csrf_exempt
@@ -118,7 +133,9 @@ def patient_view(request: HttpRequest) -> JsonResponse:
         )
     patient, matched = _matched_patient(caller.clinic, data)
     response = cds_hooks.build_cards(
-        data, links=[_link(request, patient)], source_url=request.build_absolute_uri("/")
+        data,
+        links=[_link(request, caller.clinic, patient, _server(call))],
+        source_url=request.build_absolute_uri("/"),
     )
     remember_cards(caller, call.hookInstance, response.cards)
     indicators = ",".join(card.indicator for card in response.cards)

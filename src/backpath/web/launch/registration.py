@@ -93,3 +93,13 @@ def deactivate(ehr: SmartEhr) -> None:
         ehr.active = False
         ehr.deactivated = timezone.now()
         ehr.save(update_fields=["active", "deactivated"])
+
+
+def launches_from(clinic_id: int, fhir_server: str | None) -> bool:
+    """Whether the clinic has an active SMART registration for this FHIR server, so a CDS card
+    can offer a ``smart`` link the EHR will launch into BackPath (iss compared exactly, bar a
+    trailing slash)."""
+    if not fhir_server:
+        return False
+    wanted = {fhir_server.rstrip("/"), fhir_server.rstrip("/") + "/"}
+    return SmartEhr.objects.filter(clinic_id=clinic_id, iss__in=wanted, active=True).exists()
