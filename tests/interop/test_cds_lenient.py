@@ -62,7 +62,7 @@ def test_an_unknown_element_on_a_red_flag_condition_still_gives_the_critical_car
 ) -> None:
     odd = {**CAUDA_EQUINA, "participant": [{"actor": {"reference": "Practitioner/1"}}]}
     odd["code"] = {**odd["code"], "vendorRank": 1}
-    with caplog.at_level(logging.WARNING, logger="backpath.interop.lenient_fhir"):
+    with caplog.at_level(logging.WARNING, logger="backpath.interop.cds_prefetch"):
         found = cards_for([odd])
     assert found[0]["indicator"] == "critical"
     assert "Cauda equina" in found[0]["detail"]

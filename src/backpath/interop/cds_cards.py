@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from backpath import DISCLAIMER
-from backpath.engine import assess, assess_and_plan, parse_intake
+from backpath.engine import make_plan
 from backpath.engine.triage import Triage
 from backpath.errors import InvalidInput
 from backpath.instruments import red_flags
@@ -113,7 +113,7 @@ def _triage(reading: Reading) -> Triage | None:
     if not reading.intake:
         return None
     try:
-        return assess(parse_intake(reading.intake)).triage
+        return reading.assessment().triage
     except InvalidInput:
         return None
 
@@ -328,7 +328,7 @@ def _plan_lines(reading: Reading) -> tuple[str, list[str]]:
     if not reading.intake:
         return "BackPath plan: data not readable", ["**No BackPath plan**: see the problems below."]
     try:
-        plan = assess_and_plan(reading.intake)
+        plan = make_plan(reading.assessment())
     except InvalidInput as exc:
         return f"BackPath plan needs {exc.field}", [
             f"**No BackPath plan yet**: the EHR data lack `{exc.field}` ({exc.message}). "

@@ -21,6 +21,7 @@ server makes the key unavailable instead, since the EHR's caller cannot fix it.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import urllib.error
 import urllib.parse
@@ -78,6 +79,8 @@ OPTIONAL = ("medicationStatements", "questionnaireResponses")
 TIMEOUT_SECONDS = 3.0
 MAX_BYTES = 5_000_000
 MAX_MEDICATION_FETCHES = 20
+MAX_LOGGED = 20
+logger = logging.getLogger(__name__)
 _TOKEN = re.compile(r"\{\{\s*context\.([A-Za-z]+)\s*\}\}")
 _OUTCOME = "OperationOutcome"
 _FAILED = {"error", "fatal"}
@@ -360,6 +363,15 @@ def gather(call: CdsRequest, fetch: Fetch = fetch_json) -> PatientData:
     if medications:
         fetched.append("referenced Medications")
     assert isinstance(patient.resource, Patient)  # checked by _patient
+    ignored = [i for p in found.values() for i in p.ignored]
+    if ignored:
+        more = f" and {len(ignored) - MAX_LOGGED} more" if len(ignored) > MAX_LOGGED else ""
+        logger.warning(
+            "CDS call %s: FHIR elements R4 does not define were ignored: %s%s",
+            call.hookInstance[:80],
+            ", ".join(ignored[:MAX_LOGGED]),
+            more,
+        )
     return PatientData(
         patient_id=call.context.patientId,
         patient=patient.resource,
@@ -367,5 +379,5 @@ def gather(call: CdsRequest, fetch: Fetch = fetch_json) -> PatientData:
         unavailable={k: why for k, why in missing.items() if k in OPTIONAL},
         fetched=tuple(fetched),
         unknown={k: p.outcome for k, p in found.items() if p.outcome is not None},
-        ignored=tuple(i for p in found.values() for i in p.ignored),
+        ignored=tuple(ignored),
     )

@@ -29,6 +29,7 @@ from fhir.resources.R4B.medicationstatement import MedicationStatement
 from fhir.resources.R4B.observation import Observation
 
 from backpath import contract
+from backpath.engine import Assessment, assess, parse_intake
 from backpath.errors import InvalidInput
 from backpath.instruments import red_flags, startback
 from backpath.instruments.red_flags import RedFlagsResult
@@ -115,6 +116,19 @@ class Reading:
     """Prefetch keys the EHR could not give -> what it said."""
     risk: RiskFinding | None = None
     problems: list[str] = field(default_factory=list)
+    _assessed: Assessment | InvalidInput | None = field(default=None, repr=False)
+
+    def assessment(self) -> Assessment:
+        """BackPath's assessment of the intake read, made once for every card that needs it;
+        raises ``InvalidInput`` naming what the intake lacks."""
+        if self._assessed is None:
+            try:
+                self._assessed = assess(parse_intake(self.intake))
+            except InvalidInput as exc:
+                self._assessed = exc
+        if isinstance(self._assessed, InvalidInput):
+            raise self._assessed
+        return self._assessed
 
     def add_tag(self, tag: str, evidence: str, location: str = "") -> None:
         lines = self.tags.setdefault(tag, [])

@@ -3,8 +3,9 @@
 The ``fhir.resources`` models forbid elements FHIR R4 does not define. EHRs send such
 elements all the time (an element from a newer FHIR version, a vendor extension put where
 it does not belong), and refusing the whole call for one of them would lose what the rest
-says, a red flag included. So an unknown element is removed from a copy of the resource,
-logged with its location, and the resource validated again, at most ``MAX_ROUNDS`` times.
+says, a red flag included. So an unknown element is removed from a copy of the resource and
+the resource validated again, at most ``MAX_ROUNDS`` times; the locations of what was dropped
+are returned for the caller to log once (and logged here at DEBUG).
 Anything else that is invalid (a wrong type, a bad date, a missing required element) still
 raises the model's ``ValidationError``: the resource means something BackPath cannot tell.
 """
@@ -80,6 +81,6 @@ def validate_leniently(
             dropped += [_path(location, tuple(loc)) for loc in removed]
             continue
         if dropped:
-            logger.warning("FHIR elements BackPath does not know were ignored: %s", dropped)
+            logger.debug("FHIR elements BackPath does not know were ignored: %s", dropped)
         return Lenient(parsed, data, tuple(dropped))
     return Lenient(model.model_validate(data), data, tuple(dropped))
