@@ -376,3 +376,12 @@ def test_fetched_medications_come_with_their_included_and_referenced_medications
     assert any("Warfarin (RxNorm 11289)" in detail for detail in details)
     assert any(detail.startswith("**Gabapentin 300 mg**") for detail in details)
     assert "not recognise" not in json.dumps(response)
+
+
+def test_an_operation_outcome_that_is_not_valid_fhir_still_makes_the_key_unknown() -> None:
+    data = example("request_red_flags")
+    data["prefetch"]["medications"] = {"resourceType": "OperationOutcome"}
+    found = cards(data)
+    assert found[0]["indicator"] == "critical"
+    assert "interaction checks were not done" in found[0]["detail"]
+    assert "not valid FHIR" in found[0]["detail"]

@@ -225,6 +225,18 @@ def outcome_text(raw: dict[str, Any], *, failed_only: bool = False) -> str | Non
     return "; ".join(parts) or "no details given"
 
 
+def _outcome(
+    raw: dict[str, Any], location: str, ignored: list[str], *, failed_only: bool = False
+) -> str | None:
+    """What an OperationOutcome the EHR sent says. One that is not valid FHIR still says the
+    query failed: refusing the call for it would lose the cards the rest of the data give."""
+    try:
+        read = _resource(raw, location, ignored).raw
+    except InvalidInput as exc:
+        return f"an OperationOutcome that is not valid FHIR ({exc})"
+    return outcome_text(read, failed_only=failed_only)
+
+
 def parse_value(key: str, value: object) -> Parsed:
     """The resources of one prefetch value (a resource or a searchset Bundle; None: none)."""
     location = f"prefetch.{key}"
@@ -234,8 +246,7 @@ def parse_value(key: str, value: object) -> Parsed:
     if not isinstance(value, dict):
         raise InvalidInput(location, "must be a FHIR resource or Bundle (a JSON object), or null")
     if value.get("resourceType") == _OUTCOME:
-        _resource(value, location, parsed.ignored)
-        parsed.outcome = outcome_text(value)
+        parsed.outcome = _outcome(value, location, parsed.ignored)
         return parsed
     if value.get("resourceType") != "Bundle":
         parsed.entries.append(_resource(value, location, parsed.ignored))
@@ -249,13 +260,12 @@ def parse_value(key: str, value: object) -> Parsed:
         raw = item.get("resource") if isinstance(item, dict) else None
         if raw is None:
             raise InvalidInput(f"{where}.resource", "required: each entry holds a resource")
-        entry = _resource(raw, f"{where}.resource", parsed.ignored)
-        if entry.raw.get("resourceType") == _OUTCOME:
-            said = outcome_text(entry.raw, failed_only=True)
+        if isinstance(raw, dict) and raw.get("resourceType") == _OUTCOME:
+            said = _outcome(raw, f"{where}.resource", parsed.ignored, failed_only=True)
             if said is not None:
                 outcomes.append(said)
-        else:
-            parsed.entries.append(entry)
+            continue
+        parsed.entries.append(_resource(raw, f"{where}.resource", parsed.ignored))
     if outcomes:
         parsed.outcome = "; ".join(outcomes)
     shell = {k: v for k, v in value.items() if k != "entry"}

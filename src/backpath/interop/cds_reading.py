@@ -10,7 +10,7 @@
   cards name (an unknown medicine is never read as "nothing to check").
 - ``risk``: the newest STarT Back group, from a BackPath questionnaire response, an
   Observation 91352-5, or the total 91351-7 with the distress subscore 91350-9.
-- ``intake``: a backpath.intake/1 draft read with ``intake_from_bundle`` (not yet validated).
+- ``intake``: a backpath.intake/1 draft read with ``intake_from_resources`` (not yet validated).
 
 Data that are valid FHIR but cannot be read (an incomplete questionnaire response, an
 unknown intake item) are listed in ``problems`` instead of failing the whole call.
