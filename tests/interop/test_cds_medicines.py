@@ -385,3 +385,22 @@ def test_an_operation_outcome_that_is_not_valid_fhir_still_makes_the_key_unknown
     assert found[0]["indicator"] == "critical"
     assert "interaction checks were not done" in found[0]["detail"]
     assert "not valid FHIR" in found[0]["detail"]
+
+
+def test_a_prefetch_without_its_included_medication_has_it_fetched_from_the_server() -> None:
+    data = example("request_full")
+    data["prefetch"]["medications"] = searchset(
+        request_for(IBUPROFEN_SCD), request_for({"reference": "Medication/not-included"})
+    )
+    asked: list[str] = []
+
+    def fetch(url: str, token: str) -> object:
+        asked.append(url)
+        return medication("not-included", ELIQUIS_SBD)
+
+    parsed = cds_hooks.parse_request(json.dumps(data))
+    gathered = cds_hooks.gather(parsed, fetch=fetch)
+    assert asked == ["http://hooks.smarthealthit.org:9080/Medication/not-included"]
+    assert "referenced Medications" in gathered.fetched
+    response = cds_hooks.build_cards(gathered).to_json()
+    assert any("Eliquis 5 mg tablet" in c["detail"] for c in of(response["cards"], "warning"))
