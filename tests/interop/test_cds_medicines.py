@@ -151,7 +151,7 @@ def test_rxnorm_sent_as_its_hl7_oid_is_matched() -> None:
         cards(call(medications=searchset(request_for(IBUPROFEN_SCD), request_for(oid)))),
         "warning",
     )
-    assert "Apixaban 5 mg" in warning["detail"]
+    assert "Apixaban 5 mg (RxNorm 1364445)" in warning["detail"]
 
 
 # --- Medications referenced, contained and included -------------------------------------

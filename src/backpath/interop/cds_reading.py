@@ -44,6 +44,7 @@ from backpath.interop.medicines import (
     concept_name,
     ingredients_of,
     medicine_codes,
+    medicine_table,
 )
 from backpath.knowledge import load_knowledge
 
@@ -139,7 +140,9 @@ class Reading:
 
 
 def code_text(coding: CodingKey) -> str:
+    """``RxNorm 1364447``; a system sent as its HL7 OID is named as the system it is."""
     system, code = coding
+    system = medicine_table().system_uris.get(system, system)
     return f"{SYSTEM_NAMES.get(system, system or 'no system')} {code}"
 
 
