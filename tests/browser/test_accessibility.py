@@ -38,6 +38,8 @@ STAFF_PAGES: list[tuple[str, str]] = [
 ]
 LEAD_PAGES: list[tuple[str, str]] = [
     ("staff", "/staff/"),
+    ("ehrs", "/ehrs/"),
+    ("ehr-feedback", "/ehrs/feedback/"),
     ("audit", "/audit/"),
     ("outcomes", "/outcomes/"),
     ("outcomes-with-errors", "/outcomes/?start=2026-05-01&end=2026-01-01"),

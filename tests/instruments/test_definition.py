@@ -191,3 +191,43 @@ def test_an_instrument_turned_off_falls_back_to_its_free_alternative() -> None:
     assert instruments.usable("odi", frozenset({"odi"})) == "rmdq"
     assert instruments.usable("odi", frozenset({"odi", "rmdq"})) is None
     assert instruments.usable("startback", frozenset({"startback"})) is None
+
+
+def _with_loinc(**block: object) -> dict[str, Any]:
+    data = _minimal()
+    data["items"][0]["loinc"] = "72514-3"
+    data["loinc"] = {"score": "72514-3", "verified": "loinc.org", **block}
+    return data
+
+
+def test_every_loinc_code_has_loincs_own_name_written_once() -> None:
+    names = {"72514-3": "Pain severity - 0-10 verbal numeric rating [Score] - Reported"}
+    definition = parse_definition(_with_loinc(names=names), "demo.yaml", "demo", Scoring)
+    assert definition.loinc_codes() == ("72514-3",)
+    assert definition.loinc_name("72514-3") == names["72514-3"]
+
+
+@pytest.mark.parametrize(
+    ("names", "field", "words"),
+    [
+        ({"91351-7": "Total score [STarT Back]"}, "loinc.names", "name of 72514-3"),
+        ({"72514-3": "Pain", "91351-7": "Total score [STarT Back]"}, "loinc.names",
+         "91351-7 is not a code this file uses"),
+        ({}, "loinc.names", "at least 1"),
+    ],
+)  # fmt: skip
+def test_a_missing_or_stray_loinc_name_names_the_field(
+    names: dict[str, str], field: str, words: str
+) -> None:
+    with pytest.raises(KnowledgeBaseError) as caught:
+        parse_definition(_with_loinc(names=names), "demo.yaml", "demo", Scoring)
+    assert caught.value.field == field
+    assert words in caught.value.message
+
+
+def test_item_loinc_codes_without_a_loinc_block_are_an_error() -> None:
+    data = _minimal()
+    data["items"][0]["loinc"] = "72514-3"
+    with pytest.raises(KnowledgeBaseError) as caught:
+        parse_definition(data, "demo.yaml", "demo", Scoring)
+    assert caught.value.field == "loinc" and "72514-3" in caught.value.message

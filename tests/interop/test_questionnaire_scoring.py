@@ -10,7 +10,7 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
 from backpath.errors import InvalidInput
 from backpath.instruments import INSTRUMENTS, score
-from backpath.interop import intake_from_bundle
+from backpath.interop import codes, intake_from_bundle
 from backpath.interop.fhir_parts import instrument_questionnaire
 from backpath.interop.questionnaire_scoring import (
     answers_from_response,
@@ -118,10 +118,10 @@ def test_an_odi_section_may_be_left_blank() -> None:
     ("change", "field", "words"),
     [
         ({"item": [{"linkId": "nope", "answer": [{"valueInteger": 1}]}]}, "item[0].linkId", "nope"),
-        ({"questionnaire": "https://backpath.example/fhir/Questionnaire/intake-details"},
+        ({"questionnaire": codes.questionnaire_url("intake_details")},
          "questionnaire", "must be one of BackPath's instruments"),
         ({"questionnaire": None}, "questionnaire", "got None"),
-        ({"questionnaire": "https://backpath.example/fhir/Questionnaire/startback|8-item"},
+        ({"questionnaire": codes.questionnaire_url("startback") + "|8-item"},
          "questionnaire", "version '8-item'"),
         ({"status": "entered-in-error"}, "status", "not scored"),
         ({"status": None}, "status", "required"),
@@ -168,7 +168,7 @@ def test_something_other_than_a_json_object_is_rejected() -> None:
 
 
 def test_questionnaire_ids_come_from_backpath_canonicals_only() -> None:
-    base = "https://backpath.example/fhir/Questionnaire/"
+    base = codes.questionnaire_url("")
     assert questionnaire_id(base + "red-flags|1") == "red_flags"
     assert questionnaire_id(base + "intake-details") == "intake_details"
     assert questionnaire_id("http://example.org/Questionnaire/startback") is None

@@ -3,6 +3,7 @@ line without a trace, and the insecure development key never runs a real server.
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import subprocess
@@ -10,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.core.mail.backends.filebased import EmailBackend
@@ -51,3 +53,14 @@ def test_the_settings_refuse_the_development_key_without_debug(tmp_path: Path) -
     result = subprocess.run([sys.executable, "-c", "import backpath.web.settings"], env=env,
                             capture_output=True, text=True, timeout=60)  # fmt: skip
     assert result.returncode != 0 and "development key" in result.stderr
+
+
+def test_every_model_change_has_its_migration(db: Any) -> None:
+    """A model changed without its migration breaks the next deployment's migrate."""
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    try:
+        call_command("makemigrations", "--check", "--dry-run", stdout=out, verbosity=1)
+    except SystemExit:  # --check exits 1 when a migration is missing
+        pytest.fail(f"models changed without a migration:\n{out.getvalue()}")

@@ -40,6 +40,7 @@ def test_a_cds_server_error_is_json(
         "/cds-services/backpath-patient-view", "{}", content_type="application/json", **bearer
     )
     assert response.status_code == 500 and "detail" in response.json()
+    assert "field" not in response.json()  # CDS Hooks allows no null values
 
 
 def test_a_fhir_server_error_is_an_operation_outcome(

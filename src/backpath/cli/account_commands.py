@@ -8,27 +8,12 @@ same environment as ``backpath serve`` (or the demo's data folder, whose key it 
 
 from __future__ import annotations
 
-import os
 from typing import Annotated
 
 import typer
 
-from backpath.cli.django_setup import data_dir, setup_django
-from backpath.errors import InvalidInput, database_error
-
-
-def _secret_key() -> None:
-    """The key the server signs links with: SECRET_KEY, else the demo data folder's."""
-    if os.environ.get("SECRET_KEY"):
-        return
-    demo_key = data_dir() / "secret_key"
-    if demo_key.is_file():
-        os.environ["SECRET_KEY"] = demo_key.read_text("ascii").strip()
-        return
-    raise InvalidInput(
-        "SECRET_KEY", "must be set to the server's key (the one `backpath serve` uses), so the "
-        "emailed link works there",
-    )  # fmt: skip
+from backpath.cli.django_setup import setup_django, use_server_secret_key
+from backpath.errors import database_error
 
 
 def createclinic(
@@ -40,7 +25,7 @@ def createclinic(
     ] = "",
 ) -> None:
     """Create a clinic and its first lead, who gets a one-time link to choose a password."""
-    _secret_key()
+    use_server_secret_key("so the emailed link works there")
     setup_django()
     from django.core.management import call_command
     from django.db import DatabaseError

@@ -19,6 +19,20 @@ def data_dir() -> Path:
     return Path(os.environ.get("BACKPATH_DATA_DIR", "data")).resolve()
 
 
+def use_server_secret_key(why: str) -> None:
+    """Commands whose output the server must read (a signed link, a sealed secret) need the
+    server's key: ``SECRET_KEY``, else the demo data folder's. ``why`` ends the error."""
+    if os.environ.get("SECRET_KEY"):
+        return
+    demo_key = data_dir() / "secret_key"
+    if demo_key.is_file():
+        os.environ["SECRET_KEY"] = demo_key.read_text("ascii").strip()
+        return
+    raise InvalidInput(
+        "SECRET_KEY", f"must be set to the server's key (the one `backpath serve` uses), {why}"
+    )
+
+
 def setup_django() -> None:
     """Configure Django from the environment, unless it already is (as in the test suite)."""
     from django.conf import settings

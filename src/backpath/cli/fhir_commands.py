@@ -16,11 +16,10 @@ from typing import Annotated, Any
 
 import typer
 
+from backpath.addresses import fhir_server_base
 from backpath.cli.app import emit_json, read_json
 from backpath.cli.django_setup import setup_django
 from backpath.errors import InvalidInput, database_error
-
-DEFAULT_BASE_URL = "https://backpath.example/fhir"
 
 
 def patient_bundle(patient_id: str, base_url: str) -> dict[str, Any]:
@@ -85,11 +84,16 @@ def export_fhir(
         Path | None, typer.Option("--output", "-o", help="Write here instead of stdout")
     ] = None,
     base_url: Annotated[
-        str, typer.Option(help="Server base for the entries' fullUrl (ends in /fhir)")
-    ] = DEFAULT_BASE_URL,
+        str | None,
+        typer.Option(
+            help="Server base for the entries' fullUrl (ends in /fhir); default: this "
+            "deployment's, BACKPATH_BASE_URL + /fhir"
+        ),
+    ] = None,
 ) -> None:
     """Print a patient's record as a FHIR R4 searchset Bundle (as Patient/$everything):
     Patient, Conditions, responses, scores, diary and every plan version as a CarePlan."""
+    base_url = base_url or fhir_server_base()
     if not base_url.startswith(("http://", "https://")):
         raise InvalidInput("--base-url", f"must be an http(s) URL, got {base_url!r}")
     setup_django()

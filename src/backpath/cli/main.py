@@ -15,8 +15,10 @@ import typer
 from backpath.cli import (
     account_commands,
     care_commands,
+    ehr_commands,
     exercise_commands,
     fhir_commands,
+    smart_commands,
     web_commands,
 )
 from backpath.cli.app import app, edge
@@ -31,7 +33,9 @@ app.command()(edge(web_commands.demo))
 app.command()(edge(web_commands.serve))
 app.command("send-reminders")(edge(web_commands.send_reminders))
 app.command()(edge(account_commands.createclinic))
+app.command("register-smart")(edge(smart_commands.register_smart))
 app.command()(edge(web_commands.worker))
+app.command("register-ehr")(edge(ehr_commands.register_ehr))
 import_app = typer.Typer(help="Read data from other systems.", no_args_is_help=True)
 import_app.command("fhir")(edge(fhir_commands.import_fhir))
 app.add_typer(import_app, name="import")

@@ -101,6 +101,20 @@ class LoincCodes(Frozen):
     score: LoincCode | None = None
     subscores: dict[Identifier, LoincCode] = {}
     group: CodedGroup | None = None
+    names: Annotated[dict[str, Text], Field(min_length=1)]
+    """LOINC's own display of the LOINC codes in the file (its long common name, or for an
+    answer code LOINC's answer text), the one place each is written. Every code needs one
+    but an item's: where an item's LOINC name is the instrument's own question wording,
+    which BackPath reproduces only as the instrument's licence allows, it is left out and
+    the item's codings carry the code alone."""
+    verified: Text
+    """Where the codes and names were checked, or what is still to confirm."""
+
+    def used(self) -> tuple[str, ...]:
+        """The codes of this block (panel, score, subscores, group and its answers)."""
+        group = (self.group.code, *self.group.answers.values()) if self.group else ()
+        found = (self.panel, self.score, *self.subscores.values(), *group)
+        return tuple(code for code in found if code)
 
 
 class MinimalImportantChange(Frozen):
@@ -161,6 +175,34 @@ class InstrumentDefinition(Frozen, Generic[S]):
     def item_ids(self) -> tuple[str, ...]:
         return tuple(item.id for item in self.items)
 
+    def loinc_codes(self) -> tuple[str, ...]:
+        """Every LOINC code and answer code the file uses, in order, without repeats."""
+        own = self.loinc.used() if self.loinc else ()
+        items = [item.loinc for item in self.items]
+        answers = [option.loinc_answer for item in self.items for option in item.options]
+        return tuple(dict.fromkeys(c for c in (*own, *items, *answers) if c))
+
+    def loinc_name(self, code: str) -> str | None:
+        """LOINC's display for ``code``, one of ``loinc_codes()`` (checked at load); None for
+        an item's code (see ``LoincCodes.names``)."""
+        assert self.loinc is not None, f"{self.id} has no LOINC codes"
+        return self.loinc.names.get(code)
+
+    def loinc_names_mismatch(self) -> tuple[str, str] | None:
+        """``(field, message)`` when a code other than an item's lacks its LOINC name, or a
+        name has no code."""
+        used = self.loinc_codes()
+        if self.loinc is None:
+            return ("loinc", f"is null but the items use LOINC {used[0]}") if used else None
+        items = {item.loinc for item in self.items if item.loinc} - set(self.loinc.used())
+        missing = [code for code in used if code not in self.loinc.names and code not in items]
+        if missing:
+            return "loinc.names", f"give LOINC's display name of {missing[0]}"
+        unused = [code for code in self.loinc.names if code not in used]
+        if unused:
+            return "loinc.names", f"{unused[0]} is not a code this file uses"
+        return None
+
 
 def _model(scoring: type[S]) -> type[InstrumentDefinition[S]]:
     """The definition model with this instrument's scoring block filled in."""
@@ -181,6 +223,9 @@ def parse_definition(
     problem = definition.scoring.mismatch(definition.items)
     if problem is not None:
         raise KnowledgeBaseError(file, f"scoring.{problem[0]}", problem[1])
+    names = definition.loinc_names_mismatch()
+    if names is not None:
+        raise KnowledgeBaseError(file, *names)
     return definition
 
 

@@ -6,11 +6,15 @@ one info card.
 - critical: a serious condition on record or BackPath's red-flag screen puts the person at
   emergency or urgent-referral level. It says what to do now and lists the findings with
   their sources; no plan advice follows (safety rule 1), so there is no info card.
-- warning: an active medicine that belongs to a BackPath treatment (an NSAID, an opioid...)
-  meets one of that treatment's contraindications or interactions among the person's
-  condition tags; the knowledge base gives the reason, precaution and sources.
+- warning: an active medicine whose ingredient belongs to a BackPath treatment (an NSAID, an
+  opioid...) meets one of that treatment's contraindications or interactions among the
+  person's condition tags; the knowledge base gives the reason, precaution and sources.
 - info: the STarT Back risk group and what it means for care, and BackPath's plan in short
   when the data make a valid intake, otherwise which data are missing.
+
+What BackPath could not check is said on the critical card, or else on the info card (whose
+summary counts it): prefetch keys the EHR answered with an OperationOutcome, and medicines
+matched to no known ingredient. Their absence of warnings is never a sign of safety.
 
 Every card's source is "BackPath" and its detail ends with the disclaimer.
 """
@@ -24,20 +28,35 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from backpath import DISCLAIMER
-from backpath.engine import assess, assess_and_plan, parse_intake
+from backpath.engine import make_plan
 from backpath.engine.triage import Triage
 from backpath.errors import InvalidInput
 from backpath.instruments import red_flags
 from backpath.interop import codes
-from backpath.interop.cds_codes import CodeRow, CodingKey, cds_codes, find
+from backpath.interop.cds_codes import cds_codes
 from backpath.interop.cds_models import Card, CardSource, CdsResponse, Coding, Indicator, Link
 from backpath.interop.cds_prefetch import PatientData
 from backpath.interop.cds_reading import Medicine, Reading, code_text, read
+from backpath.interop.medicines import CodingKey, Ingredient
 from backpath.knowledge import Treatment, load_knowledge
 from backpath.knowledge.models import Contraindication
 from backpath.reports.citations import markdown
 
 MAX_WARNINGS = 4
+MAX_LISTED = 10
+UNREADABLE = {
+    "conditions": "conditions could not be read from the EHR: red flags and conditions on "
+    "record were not checked",
+    "observations": "observations could not be read from the EHR: a STarT Back result on "
+    "record may be missing",
+    "medications": "medicines (MedicationRequest) could not be read from the EHR: interaction "
+    "checks were not done",
+    "medicationStatements": "medicines (MedicationStatement) could not be read from the EHR: "
+    "interaction checks were not done for them",
+    "questionnaireResponses": "questionnaire responses could not be read from the EHR: "
+    "BackPath's red-flag screen and scores on record were not checked",
+}
+"""Prefetch key -> what is not known when the EHR answered it with an OperationOutcome."""
 TOPICS = f"{codes.BASE}/CodeSystem/cds-card-topic"
 URGENT = ("emergency", "urgent_referral")
 _DISPOSITIONS = {"emergency": "emergency", "urgent_referral": "urgent referral"}
@@ -94,9 +113,53 @@ def _triage(reading: Reading) -> Triage | None:
     if not reading.intake:
         return None
     try:
-        return assess(parse_intake(reading.intake)).triage
+        return reading.assessment().triage
     except InvalidInput:
         return None
+
+
+def notice_lines(reading: Reading) -> list[str]:
+    """What BackPath could not read or check, and the questions medicines should prompt."""
+    lines = [
+        f"**Not checked: {UNREADABLE.get(key, f'{key} could not be read from the EHR')}** "
+        f"(the EHR said: {_md(said)})."
+        for key, said in reading.unknown.items()
+    ]
+    unknown = reading.unrecognised
+    if unknown:
+        shown = "; ".join(_md(m.described()) for m in unknown[:MAX_LISTED])
+        more = f"; and {len(unknown) - MAX_LISTED} more" if len(unknown) > MAX_LISTED else ""
+        lines.append(
+            f"**Medicines BackPath did not recognise ({len(unknown)})**, so they were not "
+            f"checked for interactions or against the person's conditions: {shown}{more}."
+        )
+    screen = red_flags.definition()
+    asked: set[str] = set()
+    for medicine in reading.medicines:
+        for ingredient in medicine.ingredients:
+            for flag in ingredient.ask_about:
+                if flag in asked:
+                    continue
+                asked.add(flag)
+                coded = f" ({code_text(medicine.matched)})" if medicine.matched else ""
+                lines.append(
+                    f"**Ask: {_flag_label(flag).lower()}?** {_md(medicine.label())}{coded} is "
+                    f"a {', '.join(ingredient.class_labels)} on record. If so, record it in "
+                    "BackPath's red-flag screen, which weighs it with the rest of the history. "
+                    f"Sources: {markdown(screen.scoring.flags[flag].sources)}."
+                )
+    return lines
+
+
+def notice_summary(reading: Reading) -> str:
+    """A short prefix for the info card's summary, or ``""``."""
+    parts = []
+    if reading.unknown:
+        parts.append("EHR data unreadable: " + ", ".join(reading.unknown))
+    if reading.unrecognised:
+        count = len(reading.unrecognised)
+        parts.append(f"{count} medicine{'s' if count > 1 else ''} not recognised")
+    return "; ".join(parts)
 
 
 def critical_card(reading: Reading, context: CardContext) -> Card | None:
@@ -169,6 +232,7 @@ def critical_card(reading: Reading, context: CardContext) -> Card | None:
         "equina syndrome needs emergency care now; a suspected fracture, cancer, infection "
         "or worsening nerve deficit needs urgent assessment, with comfort measures only until "
         "serious disease is ruled out.",
+        *notice_lines(reading),
         *reading.problems,
     ]
     return context.card("critical", summary, lines, ("red-flags", "Red flags"))
@@ -193,18 +257,21 @@ def _warning(
     conflicts: list[Contraindication],
     reading: Reading,
     context: CardContext,
-    match: tuple[CodeRow, CodingKey],
+    match: tuple[Ingredient, CodingKey | None],
 ) -> Card:
     kb = load_knowledge()
-    row, coding = match
-    name = medicine.name or row.display
+    ingredient, coding = match
+    name = medicine.name or ingredient.name
     first = conflicts[0]
     advice = "avoid" if first.severity == "absolute" else "only with precautions"
     label = kb.conditions[first.condition].label
     more = f" (+{len(conflicts) - 1} more)" if len(conflicts) > 1 else ""
     summary = f"{name[:40]}: {first.kind} with '{label}' - {advice}{more}"
-    where = f"{medicine.kind}, {code_text(coding)}"
-    lines = [f"**{_md(name)}** ({where}) is one of BackPath's *{treatment.name}*."]
+    where = f"{medicine.kind}, {code_text(coding)}" if coding else medicine.kind
+    lines = [
+        f"**{_md(name)}** ({where}) contains {ingredient.name}, one of BackPath's "
+        f"*{treatment.name}*."
+    ]
     for rule in conflicts:
         text = (
             f"- **{kb.conditions[rule.condition].label}** - {rule.kind}, {rule.severity}. "
@@ -219,24 +286,24 @@ def _warning(
 
 
 def warning_cards(reading: Reading, context: CardContext) -> list[Card]:
-    """One card per active medicine whose BackPath treatment clashes with the person."""
-    table = cds_codes()
+    """One card per active medicine and BackPath treatment that clashes with the person (a
+    combination product can give one per ingredient's treatment)."""
     kb = load_knowledge()
     found: list[tuple[bool, Card]] = []
     seen: set[tuple[str, str]] = set()
     for medicine in reading.medicines:
-        rows = find(table, table.treatment_medications, medicine.codings)
-        if not rows:
-            continue
-        treatment = kb.treatment(getattr(rows[0][0], "treatment", ""))
-        key = (treatment.id, medicine.name.casefold() or rows[0][0].display)
-        conflicts = _conflicts(medicine, treatment, reading)
-        if not conflicts or key in seen:
-            continue
-        seen.add(key)
-        absolute = conflicts[0].severity == "absolute"
-        card = _warning(medicine, treatment, conflicts, reading, context, rows[0])
-        found.append((absolute, card))
+        for ingredient in medicine.ingredients:
+            for treatment_id in ingredient.treatments:
+                treatment = kb.treatment(treatment_id)
+                key = (treatment.id, medicine.name.casefold() or ingredient.id)
+                conflicts = _conflicts(medicine, treatment, reading)
+                if not conflicts or key in seen:
+                    continue
+                seen.add(key)
+                absolute = conflicts[0].severity == "absolute"
+                match = (ingredient, medicine.matched)
+                card = _warning(medicine, treatment, conflicts, reading, context, match)
+                found.append((absolute, card))
     found.sort(key=lambda pair: not pair[0])
     return [card for _, card in found]
 
@@ -261,7 +328,7 @@ def _plan_lines(reading: Reading) -> tuple[str, list[str]]:
     if not reading.intake:
         return "BackPath plan: data not readable", ["**No BackPath plan**: see the problems below."]
     try:
-        plan = assess_and_plan(reading.intake)
+        plan = make_plan(reading.assessment())
     except InvalidInput as exc:
         return f"BackPath plan needs {exc.field}", [
             f"**No BackPath plan yet**: the EHR data lack `{exc.field}` ({exc.message}). "
@@ -306,16 +373,15 @@ def _plan_lines(reading: Reading) -> tuple[str, list[str]]:
 def info_card(reading: Reading, data: PatientData, context: CardContext) -> Card:
     plan_summary, plan_lines = _plan_lines(reading)
     risk = f"STarT Back {reading.risk.group} risk" if reading.risk else "STarT Back not recorded"
-    lines = [*_risk_lines(reading), *plan_lines]
+    lines = [*notice_lines(reading), *_risk_lines(reading), *plan_lines]
     if data.unavailable:
         lines.append(
             "Not available: "
             + "; ".join(f"{key} ({_md(why)})" for key, why in data.unavailable.items())
         )
     lines += reading.problems
-    return context.card(
-        "info", f"{risk}; {plan_summary}", lines, ("risk-and-plan", "Risk and plan")
-    )
+    summary = "; ".join(p for p in (notice_summary(reading), risk, plan_summary) if p)
+    return context.card("info", summary, lines, ("risk-and-plan", "Risk and plan"))
 
 
 def build_cards(

@@ -1,8 +1,9 @@
 """The CDS Hooks code tables (``data/cds_codes.yaml``), validated when first loaded.
 
 Cross references are checked too: every tag must be a condition tag of the knowledge base,
-every treatment a treatment id, every red-flag ``flag`` a flag of the red-flag screen and
-every source id a cited source. A bad file raises ``KnowledgeBaseError`` naming the field.
+every red-flag ``flag`` a flag of the red-flag screen and every source id a cited source. A
+bad file raises ``KnowledgeBaseError`` naming the field. Medicines have their own table
+(``backpath.interop.medicines``).
 """
 
 from __future__ import annotations
@@ -48,10 +49,6 @@ class TagRow(CodeRow):
     tag: Text
 
 
-class TreatmentRow(CodeRow):
-    treatment: Text
-
-
 class SuspectRule(_Strict):
     label: Text
     disposition: Literal["emergency", "urgent_referral"]
@@ -71,8 +68,6 @@ class CdsCodes(_Strict):
     suspects: dict[str, SuspectRule]
     serious_conditions: tuple[SeriousCondition, ...]
     condition_tags: tuple[TagRow, ...]
-    medication_tags: tuple[TagRow, ...]
-    treatment_medications: tuple[TreatmentRow, ...]
     startback_groups: StartBackGroups
 
     def uri(self, row: CodeRow) -> str:
@@ -108,18 +103,12 @@ def _check_references(codes: CdsCodes) -> None:
     rows: list[tuple[str, CodeRow]] = [
         *((f"serious_conditions[{i}]", r) for i, r in enumerate(codes.serious_conditions)),
         *((f"condition_tags[{i}]", r) for i, r in enumerate(codes.condition_tags)),
-        *((f"medication_tags[{i}]", r) for i, r in enumerate(codes.medication_tags)),
-        *((f"treatment_medications[{i}]", r) for i, r in enumerate(codes.treatment_medications)),
     ]
     for field, row in rows:
         if row.system not in codes.systems:
             raise KnowledgeBaseError(FILE, f"{field}.system", f"unknown system '{row.system}'")
         if isinstance(row, TagRow) and row.tag not in kb.conditions:
             raise KnowledgeBaseError(FILE, f"{field}.tag", f"unknown condition tag '{row.tag}'")
-        if isinstance(row, TreatmentRow) and row.treatment not in kb.treatments:
-            raise KnowledgeBaseError(
-                FILE, f"{field}.treatment", f"unknown treatment '{row.treatment}'"
-            )
     for suspect, rule in codes.suspects.items():
         if rule.flag not in flags:
             raise KnowledgeBaseError(FILE, f"suspects.{suspect}.flag", f"unknown '{rule.flag}'")

@@ -7,11 +7,13 @@ The web edge (``backpath.web.cds``) calls, in order:
    (``InvalidInput`` naming the field -> 400);
 3. ``gather(call)``: the prefetch, or the missing queries fetched from ``fhirServer``
    (``InvalidInput`` -> 400, ``PrefetchUnavailable`` -> 412 naming the keys and why);
-4. ``build_cards(data, links=...)``: the cards (critical, warning, info).
+4. ``build_cards(data, links=...)``: the cards (critical, warning, info);
 
-Trust: the specification has the CDS client sign a JWT for every call. BackPath does not
-verify such JWTs yet; a clinic registers its EHR as an integration user instead and the EHR
-sends that user's BackPath API token as ``Authorization: Bearer <token>``.
+and ``parse_feedback(body)`` for ``POST /cds-services/{id}/feedback``.
+
+Trust: as the specification asks, the CDS client signs a JWT for every call; the web edge
+verifies it against the keys of an EHR the clinic registered (``backpath.web.ehrs``). What
+differs from the specification is ``AUTH_DEVIATION``.
 """
 
 from __future__ import annotations
@@ -25,14 +27,24 @@ from pydantic import ValidationError
 from backpath import DISCLAIMER
 from backpath.errors import FetchError, InvalidInput, PrefetchUnavailable, field_error
 from backpath.interop.cds_cards import build_cards
-from backpath.interop.cds_models import CdsRequest, CdsService, Discovery, Link
+from backpath.interop.cds_models import (
+    CdsRequest,
+    CdsService,
+    Discovery,
+    FeedbackRequest,
+    Link,
+)
 from backpath.interop.cds_prefetch import PREFETCH, PatientData, fetch_json, gather
 
 SERVICE_ID = "backpath-patient-view"
 HOOK = "patient-view"
 AUTH_DEVIATION = (
-    "BackPath does not yet verify the CDS client's signed JWT: send the BackPath API token "
-    "of the clinic's integration user as 'Authorization: Bearer <token>'."
+    "Send the CDS client's signed JWT (RS384 or ES384) as 'Authorization: Bearer <JWT>' with "
+    "every call of the service and its feedback endpoint; the EHR (its iss and JWK Set) must "
+    "be registered with BackPath by the clinic, aud is the URL called, and each jti is "
+    "accepted once. A jku header is not followed (keys come from the registration), discovery "
+    "needs no JWT, and a clinic's BackPath API token with the CDS Hooks scope is accepted "
+    "instead of a JWT."
 )
 
 
@@ -51,7 +63,9 @@ def service() -> CdsService:
         usageRequirements=(
             f"{AUTH_DEVIATION} Prefetch (or fhirServer with fhirAuthorization) must supply "
             "patient, conditions, observations and medications; medicationStatements and "
-            "questionnaireResponses (BackPath's own questionnaires) are optional."
+            "questionnaireResponses (BackPath's own questionnaires) are optional. The patient "
+            "is matched to BackPath's record by Patient.identifier (system and value). "
+            "Feedback on a card (by its uuid) is accepted at this service's /feedback."
         ),
     )
 
@@ -61,14 +75,19 @@ def discovery() -> dict[str, Any]:
     return Discovery(services=[service()]).to_json()
 
 
-def parse_request(body: bytes | str) -> CdsRequest:
-    """The request body as a ``CdsRequest``; ``InvalidInput`` names the first bad field."""
+def _json_object(body: bytes | str, what: str) -> dict[str, Any]:
     try:
         data = json.loads(body)
     except (ValueError, RecursionError) as exc:
         raise InvalidInput("body", f"must be JSON ({' '.join(str(exc).split())[:200]})") from None
     if not isinstance(data, dict):
-        raise InvalidInput("body", "must be a JSON object (a CDS Hooks request)")
+        raise InvalidInput("body", f"must be a JSON object ({what})")
+    return data
+
+
+def parse_request(body: bytes | str) -> CdsRequest:
+    """The request body as a ``CdsRequest``; ``InvalidInput`` names the first bad field."""
+    data = _json_object(body, "a CDS Hooks request")
     try:
         return CdsRequest.model_validate(data)
     except ValidationError as exc:
@@ -77,6 +96,39 @@ def parse_request(body: bytes | str) -> CdsRequest:
         if err.kind == "literal_error" and err.field == "hook":
             message = f"must be '{HOOK}' for this service"
         raise InvalidInput(err.field or "body", message) from None
+
+
+def parse_feedback(body: bytes | str) -> FeedbackRequest:
+    """A feedback body (``{"feedback": [...]}``); ``InvalidInput`` names the first bad field,
+    e.g. ``feedback[0].outcome``. ``acceptedSuggestions`` belongs to (and is required for) an
+    ``accepted`` outcome, ``overrideReason`` to an ``overridden`` one."""
+    data = _json_object(body, "CDS Hooks feedback")
+    try:
+        request = FeedbackRequest.model_validate(data)
+    except ValidationError as exc:
+        err = field_error(exc)
+        message = "required" if err.kind == "missing" else err.message
+        raise InvalidInput(err.field or "body", message) from None
+    for index, item in enumerate(request.feedback):
+        where = f"feedback[{index}]"
+        if item.outcome == "accepted" and not item.acceptedSuggestions:
+            raise InvalidInput(f"{where}.acceptedSuggestions", "required for outcome 'accepted'")
+        if item.outcome == "overridden" and item.acceptedSuggestions:
+            raise InvalidInput(f"{where}.acceptedSuggestions", "only for outcome 'accepted'")
+        if item.overrideReason is not None:
+            if item.outcome != "overridden":
+                raise InvalidInput(f"{where}.overrideReason", "only for outcome 'overridden'")
+            if item.overrideReason.reason is None and item.overrideReason.userComment is None:
+                raise InvalidInput(f"{where}.overrideReason", "give reason or userComment")
+    return request
+
+
+def patient_identifiers(data: PatientData) -> list[tuple[str, str]]:
+    """The prefetched Patient's identifiers as (system, value); those missing either are
+    left out, since an identifier matches only with its system."""
+    return [
+        (str(i.system), str(i.value)) for i in data.patient.identifier or [] if i.system and i.value
+    ]
 
 
 def patient_identity(data: PatientData) -> tuple[int | None, frozenset[str]]:
@@ -102,6 +154,8 @@ __all__ = [
     "discovery",
     "fetch_json",
     "gather",
+    "parse_feedback",
     "parse_request",
+    "patient_identifiers",
     "patient_identity",
 ]

@@ -4,9 +4,16 @@ Each prefetch key is answered from the request's ``prefetch`` when the EHR sent 
 resource, a ``searchset`` Bundle, or ``null`` for "no data"), otherwise fetched from
 ``fhirServer`` with the ``fhirAuthorization`` bearer token. The four keys in ``REQUIRED``
 must be obtained one way or the other, else ``PrefetchUnavailable`` (HTTP 412) names each
-missing key and why; the ``OPTIONAL`` ones only make the cards richer.
+missing key and why; the ``OPTIONAL`` ones only make the cards richer. The medication
+queries ``_include`` the Medications they reference; a referenced Medication that came with
+neither is fetched from ``fhirServer`` when it can be (at most ``MAX_MEDICATION_FETCHES``).
 
-Every resource is parsed with its ``fhir.resources.R4B`` model. Invalid FHIR sent in the
+An OperationOutcome in place of a key's value (the specification lets the EHR send one when
+its query failed), or an error outcome inside the searchset, makes that key *unknown*: the
+cards say so and never read it as "none". Only the Patient cannot be unknown.
+
+Every resource is parsed with its ``fhir.resources.R4B`` model, leniently: elements FHIR R4
+does not define are dropped and logged (``lenient_fhir``). Other invalid FHIR sent in the
 request is ``InvalidInput`` naming it (``prefetch.patient.birthDate``); invalid FHIR from the
 server makes the key unavailable instead, since the EHR's caller cannot fix it.
 """
@@ -14,6 +21,7 @@ server makes the key unavailable instead, since the EHR's caller cannot fix it.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import urllib.error
 import urllib.parse
@@ -23,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fhir.resources.R4B import get_fhir_model_class
+from fhir.resources.R4B.medication import Medication
 from fhir.resources.R4B.patient import Patient
 from fhir_core.fhirabstractmodel import FHIRAbstractModel
 from pydantic import ValidationError
@@ -31,6 +40,8 @@ from backpath.errors import FetchError, InvalidInput, PrefetchUnavailable, field
 from backpath.instruments import odi, peg, startback
 from backpath.interop import codes
 from backpath.interop.cds_models import CdsRequest, PatientViewContext
+from backpath.interop.lenient_fhir import validate_leniently
+from backpath.interop.medicines import medication_key
 
 
 def _survey_codes() -> str:
@@ -51,8 +62,13 @@ PREFETCH: dict[str, str] = {
     "patient": f"Patient/{PATIENT}",
     "conditions": f"Condition?patient={PATIENT}&clinical-status=active",
     "observations": (f"Observation?patient={PATIENT}&code={_survey_codes()}&_sort=-date&_count=50"),
-    "medications": f"MedicationRequest?patient={PATIENT}&status=active",
-    "medicationStatements": f"MedicationStatement?patient={PATIENT}&status=active",
+    "medications": (
+        f"MedicationRequest?patient={PATIENT}&status=active&_include=MedicationRequest:medication"
+    ),
+    "medicationStatements": (
+        f"MedicationStatement?patient={PATIENT}&status=active"
+        "&_include=MedicationStatement:medication"
+    ),
     "questionnaireResponses": (
         f"QuestionnaireResponse?patient={PATIENT}&status=completed&_sort=-authored&_count=20"
     ),
@@ -62,8 +78,12 @@ REQUIRED = ("patient", "conditions", "observations", "medications")
 OPTIONAL = ("medicationStatements", "questionnaireResponses")
 TIMEOUT_SECONDS = 3.0
 MAX_BYTES = 5_000_000
+MAX_MEDICATION_FETCHES = 20
+MAX_LOGGED = 20
+logger = logging.getLogger(__name__)
 _TOKEN = re.compile(r"\{\{\s*context\.([A-Za-z]+)\s*\}\}")
-_SKIPPED = {"OperationOutcome"}
+_OUTCOME = "OperationOutcome"
+_FAILED = {"error", "fatal"}
 
 
 Fetch = Callable[[str, str], object]
@@ -125,6 +145,7 @@ class Entry:
 
     location: str
     raw: dict[str, Any]
+    """The resource as read: unknown elements already dropped."""
     resource: FHIRAbstractModel
 
 
@@ -140,16 +161,30 @@ class PatientData:
     """Optional keys that could not be obtained -> why."""
     fetched: tuple[str, ...] = ()
     """Keys fetched from the FHIR server rather than prefetched."""
+    unknown: dict[str, str] = field(default_factory=dict)
+    """Keys whose data the EHR could not give (an OperationOutcome) -> what it said."""
+    ignored: tuple[str, ...] = ()
+    """Locations of unknown elements that were dropped."""
 
     def of_type(self, resource_type: str) -> list[Entry]:
         return [e for e in self.entries if e.raw.get("resourceType") == resource_type]
+
+
+@dataclass
+class Parsed:
+    """One prefetch key's value, read."""
+
+    entries: list[Entry] = field(default_factory=list)
+    outcome: str | None = None
+    """What the EHR's OperationOutcome said when it sent one in place of (or among) the data."""
+    ignored: list[str] = field(default_factory=list)
 
 
 def _clean(message: str) -> str:
     return " ".join(message.split())
 
 
-def _resource(raw: object, location: str) -> Entry:
+def _resource(raw: object, location: str, ignored: list[str] | None = None) -> Entry:
     if not isinstance(raw, dict):
         raise InvalidInput(location, "must be a FHIR resource (a JSON object)")
     kind = raw.get("resourceType")
@@ -160,39 +195,82 @@ def _resource(raw: object, location: str) -> Entry:
             f"{location}.resourceType", f"'{kind}' is not a FHIR R4 resource type"
         ) from None
     try:
-        return Entry(location, raw, model.model_validate(raw))
+        read = validate_leniently(model, raw, location)
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = [p for p in err["loc"] if p != "resource_type"]
         raise InvalidInput(field_path(loc, location), _clean(err["msg"])) from None
     except (ValueError, TypeError, RecursionError) as exc:
         raise InvalidInput(location, f"not valid FHIR ({_clean(str(exc))[:200]})") from None
+    if ignored is not None:
+        ignored += read.dropped
+    return Entry(location, read.raw, read.model)
 
 
-def parse_value(key: str, value: object) -> list[Entry]:
+def outcome_text(raw: dict[str, Any], *, failed_only: bool = False) -> str | None:
+    """What an OperationOutcome says, in one line (None when ``failed_only`` and no issue is
+    an error)."""
+    parts: list[str] = []
+    failed = False
+    for issue in raw.get("issue") or []:
+        if not isinstance(issue, dict):
+            continue
+        failed = failed or issue.get("severity") in _FAILED
+        details = issue.get("details") if isinstance(issue.get("details"), dict) else {}
+        text = issue.get("diagnostics") or (details or {}).get("text") or issue.get("code")
+        if text:
+            parts.append(_clean(str(text))[:200])
+    if failed_only and not failed:
+        return None
+    return "; ".join(parts) or "no details given"
+
+
+def _outcome(
+    raw: dict[str, Any], location: str, ignored: list[str], *, failed_only: bool = False
+) -> str | None:
+    """What an OperationOutcome the EHR sent says. One that is not valid FHIR still says the
+    query failed: refusing the call for it would lose the cards the rest of the data give."""
+    try:
+        read = _resource(raw, location, ignored).raw
+    except InvalidInput as exc:
+        return f"an OperationOutcome that is not valid FHIR ({exc})"
+    return outcome_text(read, failed_only=failed_only)
+
+
+def parse_value(key: str, value: object) -> Parsed:
     """The resources of one prefetch value (a resource or a searchset Bundle; None: none)."""
     location = f"prefetch.{key}"
+    parsed = Parsed()
     if value is None:
-        return []
+        return parsed
     if not isinstance(value, dict):
         raise InvalidInput(location, "must be a FHIR resource or Bundle (a JSON object), or null")
+    if value.get("resourceType") == _OUTCOME:
+        parsed.outcome = _outcome(value, location, parsed.ignored)
+        return parsed
     if value.get("resourceType") != "Bundle":
-        return [_resource(value, location)]
+        parsed.entries.append(_resource(value, location, parsed.ignored))
+        return parsed
     entries = value.get("entry", [])
     if not isinstance(entries, list):
         raise InvalidInput(f"{location}.entry", "must be a list")
-    found: list[Entry] = []
+    outcomes: list[str] = []
     for index, item in enumerate(entries):
         where = f"{location}.entry[{index}]"
         raw = item.get("resource") if isinstance(item, dict) else None
         if raw is None:
             raise InvalidInput(f"{where}.resource", "required: each entry holds a resource")
-        entry = _resource(raw, f"{where}.resource")
-        if raw.get("resourceType") not in _SKIPPED:
-            found.append(entry)
+        if isinstance(raw, dict) and raw.get("resourceType") == _OUTCOME:
+            said = _outcome(raw, f"{where}.resource", parsed.ignored, failed_only=True)
+            if said is not None:
+                outcomes.append(said)
+            continue
+        parsed.entries.append(_resource(raw, f"{where}.resource", parsed.ignored))
+    if outcomes:
+        parsed.outcome = "; ".join(outcomes)
     shell = {k: v for k, v in value.items() if k != "entry"}
-    _resource(shell, location)
-    return found
+    _resource(shell, location, parsed.ignored)
+    return parsed
 
 
 def _patient(entries: list[Entry], patient_id: str) -> Entry:
@@ -208,6 +286,46 @@ def _patient(entries: list[Entry], patient_id: str) -> Entry:
     return entry
 
 
+def _missing_medications(entries: list[Entry], server: str) -> list[str]:
+    """``Medication/<id>`` references on this server that no entry answers."""
+    have = {
+        f"Medication/{e.raw.get('id')}"
+        for e in entries
+        if e.raw.get("resourceType") == "Medication"
+    }
+    wanted: list[str] = []
+    for entry in entries:
+        reference = entry.raw.get("medicationReference")
+        text = reference.get("reference") if isinstance(reference, dict) else None
+        if not isinstance(text, str) or text.startswith("#"):
+            continue
+        if "://" in text and not text.startswith(server.rstrip("/") + "/"):
+            continue
+        key = medication_key(text)
+        if key is not None and key not in have and key not in wanted:
+            wanted.append(key)
+    return wanted[:MAX_MEDICATION_FETCHES]
+
+
+def _fetch_medications(call: CdsRequest, entries: list[Entry], fetch: Fetch) -> list[Entry]:
+    """Referenced Medications that came with no query, fetched from ``fhirServer``; one that
+    cannot be fetched stays unresolved (the cards name the medicine as not recognised)."""
+    if call.fhirServer is None or call.fhirAuthorization is None:
+        return []
+    server = str(call.fhirServer)
+    found: list[Entry] = []
+    for key in _missing_medications(entries, server):
+        url = f"{server.rstrip('/')}/{key}"
+        try:
+            value = fetch(url, call.fhirAuthorization.access_token)
+            entry = _resource(value, f"fetched {key}")
+        except (FetchError, InvalidInput):
+            continue
+        if isinstance(entry.resource, Medication):
+            found.append(entry)
+    return found
+
+
 def gather(call: CdsRequest, fetch: Fetch = fetch_json) -> PatientData:
     """Every prefetch key's resources, prefetched or fetched.
 
@@ -215,7 +333,7 @@ def gather(call: CdsRequest, fetch: Fetch = fetch_json) -> PatientData:
     when a required key (or the Patient itself) cannot be obtained.
     """
     given = call.prefetch or {}
-    found: dict[str, list[Entry]] = {}
+    found: dict[str, Parsed] = {}
     missing: dict[str, str] = {}
     fetched: list[str] = []
     for key, template in PREFETCH.items():
@@ -238,18 +356,38 @@ def gather(call: CdsRequest, fetch: Fetch = fetch_json) -> PatientData:
             missing[key] = f"{url} gave invalid FHIR ({exc})"
             continue
         fetched.append(key)
-    if "patient" in found and not found["patient"]:
+    patient_value = found.get("patient")
+    if patient_value is not None and patient_value.outcome is not None:
+        missing["patient"] = f"the EHR could not give the Patient ({patient_value.outcome})"
+    elif patient_value is not None and not patient_value.entries:
         missing["patient"] = "null: the EHR has no Patient for context.patientId"
     required = {k: why for k, why in missing.items() if k in REQUIRED}
     if required:
         raise PrefetchUnavailable(required)
-    patient = _patient(found["patient"], call.context.patientId)
-    others = [e for key in PREFETCH if key != "patient" for e in found.get(key, [])]
+    assert patient_value is not None  # a required key
+    patient = _patient(patient_value.entries, call.context.patientId)
+    others = [
+        e for key in PREFETCH if key != "patient" and key in found for e in found[key].entries
+    ]
+    medications = _fetch_medications(call, others, fetch)
+    if medications:
+        fetched.append("referenced Medications")
     assert isinstance(patient.resource, Patient)  # checked by _patient
+    ignored = [i for p in found.values() for i in p.ignored]
+    if ignored:
+        more = f" and {len(ignored) - MAX_LOGGED} more" if len(ignored) > MAX_LOGGED else ""
+        logger.warning(
+            "CDS call %s: FHIR elements R4 does not define were ignored: %s%s",
+            call.hookInstance[:80],
+            ", ".join(ignored[:MAX_LOGGED]),
+            more,
+        )
     return PatientData(
         patient_id=call.context.patientId,
         patient=patient.resource,
-        entries=(patient, *others),
+        entries=(patient, *others, *medications),
         unavailable={k: why for k, why in missing.items() if k in OPTIONAL},
         fetched=tuple(fetched),
+        unknown={k: p.outcome for k, p in found.items() if p.outcome is not None},
+        ignored=tuple(ignored),
     )

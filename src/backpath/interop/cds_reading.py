@@ -4,11 +4,13 @@
   syndrome or a vertebral fracture.
 - ``screen``: BackPath's red-flag screen, when a QuestionnaireResponse of it is present.
 - ``tags``: condition tags with the evidence for each (BackPath condition-tag codes,
-  comorbidity codes, medicines from ``medication_codes.yaml`` and ``cds_codes.yaml``, age).
-- ``medicines``: active MedicationRequests and MedicationStatements with their codes.
+  comorbidity codes, medicines from ``medicines.yaml``, age).
+- ``medicines``: active MedicationRequests and MedicationStatements with their codes and the
+  ingredients they were matched to; ``unrecognised`` are those matched to none, which the
+  cards name (an unknown medicine is never read as "nothing to check").
 - ``risk``: the newest STarT Back group, from a BackPath questionnaire response, an
   Observation 91352-5, or the total 91351-7 with the distress subscore 91350-9.
-- ``intake``: a backpath.intake/1 draft read with ``intake_from_bundle`` (not yet validated).
+- ``intake``: a backpath.intake/1 draft read with ``intake_from_resources`` (not yet validated).
 
 Data that are valid FHIR but cannot be read (an incomplete questionnaire response, an
 unknown intake item) are listed in ``problems`` instead of failing the whole call.
@@ -20,7 +22,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-from fhir.resources.R4B.codeableconcept import CodeableConcept
 from fhir.resources.R4B.condition import Condition
 from fhir.resources.R4B.medication import Medication
 from fhir.resources.R4B.medicationrequest import MedicationRequest
@@ -28,13 +29,23 @@ from fhir.resources.R4B.medicationstatement import MedicationStatement
 from fhir.resources.R4B.observation import Observation
 
 from backpath import contract
+from backpath.engine import Assessment, assess, parse_intake
 from backpath.errors import InvalidInput
 from backpath.instruments import red_flags, startback
 from backpath.instruments.red_flags import RedFlagsResult
 from backpath.interop import codes
-from backpath.interop.cds_codes import CodingKey, cds_codes, find
+from backpath.interop.cds_codes import cds_codes, find
 from backpath.interop.cds_prefetch import Entry, PatientData
-from backpath.interop.fhir_import import intake_from_bundle, medication_tags
+from backpath.interop.fhir_import import intake_from_resources
+from backpath.interop.medicines import (
+    CodingKey,
+    Ingredient,
+    codings,
+    concept_name,
+    ingredients_of,
+    medicine_codes,
+    medicine_table,
+)
 from backpath.knowledge import load_knowledge
 
 RiskGroup = Literal["low", "medium", "high"]
@@ -66,11 +77,21 @@ class Medicine:
     """``MedicationRequest`` or ``MedicationStatement``."""
     codings: tuple[CodingKey, ...]
     location: str
+    ingredients: tuple[Ingredient, ...] = ()
+    matched: CodingKey | None = None
+    """The coding the ingredients were found by."""
+    unresolved: str = ""
+    """A ``medicationReference`` that could not be followed."""
 
-    def coded_name(self, coding: CodingKey | None = None) -> str:
-        if coding is None:
-            return self.name
-        return f"{self.name} ({code_text(coding)})"
+    def label(self) -> str:
+        """The medicine's name, or its ingredients' names."""
+        return self.name or " / ".join(i.name for i in self.ingredients) or "a medicine"
+
+    def described(self) -> str:
+        """Name and codes, as a card names a medicine it did not recognise."""
+        codes = ", ".join(code_text(c) for c in self.codings) or "no code"
+        where = f"; its Medication {self.unresolved} was not found" if self.unresolved else ""
+        return f"{self.name or 'unnamed medicine'} ({self.kind}, {codes}{where})"
 
 
 @dataclass(frozen=True)
@@ -91,8 +112,24 @@ class Reading:
     tag_locations: dict[str, set[str]] = field(default_factory=dict)
     """Condition tag -> locations of the resources it came from."""
     medicines: list[Medicine] = field(default_factory=list)
+    unrecognised: list[Medicine] = field(default_factory=list)
+    unknown: dict[str, str] = field(default_factory=dict)
+    """Prefetch keys the EHR could not give -> what it said."""
     risk: RiskFinding | None = None
     problems: list[str] = field(default_factory=list)
+    _assessed: Assessment | InvalidInput | None = field(default=None, repr=False)
+
+    def assessment(self) -> Assessment:
+        """BackPath's assessment of the intake read, made once for every card that needs it;
+        raises ``InvalidInput`` naming what the intake lacks."""
+        if self._assessed is None:
+            try:
+                self._assessed = assess(parse_intake(self.intake))
+            except InvalidInput as exc:
+                self._assessed = exc
+        if isinstance(self._assessed, InvalidInput):
+            raise self._assessed
+        return self._assessed
 
     def add_tag(self, tag: str, evidence: str, location: str = "") -> None:
         lines = self.tags.setdefault(tag, [])
@@ -103,22 +140,10 @@ class Reading:
 
 
 def code_text(coding: CodingKey) -> str:
+    """``RxNorm 1364447``; a system sent as its HL7 OID is named as the system it is."""
     system, code = coding
+    system = medicine_table().system_uris.get(system, system)
     return f"{SYSTEM_NAMES.get(system, system or 'no system')} {code}"
-
-
-def codings(concept: CodeableConcept | None) -> list[CodingKey]:
-    if concept is None:
-        return []
-    return [(c.system or "", c.code or "") for c in concept.coding or [] if c.code]
-
-
-def concept_name(concept: CodeableConcept | None) -> str:
-    if concept is None:
-        return ""
-    if concept.text:
-        return str(concept.text)
-    return next((str(c.display) for c in concept.coding or [] if c.display), "")
 
 
 def when(resource: Any) -> str:
@@ -168,10 +193,10 @@ def _conditions(data: PatientData, reading: Reading) -> None:
 
 
 def _medicines(data: PatientData, reading: Reading) -> None:
-    referenced: dict[str, list[CodingKey]] = {}
+    referenced: dict[str, Medication] = {}
     for entry in data.of_type("Medication"):
         assert isinstance(entry.resource, Medication)
-        referenced[f"Medication/{entry.resource.id}"] = codings(entry.resource.code)
+        referenced[f"Medication/{entry.resource.id}"] = entry.resource
     for entry in data.entries:
         resource = entry.resource
         if isinstance(resource, MedicationRequest):
@@ -182,28 +207,26 @@ def _medicines(data: PatientData, reading: Reading) -> None:
             continue
         if not taking:
             continue
-        concept = resource.medicationCodeableConcept
-        found = codings(concept)
-        reference = resource.medicationReference
-        if reference is not None and reference.reference:
-            found += referenced.get(str(reference.reference), [])
-        name = concept_name(concept) or (reference.display if reference else None) or ""
-        reading.medicines.append(
-            Medicine(
-                " ".join(str(name).split()), type(resource).__name__, tuple(found), entry.location
-            )
+        found = medicine_codes(resource, referenced)
+        ingredients, matched = ingredients_of(found)
+        medicine = Medicine(
+            found.name,
+            type(resource).__name__,
+            found.codings,
+            entry.location,
+            ingredients,
+            matched,
+            found.unresolved,
         )
-    table = cds_codes()
-    anticoagulants = medication_tags()
-    for medicine in reading.medicines:
-        for coding in medicine.codings:
-            if coding in anticoagulants:
-                evidence = f"{medicine.kind}: {medicine.coded_name(coding)}"
-                reading.add_tag(anticoagulants[coding], evidence, medicine.location)
-        for row, coding in find(table, table.medication_tags, medicine.codings):
-            name = medicine.name or row.display
-            evidence = f"{medicine.kind}: {name} ({code_text(coding)})"
-            reading.add_tag(getattr(row, "tag", ""), evidence, medicine.location)
+        reading.medicines.append(medicine)
+        if not ingredients:
+            reading.unrecognised.append(medicine)
+            continue
+        coded = f" ({code_text(matched)})" if matched else ""
+        evidence = f"{medicine.kind}: {medicine.label()}{coded}"
+        for ingredient in ingredients:
+            for tag in ingredient.tags:
+                reading.add_tag(tag, evidence, medicine.location)
 
 
 def _questionnaire_id(entry: Entry) -> str:
@@ -222,13 +245,8 @@ def _last_response(data: PatientData, questionnaire: str) -> Entry | None:
 def _intake(data: PatientData, today: date, reading: Reading) -> None:
     ordered = sorted(data.entries[1:], key=lambda e: when(e.resource))
     entries = [data.entries[0], *ordered]
-    bundle = {
-        "resourceType": "Bundle",
-        "type": "collection",
-        "entry": [{"resource": e.raw} for e in entries],
-    }
     try:
-        reading.intake = intake_from_bundle(bundle, as_of=today)
+        reading.intake = intake_from_resources([e.resource for e in entries], as_of=today)
     except InvalidInput as exc:
         location, rest = exc.field, ""
         if exc.field.startswith("entry["):
@@ -332,7 +350,7 @@ def _risk(data: PatientData, reading: Reading) -> None:
 
 def read(data: PatientData, today: date) -> Reading:
     """Everything the card rules need, read from the prefetched resources."""
-    reading = Reading(intake={})
+    reading = Reading(intake={}, unknown=dict(data.unknown))
     _intake(data, today, reading)
     reading.age = _age(data.patient.birthDate, today)
     _conditions(data, reading)

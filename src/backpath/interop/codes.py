@@ -5,21 +5,31 @@ notes):
 
 - SNOMED CT 279039007 low back pain, 161891005 backache (other regions), 23056005 sciatica.
 - ICD-10-CM M54.50 low back pain, unspecified (only for a non-specific low-back episode).
-- LOINC scores are read from the instrument data files, never repeated here.
+- LOINC codes and their LOINC display names are read from the instrument data files, SNOMED CT
+  codes of comorbidities and ATC classes of medicines from ``data/condition_codes.yaml``;
+  never repeated here.
 
-Where no standard code was found, BackPath's own code systems under
-``https://backpath.example/fhir/`` are used: treatments, not-recommended reasons,
-condition tags, intake-detail items and the Roland-Morris total score.
+Where no standard code was found, BackPath's own code systems are used: treatments,
+not-recommended reasons, condition tags, instrument scores (the Roland-Morris total), each
+instrument's answers and the CDS card topics. Their canonical URLs, and those of the
+``treatment-line`` extension and the questionnaires, all start with ``BASE``:
+``backpath.addresses.fhir_canonical_base()`` read once at import, by default the deployment's
+own FHIR base (``BACKPATH_BASE_URL`` + ``/fhir``), where ``backpath.interop.conformance``
+publishes a CodeSystem or StructureDefinition for each.
 """
 
 from __future__ import annotations
 
 import re
 
-BASE = "https://backpath.example/fhir"
+from backpath.addresses import fhir_canonical_base
+
+BASE = fhir_canonical_base()
+"""Base of every canonical URL BackPath defines (no trailing slash), fixed for the process."""
 SNOMED = "http://snomed.info/sct"
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 LOINC = "http://loinc.org"
+ATC = "http://www.whocc.no/atc"
 UCUM = "http://unitsofmeasure.org"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 CONDITION_CATEGORY = "http://terminology.hl7.org/CodeSystem/condition-category"
@@ -29,7 +39,15 @@ INSTRUMENT_SCORES = f"{BASE}/CodeSystem/instrument-scores"
 TREATMENTS = f"{BASE}/CodeSystem/treatment"
 NOT_RECOMMENDED_REASONS = f"{BASE}/CodeSystem/not-recommended-reason"
 CONDITION_TAGS = f"{BASE}/CodeSystem/condition-tag"
+CDS_CARD_TOPICS = f"{BASE}/CodeSystem/cds-card-topic"
 LINE_EXTENSION = f"{BASE}/StructureDefinition/treatment-line"
+
+CARD_TOPICS: dict[str, str] = {
+    "red-flags": "Red flags",
+    "interaction": "Medicine interaction",
+    "risk-and-plan": "Risk and plan",
+}
+"""The topics of BackPath's CDS cards (``source.topic``): code -> display."""
 
 
 def questionnaire_url(instrument_id: str) -> str:

@@ -9,12 +9,16 @@ What goes where:
 - ``Condition``: SNOMED CT 279039007 low back pain (161891005 backache for other regions),
   with ICD-10-CM M54.50 only when the episode is non-specific low back pain without
   sciatica; SNOMED CT 23056005 sciatica when leg pain reaches below the knee; and one
-  Condition per BackPath condition tag (BackPath code system ``condition-tag``).
+  Condition per comorbidity tag, coded in BackPath's ``condition-tag`` system and, where a
+  concept means the same, in SNOMED CT (``data/condition_codes.yaml``).
+- ``MedicationStatement`` (status ``active``, asserted by the patient at intake) for each tag
+  that is a medicine the person takes (anticoagulant, antiplatelet, serotonergic, ...): the
+  BackPath tag code, the medicine in words, and its ATC class where one fits.
 - ``Observation`` (category survey): pain NRS 72514-3, STarT Back total 91351-7, distress
   subscore 91350-9 and risk group 91352-5 (LOINC answers LA9194-7 / LA8982-6 / LA9193-9),
-  PEG mean 91147-9, Oswestry 97909-6. These LOINC codes are read from the instrument data
-  files. No LOINC code for the Roland-Morris total was found, so it is coded in BackPath's
-  ``https://backpath.example/fhir/CodeSystem/instrument-scores`` (code ``rmdq-total``).
+  PEG mean 91147-9, Oswestry 97909-6. These LOINC codes and their LOINC display names are
+  read from the instrument data files. No LOINC code for the Roland-Morris total was found,
+  so it is coded in BackPath's ``instrument-scores`` code system (code ``rmdq-total``).
   Diary records become further dated Observations with the same codes.
 - ``Questionnaire``: one per instrument (items carry LOINC codes where the data has them)
   plus ``intake_details``, BackPath's questionnaire for intake facts no instrument holds
@@ -28,7 +32,9 @@ What goes where:
   and line (extension ``treatment-line``); not-recommended ones with ``doNotPerform`` and
   the reason in ``statusReason``; the disclaimer and plan notes as ``note``.
 
-Ids of patient resources derive from ``base_id`` (``<base_id>-patient``, ...).
+Ids of patient resources derive from ``base_id`` (``<base_id>-patient``, ...). Codes of
+BackPath's own systems carry the display their published CodeSystem gives
+(``backpath.interop.conformance``).
 
 ``everything_resources`` gives a patient's whole record for the REST API and
 ``backpath export fhir``, with ids that resolve inside one Bundle:
@@ -62,6 +68,7 @@ from fhir.resources.R4B.condition import Condition
 from fhir.resources.R4B.domainresource import DomainResource
 from fhir.resources.R4B.extension import Extension
 from fhir.resources.R4B.humanname import HumanName
+from fhir.resources.R4B.medicationstatement import MedicationStatement
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.patient import Patient
 from fhir.resources.R4B.quantity import Quantity
@@ -73,9 +80,10 @@ from fhir.resources.R4B.questionnaireresponse import (
 from fhir.resources.R4B.reference import Reference
 
 from backpath.engine import assess_and_plan
-from backpath.engine.plan_models import NotRecommendedItem, Plan, RecommendedItem
+from backpath.engine.plan_models import REASON_LABELS, NotRecommendedItem, Plan, RecommendedItem
 from backpath.engine.stored_plan import StoredPlan
 from backpath.interop import codes
+from backpath.interop.condition_codes import condition_codes
 from backpath.interop.export_inputs import DiaryRecord, EpisodeRecord, PatientInfo, PlanRecord
 from backpath.interop.fhir_parts import (
     coding,
@@ -85,11 +93,14 @@ from backpath.interop.fhir_parts import (
     fhir_id,
     instrument_definition,
     instrument_questionnaire,
+    loinc,
     ref,
+    rmdq_total,
     timing,
 )
 from backpath.interop.intake_details import detail_values
 from backpath.interop.narrative import with_narrative
+from backpath.knowledge import load_knowledge
 
 QUESTIONNAIRE_INSTRUMENTS = ("nrs", "startback", "odi", "peg", "rmdq")
 """Instruments whose intake answers are exported as scored questionnaires."""
@@ -164,10 +175,34 @@ class _Builder:
         if sciatica:
             sciatica_code = concept(coding(codes.SNOMED, codes.SCIATICA, "Sciatica"))
             ids.append(self.condition("condition-sciatica", sciatica_code, "encounter-diagnosis"))
+        table = condition_codes()
         for tag in intake.get("conditions", []):
-            tag_code = concept(coding(codes.CONDITION_TAGS, tag, tag.replace("_", " ")))
-            self.condition(f"condition-{tag}", tag_code, "problem-list-item")
+            label = load_knowledge().conditions[tag].label
+            own = coding(codes.CONDITION_TAGS, tag, label)
+            if tag in table.medicines:
+                self.medication_statement(tag, own)
+                continue
+            snomed = table.conditions[tag].snomed
+            standard = [coding(codes.SNOMED, snomed.code, snomed.display)] if snomed else []
+            self.condition(
+                f"condition-{tag}", concept(own, *standard, text=label), "problem-list-item"
+            )
         return ids
+
+    def medication_statement(self, tag: str, own: Coding) -> None:
+        """A medicine the person takes, as they reported it at intake."""
+        row = condition_codes().medicines[tag]
+        atc = [coding(codes.ATC, row.atc.code, row.atc.display)] if row.atc else []
+        self.add(
+            MedicationStatement(
+                id=self.rid(f"medication-{tag}"),
+                status="active",
+                medicationCodeableConcept=concept(own, *atc, text=row.medicine),
+                subject=self.subject,
+                dateAsserted=self.when,
+                informationSource=self.subject,
+            )
+        )
 
     # -- Observations -----------------------------------------------------------------
     def observation(
@@ -206,12 +241,11 @@ class _Builder:
     def score_code(self, kind: str) -> tuple[Coding, str | None]:
         """Code and UCUM unit of an instrument's total score."""
         if kind == "rmdq":
-            return coding(codes.INSTRUMENT_SCORES, codes.RMDQ_SCORE, "Roland-Morris total"), None
-        loinc = instrument_definition(kind).loinc
-        assert loinc is not None and loinc.score is not None
-        name = instrument_definition(kind).name
+            return rmdq_total(), None
+        score = instrument_definition(kind).loinc
+        assert score is not None and score.score is not None
         unit = {"odi": "%", "peg": "{score}"}.get(kind)
-        return coding(codes.LOINC, loinc.score, name), unit
+        return loinc(kind, score.score), unit
 
     def observations(self, plan: Plan | StoredPlan, answered: dict[str, str]) -> None:
         scores = plan.scores
@@ -226,17 +260,16 @@ class _Builder:
             code, unit = self.score_code(kind)
             self.observation(f"obs-{kind}", code, value, self.when, answered.get(kind), unit)
         risk = plan.risk
-        loinc = instrument_definition("startback").loinc
-        if risk and loinc is not None and loinc.group is not None:
+        startback = instrument_definition("startback").loinc
+        if risk and startback is not None and startback.group is not None:
             source = answered.get("startback")
-            total = coding(codes.LOINC, str(loinc.score), "STarT Back total score")
+            total = loinc("startback", str(startback.score))
             self.observation("obs-startback-total", total, risk.startback_total, self.when, source)
-            distress = coding(codes.LOINC, loinc.subscores["psychosocial"], "STarT Back distress")
+            distress = loinc("startback", startback.subscores["psychosocial"])
             value = risk.startback_psychosocial
             self.observation("obs-startback-distress", distress, value, self.when, source)
-            group = risk.startback
-            answer = coding(codes.LOINC, loinc.group.answers[group], group.capitalize())
-            risk_code = coding(codes.LOINC, loinc.group.code, "STarT Back risk")
+            answer = loinc("startback", startback.group.answers[risk.startback])
+            risk_code = loinc("startback", startback.group.code)
             self.observation("obs-startback-risk", risk_code, answer, self.when, source)
 
     def diary(self, records: Sequence[DiaryRecord]) -> None:
@@ -347,7 +380,7 @@ class _Builder:
         return rid
 
     def recommended(self, item: RecommendedItem) -> CarePlanActivity:
-        treatment = coding(codes.TREATMENTS, item.treatment, item.name)
+        treatment = treatment_coding(item.treatment, item.name)
         text = item.why
         if item.precautions:
             text += " Precautions: " + " ".join(item.precautions)
@@ -366,8 +399,8 @@ class _Builder:
         return CarePlanActivity(detail=detail)
 
     def not_recommended(self, item: NotRecommendedItem) -> CarePlanActivity:
-        treatment = coding(codes.TREATMENTS, item.treatment, item.name)
-        reason = coding(codes.NOT_RECOMMENDED_REASONS, item.reason, item.reason)
+        treatment = treatment_coding(item.treatment, item.name)
+        reason = coding(codes.NOT_RECOMMENDED_REASONS, item.reason, REASON_LABELS[item.reason])
         detail = CarePlanActivityDetail(
             code=concept(treatment, text=item.name),
             status="not-started",
@@ -383,6 +416,13 @@ class _Builder:
         for instrument_id in (*QUESTIONNAIRE_INSTRUMENTS, "red_flags"):
             self.add(instrument_questionnaire(instrument_id))
         self.add(details_questionnaire())
+
+
+def treatment_coding(treatment: str, name: str) -> Coding:
+    """A treatment in BackPath's code system with the code system's display, the knowledge
+    base's name (a stored plan keeps the ``name`` it had, used only if the id is unknown)."""
+    known = load_knowledge().treatments.get(treatment)
+    return coding(codes.TREATMENTS, treatment, known.name if known else name)
 
 
 def export_bundle(

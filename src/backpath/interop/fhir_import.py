@@ -7,11 +7,14 @@ Every entry is parsed with its ``fhir.resources.R4B`` model; a bad one raises
   ``gender``.
 - ``Condition`` (not inactive/resolved): SNOMED CT 279039007 or ICD-10-CM M54.5x set the
   region to low back, SNOMED CT 23056005 sets leg pain below the knee, ``onsetDateTime``
-  gives the episode duration; codes of BackPath's ``condition-tag`` system become tags.
-- ``MedicationStatement`` (active, intended or on hold): codes listed in
-  ``data/medication_codes.yaml`` (ATC and RxNorm) become condition tags, e.g. an
-  anticoagulant -> ``anticoagulant_therapy``. ``medicationReference`` to a Medication in
-  the bundle is followed.
+  gives the episode duration; codes of BackPath's ``condition-tag`` system become tags, and
+  so do the SNOMED CT codes ``data/condition_codes.yaml`` gives a tag (84114007 heart
+  failure -> ``heart_failure``).
+- ``MedicationStatement`` (active, intended or on hold): medicines of ``data/medicines.yaml``
+  (RxNorm ingredients and products, ATC, SNOMED CT) set their condition tags, e.g. an
+  anticoagulant -> ``anticoagulant_therapy``, and so does a BackPath ``condition-tag`` code of
+  a medicine tag (as BackPath's export writes them). ``medicationReference`` to a contained
+  Medication or to one in the bundle is followed (``backpath.interop.medicines``).
 - ``QuestionnaireResponse`` for BackPath's questionnaires (canonical URL, with or without a
   ``|version``, as LHC-Forms sends it): instrument answers become the
   ``questionnaires`` arrays (NRS -> ``pain.nrs_now``), the red-flag screen becomes
@@ -25,13 +28,11 @@ field still missing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from functools import cache
-from importlib import resources
 from typing import Any
 
-import yaml
 from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.codeableconcept import CodeableConcept
@@ -51,21 +52,19 @@ from pydantic import ValidationError
 from backpath.errors import InvalidInput
 from backpath.instruments import INSTRUMENTS
 from backpath.interop import codes
+from backpath.interop.condition_codes import condition_codes, is_medicine
 from backpath.interop.fhir_export import QUESTIONNAIRE_INSTRUMENTS
 from backpath.interop.intake_details import DetailItem, by_link_id, store
+from backpath.interop.medicines import ingredients_of, medicine_codes, medicine_table
 from backpath.interop.questionnaire_scoring import questionnaire_id
 
 _INACTIVE = {"inactive", "resolved", "remission"}
 _TAKING = {"active", "intended", "on-hold"}
 
 
-@cache
-def medication_tags() -> dict[tuple[str, str], str]:
-    """(system URI, code) -> condition tag, from ``data/medication_codes.yaml``."""
-    path = resources.files("backpath.interop").joinpath("data", "medication_codes.yaml")
-    data = yaml.safe_load(path.read_text("utf-8"))
-    systems: dict[str, str] = data["systems"]
-    return {(systems[row["system"]], str(row["code"])): row["tag"] for row in data["codes"]}
+def medication_tags() -> dict[tuple[str, str], tuple[str, ...]]:
+    """(system URI, code) -> the condition tags it sets, from ``data/medicines.yaml``."""
+    return medicine_table().tags()
 
 
 def _location(loc: tuple[int | str, ...]) -> str:
@@ -148,7 +147,7 @@ class _Reader:
         self.intake: dict[str, Any] = {"schema": "backpath.intake/1"}
         self.inferred_episode: dict[str, Any] = {}
         self.tags: list[str] = []
-        self.medications: dict[str, list[tuple[str, str]]] = {}
+        self.medications: dict[str, Medication] = {}
         self.nrs_observation: int | None = None
 
     def tag(self, tag: str) -> None:
@@ -166,9 +165,12 @@ class _Reader:
         status = {code for _, code in _codes(resource.clinicalStatus)}
         if status & _INACTIVE:
             return
+        snomed_tags = condition_codes().snomed_tags()
         for system, code in _codes(resource.code):
             if system == codes.CONDITION_TAGS:
                 self.tag(code)
+            elif system == codes.SNOMED and code in snomed_tags:
+                self.tag(snomed_tags[code])
             elif (system, code) == (codes.SNOMED, codes.SCIATICA):
                 self.inferred_episode["leg_pain"] = "below_knee"
             elif (system == codes.SNOMED and code == codes.LOW_BACK_PAIN) or (
@@ -185,13 +187,14 @@ class _Reader:
     def medication(self, resource: MedicationStatement) -> None:
         if resource.status not in _TAKING:
             return
-        found = _codes(resource.medicationCodeableConcept)
-        if resource.medicationReference is not None and resource.medicationReference.reference:
-            found += self.medications.get(resource.medicationReference.reference, [])
-        table = medication_tags()
-        for key in found:
-            if key in table:
-                self.tag(table[key])
+        found = medicine_codes(resource, self.medications)
+        ingredients, _ = ingredients_of(found)
+        for ingredient in ingredients:
+            for tag in ingredient.tags:
+                self.tag(tag)
+        for system, code in found.codings:
+            if system == codes.CONDITION_TAGS and is_medicine(code):
+                self.tag(code)
 
     def observation(self, resource: Observation) -> None:
         if (codes.LOINC, "72514-3") in _codes(resource.code) and resource.valueInteger is not None:
@@ -257,10 +260,16 @@ def intake_from_bundle(bundle: object, *, as_of: date | None = None) -> dict[str
     if as_of is None:
         stamp = parsed_bundle.timestamp
         as_of = stamp.date() if isinstance(stamp, datetime) else datetime.now(UTC).date()
+    return intake_from_resources(parsed, as_of=as_of)
+
+
+def intake_from_resources(parsed: Sequence[FHIRAbstractModel], *, as_of: date) -> dict[str, Any]:
+    """The same from resources already validated (the CDS service has parsed them once);
+    ``InvalidInput`` fields are ``entry[i].resource...`` with ``i`` the index in ``parsed``."""
     reader = _Reader(as_of)
     for resource in parsed:
         if isinstance(resource, Medication):
-            reader.medications[f"Medication/{resource.id}"] = _codes(resource.code)
+            reader.medications[f"Medication/{resource.id}"] = resource
     for index, resource in enumerate(parsed):
         if isinstance(resource, Patient):
             reader.patient(resource)

@@ -55,6 +55,18 @@ def instrument_definition(instrument_id: str) -> InstrumentDefinition[Any]:
     return INSTRUMENTS[instrument_id].definition()
 
 
+def loinc(instrument_id: str, code: str) -> Coding:
+    """A LOINC code of an instrument with LOINC's own display, from the instrument's data."""
+    return coding(codes.LOINC, code, instrument_definition(instrument_id).loinc_name(code))
+
+
+def rmdq_total() -> Coding:
+    """The Roland-Morris total in BackPath's ``instrument-scores`` system (no LOINC code was
+    found); its display is the one the published CodeSystem gives."""
+    name = instrument_definition("rmdq").name
+    return coding(codes.INSTRUMENT_SCORES, codes.RMDQ_SCORE, f"{name} total score")
+
+
 def timing(schedule: dict[str, Any]) -> Timing | None:
     repeat: dict[str, Any] = {}
     if schedule.get("per_week"):
@@ -87,10 +99,10 @@ def instrument_questionnaire(instrument_id: str) -> Questionnaire:
     definition = instrument_definition(instrument_id)
     items = []
     for item in definition.items:
-        loinc = [coding(codes.LOINC, item.loinc, item.label)] if item.loinc else None
+        code = [loinc(instrument_id, item.loinc)] if item.loinc else None
         if instrument_id == "red_flags":
             items.append(
-                QuestionnaireItem(linkId=item.id, text=item.label, type="boolean", code=loinc)
+                QuestionnaireItem(linkId=item.id, text=item.label, type="boolean", code=code)
             )
             continue
         options = [
@@ -104,7 +116,7 @@ def instrument_questionnaire(instrument_id: str) -> Questionnaire:
                 linkId=item.id,
                 text=item.label,
                 type="choice",
-                code=loinc,
+                code=code,
                 answerOption=options,
                 required=instrument_id != "odi",
                 extension=[radio_buttons()],
@@ -121,7 +133,7 @@ def instrument_questionnaire(instrument_id: str) -> Questionnaire:
             status="active",
             description=definition.description,
             copyright=definition.licence.notice,  # the instrument's notice travels with it
-            code=[coding(codes.LOINC, panel, definition.name)] if panel else None,
+            code=[loinc(instrument_id, panel)] if panel else None,
             item=items,
         )
     )

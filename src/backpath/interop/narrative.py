@@ -49,6 +49,11 @@ def _condition(r: Any) -> list[str]:
     return [f"Condition: {_concept(r.code)} ({status}), recorded {_day(r.recordedDate)}."]
 
 
+def _medication_statement(r: Any) -> list[str]:
+    medicine = _concept(r.medicationCodeableConcept)
+    return [f"Medication: {medicine} ({r.status}), stated {_day(r.dateAsserted)}."]
+
+
 def _observation(r: Any) -> list[str]:
     if r.valueCodeableConcept is not None:
         value = _concept(r.valueCodeableConcept)
@@ -80,6 +85,23 @@ def _questionnaire(r: Any) -> list[str]:
     return [f"{r.title}: {len(r.item or [])} questions.", str(r.description or "")]
 
 
+def _code_system(r: Any) -> list[str]:
+    names = ", ".join(f"{c.code} ({c.display})" if c.display else c.code for c in r.concept or [])
+    return [
+        f"{r.title}: code system {r.url}, version {r.version} ({r.status}), {r.count} codes.",
+        str(r.description or ""),
+        f"Codes: {names}.",
+    ]
+
+
+def _structure_definition(r: Any) -> list[str]:
+    where = ", ".join(c.expression for c in r.context or [])
+    return [
+        f"{r.title}: {r.type} {r.url}, version {r.version} ({r.status}), used on {where}.",
+        str(r.description or ""),
+    ]
+
+
 def _capability(r: Any) -> list[str]:
     types = ", ".join(res.type for rest in r.rest or [] for res in rest.resource or [])
     return [f"{r.title}, FHIR {r.fhirVersion}, JSON only.", f"Serves: {types}."]
@@ -92,10 +114,13 @@ def _outcome(r: Any) -> list[str]:
 SUMMARIES: dict[str, Callable[[Any], list[str]]] = {
     "Patient": _patient,
     "Condition": _condition,
+    "MedicationStatement": _medication_statement,
     "Observation": _observation,
     "QuestionnaireResponse": _response,
     "CarePlan": _care_plan,
     "Questionnaire": _questionnaire,
+    "CodeSystem": _code_system,
+    "StructureDefinition": _structure_definition,
     "CapabilityStatement": _capability,
     "OperationOutcome": _outcome,
 }

@@ -20,7 +20,8 @@ Pages that compose those records, by audience: ``logins`` (who gets a login and 
 invitations and one-time links, password reset, the lead's Staff page), ``clinic`` (the
 clinician's worklist, record and intake), ``review`` (the clinician's review), ``care``
 (the patient's pages: Today, My plan, handout, diary, progress), ``selfcheck`` (the public
-self-check), ``api``, ``fhir`` and ``cds`` (other systems), ``demo`` (the demo clinic).
+self-check), ``api``, ``fhir``, ``ehrs`` (the EHRs a clinic trusts for CDS Hooks), ``cds``
+and ``launch`` (SMART EHR launch) for other systems, ``demo`` (the demo clinic).
 Shared helpers without models live beside them: ``lookups`` (who may see which record),
 ``links`` (where email links point).
 """

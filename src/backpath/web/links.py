@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-DEFAULT_BASE_URL = "http://127.0.0.1:8000"
-"""The demo's address, used when a deployment does not set its own."""
+from backpath.addresses import DEFAULT_BASE_URL
 
 
 def base_url() -> str:

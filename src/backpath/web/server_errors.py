@@ -22,9 +22,12 @@ class MachineReadableErrors:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if request.path.startswith(("/api/", "/cds-services")):
+        if request.path.startswith("/api/"):
             log.exception("server error on %s %s", request.method, request.path)
             return JsonResponse({"detail": MESSAGE, "field": None}, status=500)
+        if request.path.startswith("/cds-services"):  # CDS Hooks allows no null values
+            log.exception("server error on %s %s", request.method, request.path)
+            return JsonResponse({"detail": MESSAGE}, status=500)
         if request.path.startswith("/fhir/"):
             log.exception("server error on %s %s", request.method, request.path)
             issue = {"severity": "fatal", "code": "exception", "diagnostics": MESSAGE}

@@ -10,6 +10,16 @@ Environment:
     ALLOWED_HOSTS       comma-separated (default: localhost, 127.0.0.1)
     BACKPATH_SECURE     "1" behind HTTPS: secure cookies, HSTS, SSL redirect
     REDIS_URL           cache and sessions in Redis when set (several processes)
+    BACKPATH_BASE_URL   the public address (default http://127.0.0.1:8000)
+    BACKPATH_FHIR_CANONICAL  base of BackPath's canonical FHIR URLs (default: the public
+                        address + /fhir); see backpath.addresses
+    BACKPATH_JWKS_ALLOWED_URLS  JWK Set URLs (or URL prefixes ending in /) a registered EHR's
+                        keys may be fetched from, space- or comma-separated (default: none)
+    BACKPATH_CDS_BASE_URL  the address EHRs call the CDS service at; a CDS JWT's ``aud`` must be
+                        it plus the path called (default: BACKPATH_BASE_URL)
+    BACKPATH_SMART_TIMEOUT  seconds a SMART launch waits for an EHR's server (default 5)
+    BACKPATH_SMART_CACHE_SECONDS  how long an EHR's SMART configuration is cached (default 300)
+    BACKPATH_SMART_STATE_MINUTES  how long a SMART launch may take, sign-in included (default 10)
 """
 
 from __future__ import annotations
@@ -21,6 +31,9 @@ from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from backpath.addresses import public_base_url
+from backpath.errors import InvalidInput
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -84,7 +97,9 @@ INSTALLED_APPS = [
     "backpath.web.api",
     "backpath.web.selfcheck",
     "backpath.web.fhir",
+    "backpath.web.ehrs",
     "backpath.web.cds",
+    "backpath.web.launch",
     "backpath.web.reminders",
     "backpath.web.outcomes",
     "backpath.web.questionnaires",
@@ -282,6 +297,8 @@ BACKPATH_PERIODIC_JOBS = {
         "function": "backpath.web.outcomes.aggregation.refresh_all",
         "every_minutes": 24 * 60,
     },
+    # The CDS Hooks replay cache: JWT ids whose tokens have expired are forgotten (hourly).
+    "cds_jti": {"function": "backpath.web.ehrs.replay.forget_expired", "every_minutes": 60},
 }
 
 # Questionnaires a deployment holds no licence for (comma-separated ids, e.g. "odi"): they are
@@ -291,12 +308,28 @@ BACKPATH_INSTRUMENTS_OFF = frozenset(
 )
 BACKPATH_QUESTIONNAIRE_DAYS = int(os.environ.get("BACKPATH_QUESTIONNAIRE_DAYS", "14"))
 
-# The address links in emails point to (the site as patients reach it).
-BACKPATH_BASE_URL = os.environ.get("BACKPATH_BASE_URL", "http://127.0.0.1:8000")
+# The address links in emails point to (the site as patients reach it); the rule and its
+# default live in backpath.addresses, which the FHIR canonical base is derived from too.
+try:
+    BACKPATH_BASE_URL = public_base_url()
+except InvalidInput as exc:
+    raise ImproperlyConfigured(str(exc)) from None
 
 # FHIR servers the CDS Hooks service may fetch missing prefetch from (space-separated base
 # URLs). Empty: it never fetches, so an API token cannot make BackPath call arbitrary hosts.
 CDS_FHIR_SERVERS = os.environ.get("BACKPATH_CDS_FHIR_SERVERS", "").split()
+# Where a registered EHR's JWK Set may be fetched from (backpath.web.ehrs.jwks_fetch): exact
+# URLs, or prefixes ending in "/" on one host. Empty: no URL is fetched; a lead pastes the set.
+JWKS_ALLOWED_URLS = os.environ.get("BACKPATH_JWKS_ALLOWED_URLS", "").replace(",", " ").split()
+# The address EHRs call /cds-services at; the signed JWT's audience is this plus the path (the
+# Host header is not trusted for it). Empty: BACKPATH_BASE_URL.
+CDS_BASE_URL = os.environ.get("BACKPATH_CDS_BASE_URL", "")
+
+# SMART on FHIR EHR launch (backpath.web.launch). The redirect URI BackPath sends is
+# BACKPATH_BASE_URL + /launch/smart/callback, the address the EHR registered.
+BACKPATH_SMART_TIMEOUT = float(os.environ.get("BACKPATH_SMART_TIMEOUT", "5"))
+BACKPATH_SMART_CACHE_SECONDS = int(os.environ.get("BACKPATH_SMART_CACHE_SECONDS", "300"))
+BACKPATH_SMART_STATE_MINUTES = int(os.environ.get("BACKPATH_SMART_STATE_MINUTES", "10"))
 
 
 def _origins(name: str) -> tuple[str, ...]:

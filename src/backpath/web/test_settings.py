@@ -9,6 +9,9 @@ os.environ.setdefault("BACKPATH_ALLOW_INSECURE_KEY", "1")
 os.environ.setdefault("BACKPATH_SECURE", "0")
 os.environ.setdefault("BACKPATH_STAFF_MFA", "0")  # the tests of two-factor sign-in turn it on
 os.environ.setdefault("BACKPATH_DATA_DIR", tempfile.mkdtemp(prefix="backpath-test-"))
+# Canonical URLs are in the golden files, so they are fixed whatever the shell says: the test
+# client's own FHIR base, where every canonical URL resolves as it does on a deployment.
+os.environ["BACKPATH_FHIR_CANONICAL"] = TEST_FHIR_CANONICAL = "http://testserver/fhir"
 
 from backpath.web.settings import *  # noqa: F403
 

@@ -19,7 +19,10 @@ from backpath import DISCLAIMER
 from backpath.web.accounts.models import User
 from backpath.web.api.models import ApiToken
 from backpath.web.audit.models import AuditEvent
+from backpath.web.patients import identity
 from backpath.web.patients.models import Patient
+from tests.web.builders import second_patient
+from tests.web.ehr_double import null_or_empty
 
 DISCOVERY = "/cds-services"
 SERVICE = "/cds-services/backpath-patient-view"
@@ -91,22 +94,34 @@ def test_the_service_answers_get_with_405_and_cors_headers(client: Client) -> No
 # --- who may call ------------------------------------------------------------------------
 
 
-def test_no_token_is_401_saying_the_jwt_is_not_supported_yet(client: Client, db: Any) -> None:
+def test_no_credentials_is_401_asking_for_the_signed_jwt(client: Client, db: Any) -> None:
     response = call(client, example("request_full"), None)
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == "Bearer"
-    assert "JWT" in response.json()["detail"]
+    assert "signed JWT" in response.json()["detail"]
+    assert response.json()["field"] == "Authorization"
     assert response["Access-Control-Allow-Origin"] == "*"
+    assert AuditEvent.objects.get(action="cds.refused").detail.startswith("status=401")
 
 
-def test_an_unknown_token_such_as_a_jwt_is_401(client: Client, db: Any) -> None:
+def test_an_unknown_token_is_401_naming_the_header(client: Client, db: Any) -> None:
+    response = call(client, example("request_full"), "bp_not-a-token-anyone-holds")
+    assert response.status_code == 401
+    assert response.json()["field"] == "Authorization"
+    assert response["WWW-Authenticate"] == 'Bearer error="invalid_token"'
+
+
+def test_a_jwt_of_no_registered_ehr_is_401(client: Client, db: Any) -> None:
     response = call(client, example("request_full"), "eyJhbGciOiJFUzM4NCJ9.e30.c2ln")
     assert response.status_code == 401
+    assert response.json()["field"] == "jwt.kid"
 
 
 def test_a_patient_users_token_is_403(client: Client, patient: Patient) -> None:
     response = call(client, example("request_full"), token_for(patient.user))
     assert response.status_code == 403
+    event = AuditEvent.objects.get(action="cds.refused")
+    assert (event.user, event.clinic) == (patient.user, patient.clinic)
 
 
 # --- the service -------------------------------------------------------------------------
@@ -147,11 +162,28 @@ def test_red_flags_give_a_critical_card_only(client: Client, ehr_key: str) -> No
     assert [card["indicator"] for card in response.json()["cards"]] == ["critical"]
 
 
-def _as_backpath_patient(patient: Patient, **changes: Any) -> dict[str, Any]:
+EHR_MRN = "urn:oid:2.16.840.1.113883.19.5"
+"""The identifier system of the EHR's own record numbers in these tests."""
+
+
+@pytest.fixture
+def numbered(patient: Patient) -> Patient:
+    """The patient with the clinic's record number and an identifier from the EHR."""
+    patient.clinic_identifier = "HBC-0042"
+    patient.save(update_fields=["clinic_identifier"])
+    identity.remember(patient, [(EHR_MRN, "MRN-77")], source="test")
+    return patient
+
+
+def _as_ehr_patient(patient: Patient, identifiers: list[dict[str, str]],
+                    **changes: Any) -> dict[str, Any]:  # fmt: skip
+    """The request an EHR sends for ``patient``: its own Patient id (never BackPath's key),
+    the given identifiers, and the patient's birth year and family name."""
     data = example("request_full")
-    data["context"]["patientId"] = str(patient.pk)
+    data["context"]["patientId"] = "ehr-patient-9"
     fields = {
-        "id": str(patient.pk),
+        "id": "ehr-patient-9",
+        "identifier": identifiers,
         "birthDate": f"{patient.birth_year}-06-01",
         "name": [{"family": patient.family_name}],
     }
@@ -159,31 +191,79 @@ def _as_backpath_patient(patient: Patient, **changes: Any) -> dict[str, Any]:
     return data
 
 
-def test_a_visible_backpath_patient_gets_an_open_in_backpath_link(
-    client: Client, ehr_key: str, patient: Patient
+def record_number(patient: Patient) -> dict[str, str]:
+    return {"system": identity.record_number_system(patient.clinic), "value": "HBC-0042"}
+
+
+def _link_label(response: Any) -> str:
+    label: str = response.json()["cards"][-1]["links"][0]["label"]
+    return label
+
+
+def test_the_clinics_record_number_links_the_patient(
+    client: Client, ehr_key: str, numbered: Patient
 ) -> None:
-    response = call(client, _as_backpath_patient(patient), ehr_key)
+    response = call(client, _as_ehr_patient(numbered, [record_number(numbered)]), ehr_key)
     info = response.json()["cards"][-1]
     assert info["links"][0]["label"] == "Open in BackPath"
     assert info["links"][0]["url"] == "http://testserver" + reverse(
-        "patients:detail", args=[patient.pk]
+        "patients:detail", args=[numbered.pk]
     )
-    assert AuditEvent.objects.get(action="cds.patient-view").patient == patient
+    event = AuditEvent.objects.get(action="cds.patient-view")
+    assert event.patient == numbered and "match=identifier" in event.detail
 
 
-def test_an_id_match_with_another_birth_year_is_not_linked(
-    client: Client, ehr_key: str, patient: Patient
+def test_an_ehr_identifier_stored_for_the_patient_links_the_patient(
+    client: Client, ehr_key: str, numbered: Patient
 ) -> None:
-    data = _as_backpath_patient(patient, birthDate="1930-01-01")
-    info = call(client, data, ehr_key).json()["cards"][-1]
-    assert info["links"][0]["label"] == "Add this patient to BackPath"
+    data = _as_ehr_patient(numbered, [{"system": EHR_MRN, "value": "MRN-77"}])
+    assert _link_label(call(client, data, ehr_key)) == "Open in BackPath"
+
+
+def test_backpaths_database_key_never_links_the_patient(
+    client: Client, ehr_key: str, numbered: Patient
+) -> None:
+    data = _as_ehr_patient(numbered, [], id=str(numbered.pk))
+    data["context"]["patientId"] = str(numbered.pk)
+    assert _link_label(call(client, data, ehr_key)) == "Add this patient to BackPath"
+    another_system = [{"system": "urn:oid:1.2.3", "value": str(numbered.pk)}]
+    data = _as_ehr_patient(numbered, another_system)
+    assert _link_label(call(client, data, ehr_key)) == "Add this patient to BackPath"
+
+
+def test_an_identifier_match_with_another_birth_year_is_not_linked(
+    client: Client, ehr_key: str, numbered: Patient
+) -> None:
+    data = _as_ehr_patient(numbered, [record_number(numbered)], birthDate="1930-01-01")
+    assert _link_label(call(client, data, ehr_key)) == "Add this patient to BackPath"
+    assert "match=disagrees" in AuditEvent.objects.get(action="cds.patient-view").detail
+
+
+def test_an_identifier_match_with_another_family_name_is_not_linked(
+    client: Client, ehr_key: str, numbered: Patient
+) -> None:
+    data = _as_ehr_patient(numbered, [record_number(numbered)], name=[{"family": "Other"}])
+    assert _link_label(call(client, data, ehr_key)) == "Add this patient to BackPath"
+
+
+def test_identifiers_naming_two_patients_link_neither(
+    client: Client, ehr_key: str, numbered: Patient
+) -> None:
+    other = second_patient(numbered.clinic)
+    identity.remember(other, [(EHR_MRN, "MRN-78")], source="test")
+    both = [record_number(numbered), {"system": EHR_MRN, "value": "MRN-78"}]
+    assert _link_label(call(client, _as_ehr_patient(numbered, both), ehr_key)) == (
+        "Add this patient to BackPath"
+    )
+    assert "match=ambiguous" in AuditEvent.objects.get(action="cds.patient-view").detail
 
 
 def test_another_clinics_patient_is_not_linked(
-    client: Client, outsider: User, patient: Patient
+    client: Client, outsider: User, numbered: Patient
 ) -> None:
-    info = call(client, _as_backpath_patient(patient), token_for(outsider)).json()["cards"][-1]
-    assert info["links"][0]["label"] == "Add this patient to BackPath"
+    data = _as_ehr_patient(numbered, [record_number(numbered), {"system": EHR_MRN,
+                                                                  "value": "MRN-77"}])  # fmt: skip
+    assert _link_label(call(client, data, token_for(outsider))) == "Add this patient to BackPath"
 
 
 # --- missing prefetch --------------------------------------------------------------------
@@ -358,3 +438,23 @@ def test_no_body_gives_a_server_error(client: Client, ehr_key: str, body: bytes)
     response = call(client, body, ehr_key, raw=True)
     assert response.status_code in {200, 400, 412}
     assert response["Content-Type"] == "application/json"
+    assert null_or_empty(response.json()) == []
+
+
+def test_a_registered_smart_ehr_gets_a_smart_launch_link(
+    client: Client, ehr_key: str, numbered: Patient
+) -> None:
+    from backpath.web.launch.addresses import launch_url
+    from backpath.web.launch.registration import deactivate, register
+
+    data = _as_ehr_patient(numbered, [record_number(numbered)])
+    data["fhirServer"] = "https://ehr.example.org/fhir/R4"
+    plain = call(client, data, ehr_key).json()["cards"][-1]["links"][0]
+    assert plain["type"] == "absolute"
+    ehr = register(numbered.clinic, name="Test EHR", iss="https://ehr.example.org/fhir/R4",
+                   client_id="backpath", client_secret="s3cret")  # fmt: skip
+    link = call(client, data, ehr_key).json()["cards"][-1]["links"][0]
+    assert link == {"label": "Open in BackPath", "url": launch_url(), "type": "smart"}
+    assert link["url"].endswith("/launch/smart")
+    deactivate(ehr)
+    assert call(client, data, ehr_key).json()["cards"][-1]["links"][0]["type"] == "absolute"

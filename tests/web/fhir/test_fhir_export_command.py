@@ -13,6 +13,7 @@ from fhir.resources.R4B.bundle import Bundle
 from typer.testing import CliRunner
 
 from backpath import DISCLAIMER
+from backpath.addresses import fhir_server_base
 from backpath.cli.main import app
 from backpath.web.audit.models import AuditEvent
 from backpath.web.patients.models import Episode, Patient
@@ -44,7 +45,7 @@ def test_export_prints_the_patients_everything_bundle(episode: Episode) -> None:
     kinds = [e["resource"]["resourceType"] for e in bundle["entry"]]
     assert kinds[0] == "Patient" and kinds.count("CarePlan") == 1
     assert bundle["entry"][0]["resource"]["id"] == str(patient.pk)
-    assert bundle["entry"][0]["fullUrl"] == f"https://backpath.example/fhir/Patient/{patient.pk}"
+    assert bundle["entry"][0]["fullUrl"] == f"{fhir_server_base()}/Patient/{patient.pk}"
     outcome = bundle["entry"][-1]["resource"]
     assert outcome["issue"][0]["diagnostics"] == DISCLAIMER
 

@@ -73,6 +73,24 @@ def test_after_the_password_a_code_or_a_recovery_code_is_due(clinician: User) ->
 
 
 @override_settings(BACKPATH_STAFF_MFA=True)
+def test_after_the_code_the_user_goes_where_they_were_going_on_this_site_only(
+    clinician: User, patient: Patient
+) -> None:
+    codes = set_up(sign_in("clinician"), clinician)
+    client = sign_in("clinician")
+    wanted = reverse("patients:detail", args=[patient.pk]) + "?tab=alerts"
+    assert client.get(wanted)["Location"] == reverse("logins:mfa_verify")
+    done = client.post(reverse("logins:mfa_verify"), {"code": codes[0]})
+    assert done["Location"] == wanted
+    later = sign_in("clinician")
+    session = later.session
+    session[gate.AFTER] = "https://elsewhere.example/phish"
+    session.save()
+    done = later.post(reverse("logins:mfa_verify"), {"code": codes[1]})
+    assert done["Location"] == reverse("accounts:home")
+
+
+@override_settings(BACKPATH_STAFF_MFA=True)
 def test_staff_cannot_turn_it_off_where_it_is_required(clinician: User) -> None:
     client = sign_in("clinician")
     set_up(client, clinician)

@@ -22,9 +22,14 @@ ACTIONS: dict[str, str] = {
     "mfa_recovery": "Recovery code used", "mfa_codes": "New recovery codes",
     "mfa_reset": "Two-factor reset", "token_create": "API token created",
     "token_revoke": "API token revoked", "cds.patient-view": "EHR call (CDS Hooks)",
+    "cds.feedback": "EHR feedback on cards", "cds.refused": "EHR call refused",
+    "ehr.register": "EHR registered", "ehr.deactivate": "EHR deactivated",
+    "smart_launch": "EHR launch (SMART)", "smart_refused": "EHR launch refused",
 }  # fmt: skip
 OBJECT_NAMES = {"PlanVersion": "Plan version", "DiaryEntry": "Diary entry", "User": "Login",
-                "ApiToken": "API token", "ExerciseLog": "Exercise log"}  # fmt: skip
+                "ApiToken": "API token", "ExerciseLog": "Exercise log",
+                "EhrRegistration": "EHR registration",
+                "SmartEhr": "EHR registration (SMART)"}  # fmt: skip
 ISO_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 

@@ -36,9 +36,11 @@ def record_event(
     path: str = "",
     method: str = "",
     ip: str | None = None,
+    username: str = "",
 ) -> AuditEvent:
     """An event without a web request (a command such as ``createclinic``), or one whose
-    actor is not the signed-in user (a sign-in that failed, a link that was used)."""
+    actor is not the signed-in user (a sign-in that failed, a link that was used, an EHR's
+    signed call: ``username`` then names the actor who has no login)."""
     clinic_id = (
         getattr(clinic, "pk", None)
         or getattr(user, "clinic_id", None)
@@ -47,7 +49,7 @@ def record_event(
     )
     return AuditEvent.objects.create(
         user=user,
-        username=getattr(user, "username", "") or "",
+        username=(username or getattr(user, "username", "") or "")[:150],
         clinic_id=clinic_id,
         action=action,
         object_type=type(obj).__name__ if obj is not None else "",

@@ -1,11 +1,12 @@
 """CDS Hooks 2.0 endpoints: ``GET /cds-services`` and ``POST /cds-services/backpath-patient-view``.
 
-Thin edges over ``backpath.interop.cds_hooks``. Errors are JSON ``{"detail", "field"}`` like
-the REST API's: 400 for a bad request (the field and what is allowed), 401 without a valid
-BackPath API token, 403 for a caller who is not clinic staff, 412 when the prefetch lacks
-data BackPath cannot fetch (with ``missing``: key -> why). Discovery is public; every call
-of the service is in the audit trail. The specification's signed JWT is not supported yet:
-see ``cds_hooks.AUTH_DEVIATION``.
+Thin edges over ``backpath.interop.cds_hooks``. The caller is an EHR with its signed JWT or a
+clinic user with a BackPath API token (``callers``). Errors are JSON ``{"detail", "field"}``
+(``responses``): 400 for a bad request (the field and what is allowed), 401 when the caller is
+not authenticated (naming what was wrong), 403 for a token whose owner or scope may not call,
+412 when the prefetch lacks data BackPath cannot fetch (with ``missing``: key -> why).
+Discovery is public; every call of the service is in the audit trail, and the cards it sends
+are kept for the feedback endpoint (``feedback``).
 """
 
 from __future__ import annotations
@@ -20,47 +21,21 @@ from django.views.decorators.csrf import csrf_exempt
 
 from backpath.errors import InvalidInput
 from backpath.interop import cds_hooks
-from backpath.web import lookups
-from backpath.web.audit.record import record
+from backpath.web.accounts.models import Clinic
+from backpath.web.cds.callers import Caller, audit, authenticate
 from backpath.web.cds.cors import cors
+from backpath.web.cds.feedback import remember_cards
+from backpath.web.cds.responses import error, not_allowed
+from backpath.web.launch.addresses import launch_url
+from backpath.web.launch.registration import launches_from
+from backpath.web.patients import identity
 from backpath.web.patients.models import Patient
 
 ACTION = "cds.patient-view"
 
 
-def _error(status: int, detail: str, field: str | None = None, **extra: Any) -> JsonResponse:
-    response = JsonResponse({"detail": detail, "field": field, **extra}, status=status)
-    if status == 401:
-        response["WWW-Authenticate"] = "Bearer"
-    return response
-
-
-def _not_allowed(allowed: str) -> JsonResponse:
-    response = _error(405, f"Method not allowed; use {allowed}.")
-    response["Allow"] = f"{allowed}, OPTIONS"
-    return response
-
-
-def _caller(request: HttpRequest) -> tuple[Any, JsonResponse | None]:
-    """The clinic user of the bearer token, or the 401/403 answer."""
-    key = lookups.bearer_key(request.headers.get("Authorization"))
-    if key is None:
-        return None, _error(
-            401,
-            "Authentication required: send 'Authorization: Bearer <token>'. "
-            + cds_hooks.AUTH_DEVIATION,
-        )
-    user = lookups.api_token_user(key)
-    if user is None:
-        return None, _error(
-            401, "The token is unknown, expired or revoked. " + cds_hooks.AUTH_DEVIATION
-        )
-    refusal = lookups.token_refusal(user, "cds", request.method or "POST")
-    if refusal:
-        return None, _error(403, refusal)
-    if not user.is_clinic_staff:
-        return None, _error(403, "The CDS service is for a clinic's staff and integration users.")
-    return user, None
+def _caller(request: HttpRequest) -> Caller | JsonResponse:
+    return authenticate(request)
 
 
 def _allowed_fetch(url: str, access_token: str) -> object:
@@ -74,24 +49,32 @@ def _allowed_fetch(url: str, access_token: str) -> object:
     return cds_hooks.fetch_json(url, access_token)
 
 
-def _matched_patient(user: Any, data: cds_hooks.PatientData) -> Patient | None:
-    """The BackPath patient whose id (as BackPath's FHIR endpoints use it) is the context's,
-    visible to the caller, and whose birth year and family name agree with the prefetch."""
-    patient_id = data.patient_id
-    if not patient_id.isdigit() or len(patient_id) > 12:
-        return None
-    patient = Patient.objects.visible_to(user).filter(pk=int(patient_id)).first()
+def _matched_patient(clinic: Clinic, data: cds_hooks.PatientData) -> tuple[Patient | None, str]:
+    """The clinic's patient named by the prefetched Patient's identifiers (system and value;
+    ``identity.match``, never BackPath's database key), when the birth year and family name
+    agree as well; with a word for the audit trail on how it went."""
+    found = identity.match(clinic, cds_hooks.patient_identifiers(data))
+    if found.ambiguous:
+        return None, "ambiguous"
+    patient = found.patient
     if patient is None:
-        return None
+        return None, "none"
     year, families = cds_hooks.patient_identity(data)
     if year is not None and year != patient.birth_year:
-        return None
+        return None, "disagrees"
     if families and patient.family_name.casefold() not in families:
-        return None
-    return patient
+        return None, "disagrees"
+    return patient, "identifier"
 
 
-def _link(request: HttpRequest, patient: Patient | None) -> cds_hooks.Link:
+def _link(
+    request: HttpRequest, clinic: Clinic, patient: Patient | None, fhir_server: str | None
+) -> cds_hooks.Link:
+    """A SMART launch when the clinic registered this EHR for it (the launch matches the
+    patient on identifiers, or offers to add them); otherwise a plain link."""
+    if launches_from(clinic.pk, fhir_server):
+        label = "Open in BackPath" if patient is not None else "Open BackPath for this patient"
+        return cds_hooks.Link(label=label, url=launch_url(), type="smart")
     if patient is not None:
         url = reverse("patients:detail", args=[patient.pk])
         return cds_hooks.Link(
@@ -101,54 +84,63 @@ def _link(request: HttpRequest, patient: Patient | None) -> cds_hooks.Link:
     return cds_hooks.Link(label="Add this patient to BackPath", url=url, type="absolute")
 
 
+def _server(call: Any) -> str | None:
+    return str(call.fhirServer) if call.fhirServer is not None else None
+
+
 @csrf_exempt
 @cors
 def discovery(request: HttpRequest) -> JsonResponse:
     if request.method != "GET":
-        return _not_allowed("GET")
+        return not_allowed("GET")
     return JsonResponse(cds_hooks.discovery())
+
+
+@csrf_exempt
+@cors
+def unknown_service(request: HttpRequest, rest: str) -> JsonResponse:
+    return error(404, f"No such CDS service; this server offers '{cds_hooks.SERVICE_ID}'.")
 
 
 @csrf_exempt
 @cors
 def patient_view(request: HttpRequest) -> JsonResponse:
     if request.method != "POST":
-        return _not_allowed("POST")
-    user, denied = _caller(request)
-    if denied is not None:
-        return denied
-    request.user = user
+        return not_allowed("POST")
+    caller = _caller(request)
+    if isinstance(caller, JsonResponse):
+        return caller
     try:
         body = request.body
     except RequestDataTooBig:
-        record(request, ACTION, None, detail="status=413")
-        return _error(413, "The request body is larger than this server accepts.", "body")
+        audit(request, caller, ACTION, None, detail="status=413")
+        return error(413, "The request body is larger than this server accepts.", "body")
     try:
         call = cds_hooks.parse_request(body)
         data = cds_hooks.gather(call, _allowed_fetch)
     except InvalidInput as exc:
-        record(request, ACTION, None, detail=f"status=400 {exc}")
-        return _error(400, exc.message, exc.field)
+        audit(request, caller, ACTION, None, detail=f"status=400 {exc}")
+        return error(400, exc.message, exc.field)
     except cds_hooks.PrefetchUnavailable as exc:
-        record(request, ACTION, None, detail=f"status=412 missing={','.join(exc.missing)}")
-        return _error(
+        audit(request, caller, ACTION, None,
+              detail=f"status=412 missing={','.join(exc.missing)}")  # fmt: skip
+        return error(
             412,
             "BackPath could not obtain the data it needs: "
             + "; ".join(f"{key}: {why}" for key, why in exc.missing.items()),
             "prefetch",
             missing=exc.missing,
         )
-    patient = _matched_patient(user, data)
+    patient, matched = _matched_patient(caller.clinic, data)
     response = cds_hooks.build_cards(
-        data, links=[_link(request, patient)], source_url=request.build_absolute_uri("/")
+        data,
+        links=[_link(request, caller.clinic, patient, _server(call))],
+        source_url=request.build_absolute_uri("/"),
     )
+    remember_cards(caller, call.hookInstance, response.cards)
     indicators = ",".join(card.indicator for card in response.cards)
     fetched = f" fetched={','.join(data.fetched)}" if data.fetched else ""
-    record(
-        request,
-        ACTION,
-        patient,
-        patient=patient,
-        detail=f"hookInstance={call.hookInstance[:80]} cards={indicators}{fetched}",
-    )
+    audit(request, caller, ACTION, patient, patient=patient, detail=(
+        f"hookInstance={call.hookInstance} match={matched} cards={indicators}{fetched}"
+    ))  # fmt: skip
     return JsonResponse(response.to_json())

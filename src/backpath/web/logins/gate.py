@@ -8,6 +8,8 @@ sign-in (django-otp) where it is set up or required.
 - A user with a confirmed authenticator must enter a code before anything else; clinic staff
   must set one up first when ``BACKPATH_STAFF_MFA`` is on (the default for ``backpath serve``;
   the demo turns it off). API calls with a bearer token carry no session and are not gated.
+  The page a signed-in user was going to (a GET, e.g. an EHR launch waiting for the sign-in)
+  is remembered, and the second factor continues there (``after_second_factor``).
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import devices_for_user
 
 PATIENT_SESSION_DAYS = 14
@@ -36,6 +39,7 @@ OPEN_PATHS = (
     "/password/reset/",
 )
 """Reachable before the second factor: entering or setting it up, signing out, assets."""
+AFTER = "_backpath_after_second_factor"
 
 
 def idle_seconds(user: Any) -> int:
@@ -76,5 +80,18 @@ class SessionGate:
                         {"detail": "Two-factor sign-in is required: finish it in the browser."},
                         status=403,
                     )
+                if request.method == "GET":
+                    session[AFTER] = request.get_full_path()
                 return redirect("logins:mfa_verify" if due == "verify" else "logins:mfa_setup")
         return self.get_response(request)
+
+
+def after_second_factor(request: HttpRequest) -> str:
+    """Where to go once the second factor is done: the page the user was going to when the
+    gate stopped them (a path on this site only), else the home page."""
+    target = request.session.pop(AFTER, "")
+    if isinstance(target, str) and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return resolve_url("accounts:home")

@@ -20,6 +20,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from backpath.web.audit.record import record
+from backpath.web.logins.gate import after_second_factor
 
 RECOVERY_CODES = 10
 
@@ -63,7 +64,8 @@ def setup(request: HttpRequest) -> HttpResponse:
             codes = _recovery_codes(user)
             otp_login(request, device)
             record(request, "mfa_on", user, detail="two-factor sign-in turned on")
-            return render(request, "logins/mfa_codes.html", {"codes": codes, "first": True})
+            page = {"codes": codes, "first": True, "next": after_second_factor(request)}
+            return render(request, "logins/mfa_codes.html", page)
         form.add_error("code", "That code is not right; check the app's clock and try again.")
     qr = segno.make(device.config_url, error="m").svg_inline(scale=4, title="QR code to scan")
     key = device.config_url.split("secret=")[1].split("&")[0]
@@ -81,7 +83,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             if isinstance(device, StaticDevice):
                 record(request, "mfa_recovery", user, detail="signed in with a recovery code")
-            return redirect("accounts:home")
+            return redirect(after_second_factor(request))
         record(request, "mfa_failed", user, detail="wrong two-factor code")
         form.add_error("code", "That code is not right. Try the code the app shows now.")
     return render(request, "logins/mfa_verify.html", {"form": form})
