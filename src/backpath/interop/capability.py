@@ -140,7 +140,7 @@ def read_only(*kinds: str) -> tuple[Served, ...]:
 EVERYTHING = Operation(
     "everything",
     "http://hl7.org/fhir/OperationDefinition/Patient-everything",
-    "Searchset Bundle of the patient's record: the Patient, Conditions, "
+    "Searchset Bundle of the patient's record: the Patient, Conditions, MedicationStatements, "
     "QuestionnaireResponses, Observations (intake scores and diary) and one CarePlan per "
     "plan version (search mode 'match'), paged by _count (default 100) with next and "
     "previous links; the Questionnaires that a page's responses answer (mode 'include'); "
@@ -173,6 +173,11 @@ SERVED: tuple[Served, ...] = (
         "Observation",
         f"{SEARCH_PARAMETERS}/clinical-patient",
         "Scores of the intake and the diary.",
+    ),
+    of_the_record(
+        "MedicationStatement",
+        f"{SEARCH_PARAMETERS}/clinical-patient",
+        "Medicines the person takes, as reported at intake.",
     ),
     of_the_record(
         "QuestionnaireResponse",

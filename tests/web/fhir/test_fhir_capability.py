@@ -77,6 +77,17 @@ def test_the_statement_names_only_interactions_fhir_defines() -> None:
         assert set(codes) <= set(INTERACTIONS) and codes
 
 
+def test_every_type_of_a_record_is_read_and_searched_by_patient(world: dict[str, Any]) -> None:
+    client, patient = world["client"], world["patient"]
+    record = resources(fhir(client.get(f"/fhir/Patient/{patient.pk}/$everything")))
+    published = {r["resourceType"] for r in record} - {"OperationOutcome"}
+    listed = served()
+    assert published <= set(listed)
+    for kind in published - {"Patient", "Questionnaire"}:
+        names = [p["name"] for p in listed[kind]["searchParam"]]
+        assert "patient" in names and "read" in {i["code"] for i in listed[kind]["interaction"]}
+
+
 def test_every_listed_interaction_answers_and_every_other_is_a_405(world: dict[str, Any]) -> None:
     client, ids, values = world["client"], world["ids"], world["values"]
     for kind, resource in served().items():

@@ -22,7 +22,9 @@ from backpath.web.plans.models import PlanVersion
 from tests.web.builders import add_entry, latest, plan_version
 from tests.web.fhir.fhir_calls import bearer, diagnostics, fhir, resources
 
-RECORD_TYPES = ("Observation", "Condition", "QuestionnaireResponse", "CarePlan")
+RECORD_TYPES = (
+    "Observation", "Condition", "MedicationStatement", "QuestionnaireResponse", "CarePlan",
+)  # fmt: skip
 
 
 def everything_of(client: Client, patient: Patient) -> list[dict[str, Any]]:
@@ -54,6 +56,21 @@ def test_every_resource_in_everything_reads_back_by_its_id(
         last = dt.datetime.fromisoformat(resource["meta"]["lastUpdated"])
         assert parse_http_date(response["Last-Modified"]) == int(last.timestamp())
         assert "no-store" in response["Cache-Control"]
+
+
+def test_every_url_everything_publishes_answers_a_read(
+    clinician: User, diary_episode: Episode
+) -> None:
+    """Whatever type the export adds to a record, its fullUrl must be readable."""
+    client = bearer(clinician)
+    bundle = fhir(client.get(f"/fhir/Patient/{diary_episode.patient.pk}/$everything"))
+    published = [e for e in bundle["entry"] if "fullUrl" in e]
+    assert len({e["resource"]["resourceType"] for e in published}) >= 6
+    for entry in published:
+        assert (
+            fhir(client.get(entry["fullUrl"].removeprefix("http://testserver")))
+            == entry["resource"]
+        )
 
 
 def test_a_read_is_audited_with_the_resource_it_read(clinician: User, episode: Episode) -> None:

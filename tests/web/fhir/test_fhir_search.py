@@ -22,7 +22,9 @@ from backpath.web.patients.models import Episode, Patient, PatientIdentifier
 from tests.web.builders import add_entry
 from tests.web.fhir.fhir_calls import BASE, bearer, diagnostics, fhir, link, matches, resources
 
-RECORD_TYPES = ("Observation", "Condition", "QuestionnaireResponse", "CarePlan")
+RECORD_TYPES = (
+    "Observation", "Condition", "MedicationStatement", "QuestionnaireResponse", "CarePlan",
+)  # fmt: skip
 EHR = "http://ehr.example/mrn"
 
 

@@ -2,8 +2,8 @@
 timestamps stored with the rows it is built from.
 
 - Patient: the patient row's creation, or the newest identifier stored for them.
-- Condition, QuestionnaireResponse (and any other resource made from the intake): the
-  intake's last save.
+- Condition, MedicationStatement, QuestionnaireResponse (and any other resource made from
+  the intake): the intake's last save.
 - Observation of an intake: the intake, or the newest change of the plan version whose
   scores it reports (the latest one the caller may see).
 - CarePlan of version N: the intake (its ``addresses``), version N's creation, publication

@@ -2,9 +2,10 @@
 
 - ``GET metadata``; ``Questionnaire`` read and search by ``url``: public, no patient data.
 - ``Patient`` read and search by ``identifier``, ``Patient/{id}/$everything``; read by id
-  and search by ``patient`` of ``Observation``, ``Condition``, ``QuestionnaireResponse`` and
-  ``CarePlan``: authenticated (``access``), every read and search audited; ids as in
-  ``ids``; another clinic's record answers exactly as one that does not exist.
+  and search by ``patient`` of ``Observation``, ``Condition``, ``MedicationStatement``,
+  ``QuestionnaireResponse`` and ``CarePlan``: authenticated (``access``), every read and
+  search audited; ids as in ``ids``; another clinic's record answers exactly as one that does
+  not exist.
 - Reads carry ``meta``, ``ETag`` and ``Last-Modified`` and answer 304 to a current copy;
   searches and ``$everything`` are paged (``paging``) and lenient (``search``).
 
@@ -59,7 +60,9 @@ from backpath.web.patients.models import Patient
 logger = logging.getLogger(__name__)
 
 JSON_FORMATS = ("json", "application/json", "application/fhir+json")
-RECORD_TYPES = ("Observation", "Condition", "QuestionnaireResponse", "CarePlan")
+RECORD_TYPES = (
+    "Observation", "Condition", "MedicationStatement", "QuestionnaireResponse", "CarePlan",
+)  # fmt: skip
 """Resource types of a patient's record read by id and searched by patient."""
 
 View = Callable[..., HttpResponse]
