@@ -25,6 +25,7 @@ Environment:
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -329,6 +330,25 @@ CDS_BASE_URL = os.environ.get("BACKPATH_CDS_BASE_URL", "")
 BACKPATH_SMART_TIMEOUT = float(os.environ.get("BACKPATH_SMART_TIMEOUT", "5"))
 BACKPATH_SMART_CACHE_SECONDS = int(os.environ.get("BACKPATH_SMART_CACHE_SECONDS", "300"))
 BACKPATH_SMART_STATE_MINUTES = int(os.environ.get("BACKPATH_SMART_STATE_MINUTES", "10"))
+
+
+def _origins(name: str) -> tuple[str, ...]:
+    """Browser origins (scheme://host[:port], space- or comma-separated; ``*`` for any)."""
+    found = os.environ.get(name, "").replace(",", " ").lower().split()
+    for origin in found:
+        if origin != "*" and not re.fullmatch(
+            r"https?://(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:[0-9]{1,5})?", origin
+        ):
+            raise ImproperlyConfigured(
+                f"{name}: {origin!r} is not an origin; give scheme://host[:port] (no path), "
+                "e.g. https://app.example.org"
+            )
+    return tuple(found)
+
+
+# Browser apps (SMART on FHIR) of these origins may call /fhir/ with a bearer token (never
+# with cookies): the FHIR endpoints answer them with CORS headers. Empty: no origin may.
+BACKPATH_FHIR_CORS_ORIGINS = _origins("BACKPATH_FHIR_CORS_ORIGINS")
 
 REDIS_URL = os.environ.get("REDIS_URL")
 CACHES: dict[str, dict[str, Any]]

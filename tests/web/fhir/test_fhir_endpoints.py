@@ -9,6 +9,7 @@ import os
 from collections import Counter
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -31,9 +32,9 @@ from backpath.web.plans.models import PlanVersion
 from tests.conftest import ROOT
 from tests.fhir_schema import assert_valid_r4
 from tests.web.builders import logged_in
+from tests.web.fhir.fhir_calls import BASE, bearer, diagnostics, fhir, resources
 
 GOLDEN = Path(__file__).parents[2] / "interop" / "golden"
-BASE = "http://testserver/fhir"
 QUESTIONNAIRE_IDS = ["nrs", "startback", "odi", "peg", "rmdq", "red-flags", "intake-details"]
 REQUEST_STATUS = {"draft", "active", "on-hold", "revoked", "completed", "entered-in-error"}
 
@@ -44,39 +45,6 @@ def check_golden(name: str, data: dict[str, Any]) -> None:
     if os.environ.get("UPDATE_GOLDEN") == "1":
         path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", "utf-8")
     assert data == json.loads(path.read_text("utf-8"))
-
-
-def bearer(user: User) -> Client:
-    _, key = ApiToken.issue(user, "fhir test")
-    return Client(HTTP_AUTHORIZATION=f"Bearer {key}")
-
-
-def fhir(response: Any, status: int = 200) -> dict[str, Any]:
-    """The body, after checking status and content type and validating it with its model
-    and with HL7's R4 JSON schema."""
-    assert response.status_code == status, response.content[:500]
-    assert response["Content-Type"] == "application/fhir+json; fhirVersion=4.0; charset=utf-8"
-    body: dict[str, Any] = json.loads(response.content)
-    get_fhir_model_class(body["resourceType"]).model_validate(body)
-    assert_valid_r4(body)
-    inner = [e["resource"] for e in body.get("entry", [])]
-    for resource in inner if body["resourceType"] == "Bundle" else [body]:
-        assert resource["text"]["status"] == "generated", resource["resourceType"]
-    return body
-
-
-def diagnostics(response: Any, status: int) -> str:
-    body = fhir(response, status)
-    assert body["resourceType"] == "OperationOutcome"
-    (issue,) = body["issue"]
-    assert issue["severity"] == "error"
-    text: str = issue["diagnostics"]
-    return text
-
-
-def resources(bundle: dict[str, Any], kind: str | None = None) -> list[dict[str, Any]]:
-    found = [e["resource"] for e in bundle["entry"]]
-    return [r for r in found if kind is None or r["resourceType"] == kind]
 
 
 def version(episode: Episode, number: int, status: str, published: bool) -> PlanVersion:
@@ -100,17 +68,28 @@ def test_metadata_is_the_committed_capability_statement() -> None:
     check_golden("capability_statement.json", body)
     assert body == capability_statement(BASE, __version__)
     assert (body["status"], body["kind"], body["fhirVersion"]) == ("active", "instance", "4.0.1")
+    assert body["meta"]["lastUpdated"].startswith(body["date"])
 
 
 def test_the_capability_statement_lists_what_the_server_does() -> None:
     statement = capability_statement(BASE, "1.0")
     (rest,) = statement["rest"]
     by_type = {r["type"]: r for r in rest["resource"]}
-    assert set(by_type) == {"Patient", "CarePlan", "Questionnaire"}
-    assert [i["code"] for i in by_type["Patient"]["interaction"]] == ["read"]
+    assert set(by_type) == {
+        "Patient", "Observation", "Condition", "MedicationStatement", "QuestionnaireResponse",
+        "CarePlan",
+        "Questionnaire",
+    }  # fmt: skip
+    assert all(
+        [i["code"] for i in r["interaction"]] == ["read", "search-type"] for r in by_type.values()
+    )
     assert by_type["Patient"]["operation"][0]["name"] == "everything"
-    assert [p["name"] for p in by_type["CarePlan"]["searchParam"]] == ["patient"]
-    assert "Bearer" in rest["security"]["description"]
+    assert [p["name"] for p in by_type["CarePlan"]["searchParam"]] == [
+        "patient", "_lastUpdated", "_count", "_page",
+    ]  # fmt: skip
+    assert by_type["Patient"]["searchParam"][0]["name"] == "identifier"
+    assert by_type["Questionnaire"]["searchParam"][0]["name"] == "url"
+    assert "Bearer" in rest["security"]["description"] and rest["security"]["cors"] is False
     assert statement["format"] == ["json"] and rest["mode"] == "server"
 
 
@@ -177,7 +156,7 @@ def test_another_clinics_patient_looks_like_no_patient(
 
 @pytest.mark.parametrize("patient_id", ["abc", "0", "-1", "1.5", "9" * 30, "%20", "1%0A"])
 def test_ids_that_cannot_be_a_patient_are_404(patient_id: str, clinician: User) -> None:
-    assert "no such patient" in diagnostics(
+    assert "not found (or not yours)" in diagnostics(
         bearer(clinician).get(f"/fhir/Patient/{patient_id}"), 404
     )
 
@@ -248,7 +227,7 @@ def test_everything_holds_the_record_with_references_that_resolve(
         assert entry["search"]["mode"] == ("include" if kind == "Questionnaire" else "match")
     assert bundle["total"] == sum(e["search"]["mode"] == "match" for e in bundle["entry"])
     assert bundle["link"] == [
-        {"relation": "self", "url": f"{BASE}/Patient/{patient.pk}/$everything"}
+        {"relation": "self", "url": f"{BASE}/Patient/{patient.pk}/$everything?_count=100"}
     ]
     present = {f"{r['resourceType']}/{r['id']}" for r in resources(bundle) if "id" in r}
     references = {value for key, value in _walk(bundle["entry"]) if key == "reference"}
@@ -365,11 +344,14 @@ def test_careplan_search_finds_the_patients_plans(
     form: str, clinician: User, episode: Episode
 ) -> None:
     pid = episode.patient.pk
-    bundle = fhir(bearer(clinician).get("/fhir/CarePlan", {"patient": form.format(id=pid)}))
+    query = {"patient": form.format(id=pid)}
+    bundle = fhir(bearer(clinician).get("/fhir/CarePlan", query))
     assert bundle["type"] == "searchset" and bundle["total"] == 1
     (plan,) = resources(bundle, "CarePlan")
     assert plan["subject"] == {"reference": f"Patient/{pid}"}
-    assert bundle["link"][0]["url"] == f"{BASE}/CarePlan?patient={pid}"
+    assert bundle["link"] == [
+        {"relation": "self", "url": f"{BASE}/CarePlan?{urlencode(query)}&_count=100"}
+    ]
 
 
 @pytest.mark.parametrize(
@@ -416,14 +398,25 @@ def test_writes_are_405_naming_the_allowed_methods(method: str) -> None:
     response = getattr(Client(), method)(
         "/fhir/Patient/1", "{}", content_type="application/fhir+json"
     )
-    assert "GET" in diagnostics(response, 405)
+    assert "allowed here: GET, HEAD" in diagnostics(response, 405)
     assert response["Allow"] == "GET, HEAD"
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["Observation/1", "Patient", "", "metadata/", "Patient/1/$export"])
-def test_paths_not_served_are_404_outcomes(path: str) -> None:
-    assert "supported:" in diagnostics(Client().get(f"/fhir/{path}"), 404)
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("Encounter/1", "Encounter: not served here"),
+        ("", "/: not served here"),
+        ("metadata/", "metadata: not served here"),
+        ("Patient/1/$export", "$export is not supported"),
+        ("Patient/$everything", "type-level operation $everything is not supported"),
+        ("Patient/1/Observation", "not a FHIR interaction"),
+        ("Patient/", "not a FHIR interaction"),
+    ],
+)
+def test_paths_not_served_are_404_outcomes(path: str, expected: str) -> None:
+    assert expected in diagnostics(Client().get(f"/fhir/{path}"), 404)
 
 
 @pytest.mark.django_db

@@ -13,7 +13,9 @@ from backpath.web.audit.record import client_ip, record_event
 
 RECORD_PATHS = re.compile(
     r"^/(?:patients/\d+|patients/episodes/\d+|plans/episode/\d+|api/v1/patients/\d+"
-    r"|fhir/Patient/[^/]+|patients/\d+/invitation)"
+    r"|fhir/(?:Patient|Observation|Condition|MedicationStatement|QuestionnaireResponse"
+    r"|CarePlan)/[^/]+"
+    r"|patients/\d+/invitation)"
 )
 DENIED = (403, 404)
 

@@ -7,25 +7,25 @@ The rules are the REST API's (``backpath.web.api``), written once there and reus
 - Otherwise the signed-in browser session (these endpoints are read-only, so no CSRF).
 - Neither: 401 with ``WWW-Authenticate: Bearer``.
 - Patients are found through ``Patient.objects.visible_to``: staff see their clinic's, a
-  patient only their own record; anything else, or an id that is not a number, is 404.
+  patient only their own record; anything else, or an id that is not a number, is 404. Every
+  resource of a record is reached through its patient, so the 404 of another clinic's
+  resource is the very answer an unknown id gets (``not_found``).
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.http import HttpRequest
 
 from backpath.web import lookups
 from backpath.web.api.errors import LOGIN_NEEDED
+from backpath.web.fhir.ids import PATIENT_ID
 from backpath.web.fhir.responses import FhirError
 from backpath.web.patients.models import Patient
 
-FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
+__all__ = ["PATIENT_ID", "caller", "not_found", "visible_patient"]
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="BackPath"'}
-PATIENT_ID = re.compile(r"[1-9][0-9]{0,17}")
-"""A primary key as FHIR id; longer numbers cannot exist (and would overflow the database)."""
 
 
 def unauthorised(diagnostics: str) -> FhirError:
@@ -52,16 +52,19 @@ def caller(request: HttpRequest) -> Any:
     raise unauthorised(LOGIN_NEEDED)
 
 
-def not_found(patient_id: str) -> FhirError:
-    shown = patient_id[:64]
-    return FhirError(404, "not-found", f"Patient/{shown}: no such patient (or not yours).")
+def not_found(resource_type: str, resource_id: str) -> FhirError:
+    """The one answer for a resource that does not exist or that the caller may not see."""
+    shown = resource_id[:64]
+    return FhirError(404, "not-found", f"{resource_type}/{shown}: not found (or not yours).")
 
 
 def visible_patient(user: Any, patient_id: str) -> Patient:
     """The patient ``user`` may read, or a 404 that does not reveal whether it exists."""
     if not PATIENT_ID.fullmatch(patient_id):
-        raise not_found(patient_id)
-    patient = Patient.objects.visible_to(user).filter(pk=int(patient_id)).first()
+        raise not_found("Patient", patient_id)
+    patient = (
+        Patient.objects.visible_to(user).select_related("clinic").filter(pk=int(patient_id)).first()
+    )
     if patient is None:
-        raise not_found(patient_id)
+        raise not_found("Patient", patient_id)
     return patient

@@ -4,6 +4,10 @@ Content type ``application/fhir+json; fhirVersion=4.0; charset=utf-8``: the FHIR
 R4's version parameter (major.minor of 4.0.1, as FHIR's http page defines it) and UTF-8 as
 the specification asks.
 ``_pretty=true`` indents the JSON; otherwise it is compact.
+
+A read (``read_response``) carries ``ETag: W/"<versionId>"`` and ``Last-Modified`` (from
+``meta.lastUpdated``), and answers ``If-None-Match`` / ``If-Modified-Since`` with a 304
+through Django's own conditional-request handling (RFC 9110; weak comparison for ETags).
 """
 
 from __future__ import annotations
@@ -12,7 +16,9 @@ import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+from fhir.resources.R4B.domainresource import DomainResource
 from fhir.resources.R4B.operationoutcome import OperationOutcome, OperationOutcomeIssue
 
 from backpath.errors import FhirError as FhirError  # re-exported for the FHIR views
@@ -45,3 +51,19 @@ def error_response(request: HttpRequest, error: FhirError) -> HttpResponse:
     for name, value in error.headers.items():
         response[name] = value
     return response
+
+
+def read_response(request: HttpRequest, resource: DomainResource, private: bool) -> HttpResponse:
+    """``resource`` (with its ``meta``) as the answer to a read, or a 304 when the client's
+    copy is current."""
+    meta = resource.meta
+    if meta is None or not meta.versionId or meta.lastUpdated is None:
+        raise ValueError(f"{resource.get_resource_type()}/{resource.id} has no meta to serve")
+    response = fhir_json(request, resource.model_dump(mode="json"), private=private)
+    seconds = int(meta.lastUpdated.timestamp())
+    response["ETag"] = f'W/"{meta.versionId}"'
+    response["Last-Modified"] = http_date(seconds)
+    answer: HttpResponse = get_conditional_response(
+        request, etag=response["ETag"], last_modified=seconds, response=response
+    )
+    return answer

@@ -1,0 +1,35 @@
+"""The Questionnaires the server publishes (no patient data): read by id, searched by
+canonical URL, each with its ``meta`` (``last_updated.DEFINITIONS_CHANGED``)."""
+
+from __future__ import annotations
+
+from fhir.resources.R4B.questionnaire import Questionnaire
+
+from backpath.interop.codes import INTAKE_DETAILS
+from backpath.interop.fhir_export import QUESTIONNAIRE_INSTRUMENTS
+from backpath.interop.fhir_parts import details_questionnaire, fhir_id, instrument_questionnaire
+from backpath.interop.resource_versions import with_meta
+from backpath.web.fhir.last_updated import DEFINITIONS_CHANGED
+
+QUESTIONNAIRES = {
+    fhir_id(name): name for name in (*QUESTIONNAIRE_INSTRUMENTS, "red_flags", INTAKE_DETAILS)
+}
+"""Questionnaire id -> the instrument (or intake-details) it is made from."""
+
+
+def questionnaire(questionnaire_id: str) -> Questionnaire | None:
+    name = QUESTIONNAIRES.get(questionnaire_id)
+    if name is None:
+        return None
+    built = details_questionnaire() if name == INTAKE_DETAILS else instrument_questionnaire(name)
+    return with_meta(built, DEFINITIONS_CHANGED)
+
+
+def questionnaires(url: str | None = None, version: str | None = None) -> list[Questionnaire]:
+    """Every Questionnaire, or those with this canonical ``url`` (and ``version``)."""
+    found = [q for q in map(questionnaire, QUESTIONNAIRES) if q is not None]
+    return [
+        q
+        for q in found
+        if (url is None or q.url == url) and (version is None or q.version == version)
+    ]
