@@ -8,8 +8,12 @@
     │   └── StaleVersion      the clinician edited a version that is no longer the latest
     ├── Conflict              a request the record's state rules out (a login already active)
     ├── FhirError             a FHIR request the caller got wrong; answered as an OperationOutcome
-    ├── FetchError            a FHIR query to an EHR's server that could not be answered
-    └── PrefetchUnavailable   CDS Hooks data neither prefetched nor fetchable (HTTP 412)
+    ├── FetchError            a request to an EHR's server that could not be answered
+    │   └── JwksUnavailable   an EHR's JWK Set (its public keys) could not be obtained
+    ├── PrefetchUnavailable   CDS Hooks data neither prefetched nor fetchable (HTTP 412)
+    ├── CallerRefused         credentials BackPath does not accept (a CDS client's signed JWT)
+    ├── LaunchRefused         an EHR's SMART launch that cannot go on; ``reason`` says why
+    └── SecretUnreadable      a stored secret sealed under a key this deployment no longer has
 
 Edges (CLI, API, forms) turn these into ``field: message`` for the user, never a traceback:
 ``field_error`` does it for a pydantic ``ValidationError``; ``database_error`` for a database
@@ -102,6 +106,10 @@ class FetchError(BackPathError):
     """A FHIR query that could not be answered; the message says why, in plain words."""
 
 
+class JwksUnavailable(FetchError):
+    """The EHR's keys could not be obtained; the message says why, without key material."""
+
+
 class PrefetchUnavailable(BackPathError):
     """Required data neither prefetched nor fetchable: HTTP 412. ``missing``: key -> why."""
 
@@ -168,3 +176,30 @@ def database_error(exc: BaseException) -> InvalidInput:
         "database",
         f"{first} (check DATABASE_URL, and migrate: `backpath serve` migrates before it starts)",
     )
+
+
+class CallerRefused(BackPathError):
+    """A caller's credentials BackPath does not accept: ``field`` (``jwt.alg``, ``jwt.aud``,
+    ``jwks``...) and why, in words that carry no key material. ``registration``: the EHR's
+    registration when the issuer was known (a web model; Any here, which has no Django)."""
+
+    def __init__(self, field: str, message: str, registration: Any = None) -> None:
+        self.field = field
+        self.message = message
+        self.registration = registration
+        super().__init__(f"{field}: {message}")
+
+
+class LaunchRefused(BackPathError):
+    """An EHR launch that cannot go on. ``reason`` is a key of the launch's refusal table
+    (``backpath.web.launch.refusals.REASONS``); ``detail`` says what went wrong in technical
+    words (shown to the clinician and kept in the audit trail, never a secret or a token)."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        self.reason = reason
+        self.detail = " ".join(detail.split())[:240]
+        super().__init__(f"{reason}: {self.detail}" if self.detail else reason)
+
+
+class SecretUnreadable(BackPathError):
+    """A stored secret was sealed under a key this deployment no longer has."""

@@ -22,7 +22,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 from django.conf import settings
 
-from backpath.errors import InvalidInput
+from backpath.errors import InvalidInput, JwksUnavailable
 from backpath.web.ehrs.keys import PublicKey, public_keys
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
@@ -34,10 +34,6 @@ MAX_REDIRECTS = 3
 CACHE_SECONDS = 300.0
 REFETCH_FLOOR_SECONDS = 10.0
 ALLOW_LIST = "BACKPATH_JWKS_ALLOWED_URLS"
-
-
-class JwksUnavailable(Exception):
-    """The EHR's keys could not be obtained; the message says why, without key material."""
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:

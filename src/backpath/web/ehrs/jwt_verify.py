@@ -39,7 +39,7 @@ from joserfc.errors import (
 )
 from joserfc.jwt import JWTClaimsRegistry
 
-from backpath.errors import InvalidInput
+from backpath.errors import CallerRefused, InvalidInput, JwksUnavailable
 from backpath.web.ehrs import jwks_fetch, replay
 from backpath.web.ehrs.keys import ALGORITHMS, PublicKey, public_keys
 from backpath.web.ehrs.models import EhrRegistration
@@ -62,17 +62,8 @@ def audience(path: str) -> str:
     return base.rstrip("/") + path
 
 
-class Refused(Exception):
-    """A JWT BackPath does not accept: ``field`` (``jwt.alg``, ``jwt.aud``, ``jwks``...) and
-    why, in words that carry no key material. ``registration`` when the issuer was known."""
-
-    def __init__(
-        self, field: str, message: str, registration: EhrRegistration | None = None
-    ) -> None:
-        self.field = field
-        self.message = message
-        self.registration = registration
-        super().__init__(f"{field}: {message}")
+Refused = CallerRefused
+"""A JWT BackPath does not accept (see ``backpath.errors.CallerRefused``)."""
 
 
 @dataclass(frozen=True)
@@ -144,7 +135,7 @@ def _keys(registration: EhrRegistration, kid: str) -> dict[str, PublicKey]:
         keys = jwks_fetch.keys_at(registration.jwks_url)
         if kid not in keys:
             keys = jwks_fetch.keys_again(registration.jwks_url) or keys
-    except jwks_fetch.JwksUnavailable as exc:
+    except JwksUnavailable as exc:
         raise Refused("jwks", str(exc), registration) from None
     return keys
 

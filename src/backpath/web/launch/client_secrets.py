@@ -17,11 +17,9 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.utils.crypto import salted_hmac
 
+from backpath.errors import SecretUnreadable
+
 SALT = "backpath.web.launch.client_secrets"
-
-
-class SecretUnreadable(Exception):
-    """The stored secret was sealed under a key this deployment no longer has."""
 
 
 def _fernet() -> MultiFernet:

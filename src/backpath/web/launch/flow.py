@@ -20,9 +20,9 @@ from authlib.integrations.requests_client import OAuth2Session
 from django.conf import settings
 from django.http import HttpRequest
 
+from backpath.errors import SecretUnreadable
 from backpath.web.launch import outbound
 from backpath.web.launch.addresses import redirect_uri
-from backpath.web.launch.client_secrets import SecretUnreadable
 from backpath.web.launch.discovery import SmartConfiguration
 from backpath.web.launch.models import SmartEhr
 from backpath.web.launch.refusals import Refused

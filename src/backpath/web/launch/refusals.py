@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from backpath.errors import BackPathError
+from backpath.errors import LaunchRefused
 
 
 class Reason(NamedTuple):
@@ -108,18 +108,6 @@ REASONS: dict[str, Reason] = {
 }  # fmt: skip
 
 
-class Refused(BackPathError):
-    """A launch that cannot go on. ``reason`` is a key of ``REASONS``; ``detail`` says what
-    went wrong in technical words (shown to the clinician and kept in the audit trail, never
-    a secret or a token)."""
-
-    def __init__(self, reason: str, detail: str = "") -> None:
-        if reason not in REASONS:
-            raise KeyError(reason)
-        self.reason = reason
-        self.detail = " ".join(detail.split())[:240]
-        super().__init__(f"{reason}: {self.detail}" if self.detail else reason)
-
-    @property
-    def status(self) -> int:
-        return REASONS[self.reason].status
+Refused = LaunchRefused
+"""A launch that cannot go on (``backpath.errors.LaunchRefused``): its ``reason`` is a key of
+``REASONS``, which a test holds for every reason the launch raises."""
