@@ -207,7 +207,7 @@ SERVED: tuple[Served, ...] = (
         f"red-flags, and intake-details for intake facts no instrument holds.{LENIENT}",
         public=True,
     ),
-    *read_only(),  # e.g. read_only("CodeSystem", "StructureDefinition")
+    *read_only("CodeSystem", "StructureDefinition"),
 )
 BY_TYPE = {served.type: served for served in SERVED}
 

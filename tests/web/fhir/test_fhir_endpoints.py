@@ -78,11 +78,15 @@ def test_the_capability_statement_lists_what_the_server_does() -> None:
     assert set(by_type) == {
         "Patient", "Observation", "Condition", "MedicationStatement", "QuestionnaireResponse",
         "CarePlan",
-        "Questionnaire",
+        "Questionnaire", "CodeSystem", "StructureDefinition",
     }  # fmt: skip
+    definitions = {"CodeSystem", "StructureDefinition"}
     assert all(
-        [i["code"] for i in r["interaction"]] == ["read", "search-type"] for r in by_type.values()
+        [i["code"] for i in r["interaction"]] == ["read", "search-type"]
+        for kind, r in by_type.items()
+        if kind not in definitions
     )
+    assert all([i["code"] for i in by_type[k]["interaction"]] == ["read"] for k in definitions)
     assert by_type["Patient"]["operation"][0]["name"] == "everything"
     assert [p["name"] for p in by_type["CarePlan"]["searchParam"]] == [
         "patient", "_lastUpdated", "_count", "_page",
@@ -106,6 +110,24 @@ def test_every_exported_questionnaire_is_readable_without_login(questionnaire_id
 def test_an_unknown_questionnaire_is_a_404_naming_the_known_ones(questionnaire_id: str) -> None:
     text = diagnostics(Client().get(f"/fhir/Questionnaire/{questionnaire_id}"), 404)
     assert "red-flags" in text and "intake-details" in text and len(text) < 300
+
+
+@pytest.mark.django_db
+def test_every_canonical_url_backpath_publishes_resolves_on_the_server() -> None:
+    """Each CodeSystem and StructureDefinition lives at its own canonical URL (the canonical
+    base is the server's FHIR base by default), readable without login, with an ETag."""
+    from backpath.interop import conformance
+
+    published = [*conformance.code_systems(), *conformance.structure_definitions()]
+    assert {r["resourceType"] for r in published} == {"CodeSystem", "StructureDefinition"}
+    for resource in published:
+        assert resource["url"].startswith(BASE + "/")
+        response = Client().get(resource["url"].removeprefix("http://testserver"))
+        body = fhir(response)
+        assert body["url"] == resource["url"] and body["id"] == resource["id"]
+        assert response["ETag"].startswith('W/"')
+    diagnostics(Client().get("/fhir/CodeSystem/no-such-system"), 404)
+    diagnostics(Client().get("/fhir/CodeSystem"), 405)
 
 
 # --- authentication and access ------------------------------------------------------------

@@ -1,10 +1,15 @@
-"""The Questionnaires the server publishes (no patient data): read by id, searched by
-canonical URL, each with its ``meta`` (``last_updated.DEFINITIONS_CHANGED``)."""
+"""The definitions the server publishes (no patient data), each with its ``meta``
+(``last_updated.DEFINITIONS_CHANGED``): the Questionnaires, read by id and searched by
+canonical URL, and BackPath's CodeSystems and StructureDefinitions (``interop.conformance``),
+read by id, so every canonical URL under the canonical base resolves."""
 
 from __future__ import annotations
 
+from fhir.resources.R4B.codesystem import CodeSystem
 from fhir.resources.R4B.questionnaire import Questionnaire
+from fhir.resources.R4B.structuredefinition import StructureDefinition
 
+from backpath.interop import conformance
 from backpath.interop.codes import INTAKE_DETAILS
 from backpath.interop.fhir_export import QUESTIONNAIRE_INSTRUMENTS
 from backpath.interop.fhir_parts import details_questionnaire, fhir_id, instrument_questionnaire
@@ -33,3 +38,17 @@ def questionnaires(url: str | None = None, version: str | None = None) -> list[Q
         for q in found
         if (url is None or q.url == url) and (version is None or q.version == version)
     ]
+
+
+def code_system(code_system_id: str) -> CodeSystem | None:
+    found = conformance.code_system(code_system_id)
+    if found is None:
+        return None
+    return with_meta(CodeSystem.model_validate(found), DEFINITIONS_CHANGED)
+
+
+def structure_definition(definition_id: str) -> StructureDefinition | None:
+    found = conformance.structure_definition(definition_id)
+    if found is None:
+        return None
+    return with_meta(StructureDefinition.model_validate(found), DEFINITIONS_CHANGED)

@@ -195,6 +195,18 @@ def questionnaire_read(request: HttpRequest, questionnaire_id: str) -> HttpRespo
     return read_response(request, resource, private=False)
 
 
+def definition_reader(kind: str, find: Callable[[str], DomainResource | None]) -> View:
+    """Read by id of a definition BackPath publishes (public, like the Questionnaires)."""
+
+    def read(request: HttpRequest, resource_id: str) -> HttpResponse:
+        resource = find(resource_id)
+        if resource is None:
+            raise FhirError(404, "not-found", f"{kind}/{resource_id[:64]}: unknown.")
+        return read_response(request, resource, private=False)
+
+    return read
+
+
 # --- searches and $everything -------------------------------------------------------------
 
 
@@ -269,6 +281,10 @@ def patient_everything(request: HttpRequest, patient_id: str) -> HttpResponse:
 READERS: dict[str, View] = {
     "Patient": patient_read,
     "Questionnaire": questionnaire_read,
+    "CodeSystem": definition_reader("CodeSystem", definitions.code_system),
+    "StructureDefinition": definition_reader(
+        "StructureDefinition", definitions.structure_definition
+    ),
     **{kind: record_reader(kind) for kind in RECORD_TYPES},
 }
 SEARCHES: dict[str, View] = {
