@@ -27,3 +27,12 @@ class RegisterEhrForm(forms.Form):
         label="Tenant (optional)", max_length=255, required=False,
         help_text="The tenant claim the EHR sends for your clinic, if it sends one.",
     )  # fmt: skip
+
+
+class RecordNumberSystemForm(forms.Form):
+    record_number_system = forms.CharField(
+        label="Record-number system", max_length=255, required=False,
+        help_text="The identifier system your EHR writes with your clinic's record numbers "
+        "(Patient.identifier.system), e.g. urn:oid:2.16.840.1.113883.19.5. Leave it blank "
+        "for BackPath's own.",
+    )  # fmt: skip

@@ -8,5 +8,6 @@ app_name = "ehrs"
 
 urlpatterns = [
     path("", views.registrations, name="list"),
+    path("record-numbers/", views.record_numbers, name="record_numbers"),
     path("<int:registration_id>/deactivate/", views.deactivate, name="deactivate"),
 ]

@@ -8,12 +8,14 @@ used to match: an EHR cannot know it, and a guessed one must not open a record.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
 
+from backpath.errors import InvalidInput
 from backpath.interop import codes
 from backpath.web.accounts.models import Clinic
 from backpath.web.patients.models import Patient, PatientIdentifier
@@ -26,6 +28,32 @@ def record_number_system(clinic: Clinic) -> str:
     """The system of the clinic's record numbers: the one its EHR uses when the lead set it,
     else BackPath's own for this clinic."""
     return clinic.record_number_system or f"{codes.BASE}/NamingSystem/clinic-{clinic.pk}-record"
+
+
+SYSTEM_URI = re.compile(
+    r"https?://[^\s|]+"
+    r"|urn:oid:[0-2](\.\d+)+"
+    r"|urn:uuid:[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}"
+    r"|urn:(?!oid:|uuid:)[A-Za-z0-9][A-Za-z0-9-]{0,31}:[^\s|]+"
+)
+"""An identifier system: an absolute http(s) URL or a URN (``urn:oid:1.2.36.1``), no spaces
+and no ``|`` (the FHIR search token separator)."""
+
+
+def set_record_number_system(clinic: Clinic, system: str) -> str:
+    """Give the clinic's record numbers the system its EHR uses (blank: BackPath's own);
+    ``InvalidInput`` naming ``record_number_system`` when it is not an absolute URI."""
+    system = system.strip()
+    if system and (len(system) > 255 or not SYSTEM_URI.fullmatch(system)):
+        raise InvalidInput(
+            "record_number_system",
+            "must be an absolute URI of at most 255 characters, as the EHR writes it in "
+            "Patient.identifier.system, e.g. urn:oid:2.16.840.1.113883.19.5 or "
+            "https://hospital.example/mrn",
+        )
+    clinic.record_number_system = system
+    clinic.save(update_fields=["record_number_system"])
+    return record_number_system(clinic)
 
 
 def identifiers_of(patient: Patient) -> list[Identifier]:
