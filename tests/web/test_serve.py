@@ -117,6 +117,11 @@ def test_the_demo_runs_on_sqlite_on_loopback_over_plain_http(tmp_path: Path) -> 
     assert (env["DEBUG"], env["BACKPATH_SECURE"]) == ("0", "0")
     assert env["ALLOWED_HOSTS"] == "127.0.0.1,localhost"
     assert "127.0.0.1:8000" in gunicorn_args("127.0.0.1", 8000, 2)
+    assert env["BACKPATH_BASE_URL"] == "http://127.0.0.1:8000"
+    moved = demo_environment({"PATH": "/bin"}, tmp_path, 8765)
+    assert moved["BACKPATH_BASE_URL"] == "http://127.0.0.1:8765"
+    kept = demo_environment({"BACKPATH_BASE_URL": "https://demo.example"}, tmp_path, 8765)
+    assert kept["BACKPATH_BASE_URL"] == "https://demo.example"
 
 
 def test_the_demo_secret_key_is_made_once_and_readable_only_by_its_owner(tmp_path: Path) -> None:

@@ -51,9 +51,12 @@ def demo_secret_key(folder: Path) -> str:
     return key
 
 
-def demo_environment(base: Mapping[str, str], folder: Path) -> dict[str, str]:
-    """The environment of the demo server: SQLite in ``folder``, no DEBUG, loopback only."""
+def demo_environment(base: Mapping[str, str], folder: Path, port: int = 8000) -> dict[str, str]:
+    """The environment of the demo server: SQLite in ``folder``, no DEBUG, loopback only; its
+    public address (links, FHIR canonical URLs, SMART addresses) is where it listens unless
+    BACKPATH_BASE_URL says otherwise."""
     env = {k: v for k, v in base.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.setdefault("BACKPATH_BASE_URL", f"http://{DEMO_HOST}:{port}")
     return env | {
         "DJANGO_SETTINGS_MODULE": SETTINGS,
         "BACKPATH_DATA_DIR": str(folder),
@@ -147,7 +150,7 @@ def demo(port: PortOpt = 8000) -> None:
     """Serve the demo clinic on 127.0.0.1 (SQLite in ./data or BACKPATH_DATA_DIR)."""
     ensure_port_free(DEMO_HOST, port)
     folder = data_dir()
-    env = demo_environment(os.environ, folder)
+    env = demo_environment(os.environ, folder, port)
     lines = prepare_database(env, seed_demo=True)
     typer.echo(f"BackPath demo: http://{DEMO_HOST}:{port}/  (data in {folder}; Ctrl-C stops it)")
     for line in lines:
