@@ -12,6 +12,7 @@ token, sends feedback on the warning card, and opens a chart with a red flag.
 
 from __future__ import annotations
 
+import csv
 import json
 import logging
 import threading
@@ -122,7 +123,7 @@ def keys_online(settings: Any, rsa_of_the_ehr: RSAKey) -> Iterator[JwksServer]:
     jwks_fetch.forget()
     server = JwksServer()
     server.serve({"keys": [rsa_of_the_ehr.as_dict(private=False)]})
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     settings.JWKS_ALLOWED_URLS = [server.base + "/.well-known/"]
     yield server
     server.shutdown()
@@ -354,3 +355,34 @@ def test_a_red_flag_condition_in_the_same_shapes_gives_the_critical_card_first(
     assert "Compounded back cream (pharmacy formula)" in critical["detail"]
     assert critical["links"][0]["url"] == PUBLIC + reverse("patients:detail", args=[numbered.pk])
     assert "cards=critical,warning" in last("cds.patient-view").detail
+
+
+def test_the_leads_audit_trail_tells_the_ehrs_day_in_order(
+    by_the_lead: PlayedEhr, numbered: Patient, lead: User
+) -> None:
+    token = by_the_lead.jwt()
+    warning, _ = cards_of(by_the_lead.patient_view(ehr_chart.patient_view(), token))
+    assert by_the_lead.patient_view(ehr_chart.patient_view(), token).status_code == 401
+    feedback = {"feedback": [{"card": warning["uuid"], "outcome": "overridden",
+                              "outcomeTimestamp": "2026-03-02T10:15:00Z"}]}  # fmt: skip
+    assert by_the_lead.post(FEEDBACK, feedback).status_code == 200
+
+    export = logged_in(lead).get(reverse("audit:csv"))
+    assert export.status_code == 200
+    lines = b"".join(export.streaming_content).decode().splitlines()  # type: ignore[attr-defined]
+    rows = list(csv.DictReader(lines[1:]))  # below the disclaimer
+    ehr_rows = [r for r in reversed(rows) if r["action"].startswith(("ehr.", "cds."))]
+    assert [(r["user"], r["action"]) for r in ehr_rows] == [
+        ("lead", "ehr.register"),
+        ("ehr:Harbour EHR", "cds.patient-view"),
+        ("ehr:Harbour EHR", "cds.refused"),
+        ("ehr:Harbour EHR", "cds.feedback"),
+    ]
+    register, view, refused, sent = ehr_rows
+    assert register["detail"] == f"{HARBOUR_ISS} (keys from {by_the_lead.jwks_url})"
+    assert (view["patient id"], view["clinic number"]) == (str(numbered.pk), ehr_chart.MRN)
+    assert view["request"] == f"POST {SERVICE}"
+    assert refused["detail"].startswith("status=401 jwt.jti:")
+    assert (sent["request"], sent["detail"]) == (
+        f"POST {FEEDBACK}", "stored=1 outcomes=overridden",
+    )  # fmt: skip
