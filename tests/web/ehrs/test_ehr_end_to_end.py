@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import re
 import threading
 import time
 import uuid
@@ -134,12 +135,18 @@ def keys_online(settings: Any, rsa_of_the_ehr: RSAKey) -> Iterator[JwksServer]:
 @pytest.fixture
 def by_the_lead(lead: User, harbour: Clinic, keys_online: JwksServer,
                 rsa_of_the_ehr: RSAKey) -> PlayedEhr:  # fmt: skip
-    """The first EHR, registered by the clinic lead on the EHRs page (a real form POST)."""
+    """The first EHR, registered by the clinic lead on the EHRs page: the form as the page
+    serves it (its CSRF token checked), filled in and posted."""
     ehr = PlayedEhr("Harbour EHR", HARBOUR_ISS, rsa_of_the_ehr, "RS384", "harbour-back",
                     keys_online.url)  # fmt: skip
-    form = {"name": ehr.name, "iss": ehr.iss, "jwks_url": keys_online.url, "jwks": "",
-            "tenant": ehr.tenant}  # fmt: skip
-    response = logged_in(lead).post(reverse("ehrs:list"), form)
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(lead)
+    page = browser.get(reverse("ehrs:list")).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert token is not None and 'name="jwks_url"' in page and 'name="tenant"' in page
+    form = {"csrfmiddlewaretoken": token.group(1), "name": ehr.name, "iss": ehr.iss,
+            "jwks_url": keys_online.url, "jwks": "", "tenant": ehr.tenant}  # fmt: skip
+    response = browser.post(reverse("ehrs:list"), form)
     assert response.status_code == 302, response.content.decode()[:2000]
     return ehr
 
