@@ -121,12 +121,23 @@ class MockEhr:
         """The EHR's "open in BackPath" button: a one-time launch id bound to the patient."""
         return f"{self.base}/ehr/open/{pid}"
 
-    def new_launch(self, pid: str) -> str:
-        """A launch id for ``pid``, and the app's launch URL the EHR would open."""
+    def new_launch(self, pid: str, app_url: str | None = None) -> str:
+        """A launch id for ``pid``, and the app's launch URL the EHR would open: the one
+        registered, or ``app_url`` (the ``url`` of a CDS card's ``smart`` link)."""
         launch = secrets.token_urlsafe(12)
         with self.lock:
             self.launches[launch] = pid
-        return f"{self.app_launch_url}?{urlencode({'iss': self.fhir, 'launch': launch})}"
+        url = app_url or self.app_launch_url
+        return f"{url}?{urlencode({'iss': self.fhir, 'launch': launch})}"
+
+    def cds_jwt(self, aud: str, **changes: Any) -> str:
+        """The JWT the EHR's CDS client signs for one call of ``aud`` (RS384, with the key its
+        JWKS publishes; ``iss`` is its authorization server)."""
+        now = int(time.time())
+        claims = {"iss": self.issuer, "sub": CLIENT_ID, "aud": aud, "iat": now, "exp": now + 60,
+                  "jti": secrets.token_urlsafe(16), **changes}  # fmt: skip
+        header = {"alg": "RS384", "typ": "JWT", "kid": self.key.kid, "jku": f"{self.issuer}/jwks"}
+        return jwt.encode(header, claims, self.key, algorithms=["RS384"])
 
     def id_token(self, **changes: Any) -> str:
         now = int(time.time())

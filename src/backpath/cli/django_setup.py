@@ -34,9 +34,16 @@ def use_server_secret_key(why: str) -> None:
 
 
 def setup_django() -> None:
-    """Configure Django from the environment, unless it already is (as in the test suite)."""
+    """Configure Django from the environment, unless it already is (as in the test suite).
+
+    A Django already set up is left alone: ``django.setup()`` run again would configure
+    logging anew, onto whatever ``sys.stderr`` is at that moment (a command run in-process
+    by a test runner captures it, then closes it)."""
+    from django.apps import apps
     from django.conf import settings
 
+    if apps.ready:
+        return
     if not settings.configured:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
         os.environ.setdefault("BACKPATH_DATA_DIR", str(data_dir()))

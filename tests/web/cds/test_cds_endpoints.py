@@ -27,6 +27,8 @@ from tests.web.ehr_double import null_or_empty
 DISCOVERY = "/cds-services"
 SERVICE = "/cds-services/backpath-patient-view"
 EXAMPLES = Path(__file__).parents[2] / "interop" / "cds_examples"
+PUBLIC = "https://clinic.example"
+"""BackPath's public address: card links lead there, whatever address the EHR called."""
 
 
 def example(name: str) -> dict[str, Any]:
@@ -127,6 +129,7 @@ def test_a_patient_users_token_is_403(client: Client, patient: Patient) -> None:
 # --- the service -------------------------------------------------------------------------
 
 
+@override_settings(BACKPATH_BASE_URL=PUBLIC)
 def test_a_full_spec_shaped_request_gets_cards_and_is_audited(client: Client, ehr_key: str) -> None:
     response = call(client, example("request_full"), ehr_key)
     assert response.status_code == 200
@@ -139,7 +142,7 @@ def test_a_full_spec_shaped_request_gets_cards_and_is_audited(client: Client, eh
     (link,) = found[1]["links"]
     assert link == {
         "label": "Add this patient to BackPath",
-        "url": "http://testserver" + reverse("patients:create"),
+        "url": PUBLIC + reverse("patients:create"),
         "type": "absolute",
     }
     event = AuditEvent.objects.get(action="cds.patient-view")
@@ -200,15 +203,14 @@ def _link_label(response: Any) -> str:
     return label
 
 
+@override_settings(BACKPATH_BASE_URL=PUBLIC)
 def test_the_clinics_record_number_links_the_patient(
     client: Client, ehr_key: str, numbered: Patient
 ) -> None:
     response = call(client, _as_ehr_patient(numbered, [record_number(numbered)]), ehr_key)
     info = response.json()["cards"][-1]
     assert info["links"][0]["label"] == "Open in BackPath"
-    assert info["links"][0]["url"] == "http://testserver" + reverse(
-        "patients:detail", args=[numbered.pk]
-    )
+    assert info["links"][0]["url"] == PUBLIC + reverse("patients:detail", args=[numbered.pk])
     event = AuditEvent.objects.get(action="cds.patient-view")
     assert event.patient == numbered and "match=identifier" in event.detail
 

@@ -28,6 +28,7 @@ from backpath.web.cds.feedback import remember_cards
 from backpath.web.cds.responses import error, not_allowed
 from backpath.web.launch.addresses import launch_url
 from backpath.web.launch.registration import launches_from
+from backpath.web.links import base_url
 from backpath.web.patients import identity
 from backpath.web.patients.models import Patient
 
@@ -67,20 +68,18 @@ def _matched_patient(clinic: Clinic, data: cds_hooks.PatientData) -> tuple[Patie
     return patient, "identifier"
 
 
-def _link(
-    request: HttpRequest, clinic: Clinic, patient: Patient | None, fhir_server: str | None
-) -> cds_hooks.Link:
+def _link(clinic: Clinic, patient: Patient | None, fhir_server: str | None) -> cds_hooks.Link:
     """A SMART launch when the clinic registered this EHR for it (the launch matches the
-    patient on identifiers, or offers to add them); otherwise a plain link."""
+    patient on identifiers, or offers to add them); otherwise a plain link. Either is on
+    BackPath's public address (``BACKPATH_BASE_URL``), where the clinician's browser goes,
+    not on the address the EHR's server called (``CDS_BASE_URL`` may be another)."""
     if launches_from(clinic.pk, fhir_server):
         label = "Open in BackPath" if patient is not None else "Open BackPath for this patient"
         return cds_hooks.Link(label=label, url=launch_url(), type="smart")
     if patient is not None:
-        url = reverse("patients:detail", args=[patient.pk])
-        return cds_hooks.Link(
-            label="Open in BackPath", url=request.build_absolute_uri(url), type="absolute"
-        )
-    url = request.build_absolute_uri(reverse("patients:create"))
+        url = base_url() + reverse("patients:detail", args=[patient.pk])
+        return cds_hooks.Link(label="Open in BackPath", url=url, type="absolute")
+    url = base_url() + reverse("patients:create")
     return cds_hooks.Link(label="Add this patient to BackPath", url=url, type="absolute")
 
 
@@ -134,8 +133,8 @@ def patient_view(request: HttpRequest) -> JsonResponse:
     patient, matched = _matched_patient(caller.clinic, data)
     response = cds_hooks.build_cards(
         data,
-        links=[_link(request, caller.clinic, patient, _server(call))],
-        source_url=request.build_absolute_uri("/"),
+        links=[_link(caller.clinic, patient, _server(call))],
+        source_url=base_url() + "/",
     )
     remember_cards(caller, call.hookInstance, response.cards)
     indicators = ",".join(card.indicator for card in response.cards)
