@@ -404,3 +404,23 @@ def test_a_prefetch_without_its_included_medication_has_it_fetched_from_the_serv
     assert "referenced Medications" in gathered.fetched
     response = cds_hooks.build_cards(gathered).to_json()
     assert any("Eliquis 5 mg tablet" in c["detail"] for c in of(response["cards"], "warning"))
+
+
+def test_a_held_or_unknown_status_medicine_still_counts_and_its_status_is_named() -> None:
+    """An anticoagulant on hold for a procedure, or of unknown status, may still clash with an
+    NSAID: read on the cautious side, and say the status."""
+    for kind, status in [("MedicationRequest", "on-hold"), ("MedicationStatement", "unknown"),
+                         ("MedicationRequest", "draft")]:  # fmt: skip
+        held = request_for(ELIQUIS_SBD, kind)
+        held["status"] = status
+        key = "medications" if kind == "MedicationRequest" else "medicationStatements"
+        prefetch = {"medications": searchset(request_for(IBUPROFEN_SCD)), key: searchset(held)}
+        if key == "medications":
+            prefetch["medications"] = searchset(request_for(IBUPROFEN_SCD), held)
+        (warning,) = of(cards(call(**prefetch)), "warning")
+        assert f"Eliquis 5 mg tablet (status: {status})" in warning["detail"], status
+    for status in ("cancelled", "completed", "stopped", "entered-in-error"):
+        gone = request_for(ELIQUIS_SBD)
+        gone["status"] = status
+        found = cards(call(medications=searchset(request_for(IBUPROFEN_SCD), gone)))
+        assert of(found, "warning") == [], status

@@ -268,6 +268,8 @@ def _warning(
     more = f" (+{len(conflicts) - 1} more)" if len(conflicts) > 1 else ""
     summary = f"{name[:40]}: {first.kind} with '{label}' - {advice}{more}"
     where = f"{medicine.kind}, {code_text(coding)}" if coding else medicine.kind
+    if medicine.status != "active":
+        where += f", status {medicine.status}"
     lines = [
         f"**{_md(name)}** ({where}) contains {ingredient.name}, one of BackPath's "
         f"*{treatment.name}*."

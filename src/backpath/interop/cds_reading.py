@@ -59,8 +59,11 @@ SYSTEM_NAMES = {
 _INACTIVE = {"inactive", "resolved", "remission"}
 _NOT_TRUE = {"refuted", "entered-in-error"}
 _FINAL = {"final", "amended", "corrected"}
-_REQUEST_ACTIVE = {"active"}
-_STATEMENT_TAKING = {"active", "intended", "on-hold"}
+_REQUEST_TAKING = {"active", "on-hold", "draft", "unknown"}
+_STATEMENT_TAKING = {"active", "intended", "on-hold", "unknown"}
+"""Read on the cautious side: a medicine held for a while (an anticoagulant stopped for a
+procedure), about to be ordered, or of unknown status may still clash, so it counts, and the
+card names its status when it is not plain ``active``."""
 
 
 @dataclass(frozen=True)
@@ -82,16 +85,22 @@ class Medicine:
     """The coding the ingredients were found by."""
     unresolved: str = ""
     """A ``medicationReference`` that could not be followed."""
+    status: str = "active"
+    """The request's or statement's status; any other than ``active`` is named on cards."""
+
+    def _status(self) -> str:
+        return "" if self.status == "active" else f" (status: {self.status})"
 
     def label(self) -> str:
-        """The medicine's name, or its ingredients' names."""
-        return self.name or " / ".join(i.name for i in self.ingredients) or "a medicine"
+        """The medicine's name, or its ingredients' names, with a status other than active."""
+        name = self.name or " / ".join(i.name for i in self.ingredients) or "a medicine"
+        return name + self._status()
 
     def described(self) -> str:
         """Name and codes, as a card names a medicine it did not recognise."""
         codes = ", ".join(code_text(c) for c in self.codings) or "no code"
         where = f"; its Medication {self.unresolved} was not found" if self.unresolved else ""
-        return f"{self.name or 'unnamed medicine'} ({self.kind}, {codes}{where})"
+        return f"{self.name or 'unnamed medicine'}{self._status()} ({self.kind}, {codes}{where})"
 
 
 @dataclass(frozen=True)
@@ -200,7 +209,7 @@ def _medicines(data: PatientData, reading: Reading) -> None:
     for entry in data.entries:
         resource = entry.resource
         if isinstance(resource, MedicationRequest):
-            taking = resource.status in _REQUEST_ACTIVE
+            taking = resource.status in _REQUEST_TAKING
         elif isinstance(resource, MedicationStatement):
             taking = resource.status in _STATEMENT_TAKING
         else:
@@ -217,6 +226,7 @@ def _medicines(data: PatientData, reading: Reading) -> None:
             ingredients,
             matched,
             found.unresolved,
+            str(resource.status or "unknown"),
         )
         reading.medicines.append(medicine)
         if not ingredients:
