@@ -2,7 +2,9 @@
 (CDS Hooks 2.0 feedback), authenticated like the service, checked, and stored for the clinic.
 
 Every item must name (by ``uuid``) a card BackPath sent to the caller's clinic; a card of
-another clinic is answered as an unknown one. The whole request is stored or none of it; the
+another clinic is answered as an unknown one. BackPath's cards carry no suggestions, so an
+item accepting one is refused (naming ``acceptedSuggestions``) rather than stored as if the
+clinician had taken an action BackPath never offered. The whole request is stored or none of it; the
 answer is ``{"stored": n}``.
 """
 
@@ -69,6 +71,12 @@ def store(caller: Caller, items: Sequence[Feedback]) -> int:
         if card is None:
             raise InvalidInput(
                 f"feedback[{index}].card", "is not the uuid of a card BackPath sent to this clinic"
+            )
+        if item.acceptedSuggestions:  # the cards carry none, so no suggestion can be one of them
+            raise InvalidInput(
+                f"feedback[{index}].acceptedSuggestions",
+                "names a suggestion this card does not offer: BackPath's cards carry no "
+                "suggestions, so send outcome 'overridden' (with an overrideReason if you wish)",
             )
         rows.append(_row(caller, card, item))
     with transaction.atomic():
