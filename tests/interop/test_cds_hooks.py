@@ -180,12 +180,108 @@ def test_invalid_fhir_in_prefetch_names_the_resource_field() -> None:
     assert caught.value.field == "prefetch.patient.birthDate"
 
 
-def test_invalid_fhir_inside_a_searchset_names_the_entry() -> None:
+def test_an_invalid_resource_inside_a_searchset_is_left_out_and_named_on_the_card() -> None:
     data = example("request_full")
     data["prefetch"]["conditions"]["entry"][0]["resource"]["onsetDateTime"] = "soon"
+    call = cds_hooks.parse_request(json.dumps(data))
+    gathered = cds_hooks.gather(call)
+    (fault,) = gathered.unreadable
+    assert fault.field == "prefetch.conditions.entry[0].resource.onsetDateTime"
+    assert not gathered.of_type("Condition")
+    info = by_indicator(cards(data), "info")[0]
+    assert info["summary"].startswith("EHR data unreadable: conditions;")
+    assert "its one resource could not be read: prefetch.conditions.entry\\[0\\]" in info["detail"]
+
+
+def test_a_red_flag_survives_a_medicine_with_an_invalid_date_which_is_said() -> None:
+    bad = medicine("197806", "Ibuprofen 600 MG Oral Tablet") | {"authoredOn": "last Tuesday"}
+    data = request(
+        conditions=searchset(condition(SNOMED, "192970008", "Cauda equina syndrome")),
+        medications=searchset(medicine("855332", "Warfarin Sodium 5 MG Oral Tablet"), bad),
+    )
+    (critical,) = cards(data)
+    assert critical["indicator"] == "critical"
+    assert "Cauda equina syndrome" in critical["detail"]
+    assert (
+        "**1 of the EHR's medicine orders (MedicationRequest) could not be read** "
+        "(prefetch.medications.entry\\[1\\].resource.authoredOn: "
+    ) in critical["detail"]
+    assert "the medicines in it were not checked for interactions." in critical["detail"]
+
+
+def test_a_key_none_of_whose_resources_could_be_read_is_unknown() -> None:
+    data = request(
+        conditions=searchset(condition(SNOMED, "192970008", "Cauda equina syndrome")),
+        medications=searchset(
+            medicine("197806", "Ibuprofen") | {"status": "bad  code"},
+            medicine("855332", "Warfarin") | {"subject": "Patient/1288992"},
+        ),
+    )
+    gathered = cds_hooks.gather(cds_hooks.parse_request(json.dumps(data)))
+    assert [u.field for u in gathered.unreadable] == [
+        "prefetch.medications.entry[0].resource.status",
+        "prefetch.medications.entry[1].resource.subject",
+    ]
+    assert gathered.unknown["medications"].startswith("none of its 2 resources could be read: ")
+    detail = cards(data)[0]["detail"]
+    assert "**Not checked: medicines (MedicationRequest) could not be read from the EHR" in detail
+    assert "entry\\[1\\].resource.subject" in detail
+    assert "of the EHR's medicine orders" not in detail  # said once, as unknown
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        ({"status": "ended"}, "status", "not a MedicationRequest status of FHIR R4"),
+        ({"intent": None}, "intent", "required"),
+        ({"resourceType": "MedicationUsage"}, "resourceType", "not a FHIR R4 resource type"),
+        ({"dosageInstruction": [{"sequence": "first"}]}, "dosageInstruction[0].sequence", ""),
+    ],
+)
+def test_a_bad_code_a_missing_element_or_an_unknown_type_leaves_only_that_resource_out(
+    change: dict[str, Any], field: str, words: str
+) -> None:
+    bad = {k: v for k, v in (medicine("197806", "Ibuprofen") | change).items() if v is not None}
+    data = request(medications=searchset(medicine("855332", "Warfarin"), bad))
+    gathered = cds_hooks.gather(cds_hooks.parse_request(json.dumps(data)))
+    (fault,) = gathered.unreadable
+    assert fault.field == f"prefetch.medications.entry[1].resource.{field}"
+    assert words in fault.message
+    assert [e.location for e in gathered.entries[1:]] == ["prefetch.medications.entry[0].resource"]
+    assert "medications" not in gathered.unknown
+
+
+def test_an_invalid_bundle_envelope_is_logged_and_its_entries_still_read(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    conditions = searchset(condition(SNOMED, "192970008", "Cauda equina syndrome"))
+    del conditions["type"]  # required in R4
+    with caplog.at_level("WARNING", logger="backpath.interop.cds_prefetch"):
+        found = cards(request(conditions=conditions))
+    assert found[0]["indicator"] == "critical"
+    assert "Bundles that are not valid FHIR R4" in caplog.text
+    assert "prefetch.conditions.type" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("value", "field"),
+    [
+        ([], "prefetch.conditions"),
+        ({"resourceType": "Bundle", "type": "searchset", "entry": {}}, "prefetch.conditions.entry"),
+        (
+            {"resourceType": "Bundle", "type": "searchset", "entry": [{}]},
+            "prefetch.conditions.entry[0].resource",
+        ),
+        (
+            {"resourceType": "Bundle", "type": "searchset", "entry": [{"resource": "x"}]},
+            "prefetch.conditions.entry[0].resource",
+        ),
+    ],
+)
+def test_a_prefetch_value_of_the_wrong_shape_is_still_a_bad_request(value: Any, field: str) -> None:
     with pytest.raises(InvalidInput) as caught:
-        cards(data)
-    assert caught.value.field == "prefetch.conditions.entry[0].resource.onsetDateTime"
+        cards(request(conditions=value))
+    assert caught.value.field == field
 
 
 def test_a_prefetched_patient_other_than_the_context_patient_is_refused() -> None:
@@ -247,7 +343,40 @@ def test_a_fetch_failure_of_a_required_key_is_unavailable_with_the_reason() -> N
     assert "HTTP 503" in caught.value.missing["medications"]
 
 
-def test_invalid_fhir_from_the_server_makes_the_key_unavailable_not_a_bad_request() -> None:
+def test_an_invalid_resource_from_the_server_is_left_out_and_the_rest_read() -> None:
+    def fetch(url: str, token: str) -> object:
+        if "/Condition?" in url:
+            red_flag = condition(SNOMED, "192970008", "Cauda equina syndrome")
+            return searchset(red_flag, red_flag | {"recordedDate": "31/12/2025"})
+        return searchset()
+
+    call = cds_hooks.parse_request(json.dumps(example("request_patient_only")))
+    gathered = cds_hooks.gather(call, fetch=fetch)
+    assert [u.field for u in gathered.unreadable] == [
+        "prefetch.conditions.entry[1].resource.recordedDate"
+    ]
+    critical = cds_hooks.build_cards(gathered, today=TODAY).to_json()["cards"][0]
+    assert critical["indicator"] == "critical"
+    assert "**1 of the EHR's conditions could not be read**" in critical["detail"]
+
+
+def test_an_invalid_patient_from_the_server_is_still_unavailable() -> None:
+    data = example("request_patient_only")
+    del data["prefetch"]["patient"]
+    call = cds_hooks.parse_request(json.dumps(data))
+
+    def fetch(url: str, token: str) -> object:
+        if "/Patient/" in url:
+            return {"resourceType": "Patient", "id": "1288992", "birthDate": "soon"}
+        return searchset()
+
+    with pytest.raises(PrefetchUnavailable) as caught:
+        cds_hooks.gather(call, fetch=fetch)
+    assert list(caught.value.missing) == ["patient"]
+    assert "prefetch.patient.birthDate" in caught.value.missing["patient"]
+
+
+def test_a_badly_shaped_answer_from_the_server_makes_the_key_unavailable() -> None:
     def fetch(url: str, token: str) -> object:
         return {"resourceType": "Bundle", "type": "searchset", "entry": [{"resource": 5}]}
 

@@ -35,7 +35,7 @@ from backpath.instruments import red_flags, startback
 from backpath.instruments.red_flags import RedFlagsResult
 from backpath.interop import codes
 from backpath.interop.cds_codes import cds_codes, find
-from backpath.interop.cds_prefetch import Entry, PatientData
+from backpath.interop.cds_prefetch import Entry, PatientData, Unreadable
 from backpath.interop.fhir_import import intake_from_resources
 from backpath.interop.medicines import (
     CodingKey,
@@ -114,7 +114,9 @@ class Reading:
     medicines: list[Medicine] = field(default_factory=list)
     unrecognised: list[Medicine] = field(default_factory=list)
     unknown: dict[str, str] = field(default_factory=dict)
-    """Prefetch keys the EHR could not give -> what it said."""
+    """Prefetch keys whose data are not known -> why (``PatientData.unknown``)."""
+    unreadable: list[Unreadable] = field(default_factory=list)
+    """Resources left out as not valid FHIR R4, of the keys that are not unknown."""
     risk: RiskFinding | None = None
     problems: list[str] = field(default_factory=list)
     _assessed: Assessment | InvalidInput | None = field(default=None, repr=False)
@@ -350,7 +352,11 @@ def _risk(data: PatientData, reading: Reading) -> None:
 
 def read(data: PatientData, today: date) -> Reading:
     """Everything the card rules need, read from the prefetched resources."""
-    reading = Reading(intake={}, unknown=dict(data.unknown))
+    reading = Reading(
+        intake={},
+        unknown=dict(data.unknown),
+        unreadable=[u for u in data.unreadable if u.key not in data.unknown],
+    )
     _intake(data, today, reading)
     reading.age = _age(data.patient.birthDate, today)
     _conditions(data, reading)
