@@ -33,6 +33,7 @@ GOLDEN = Path(__file__).parent / "golden" / "chronic_bundle.json"
 TODAY = date(2026, 1, 5)
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 SNOMED = "http://snomed.info/sct"
+ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 LOINC = "http://loinc.org"
 ACTIVE = {
     "coding": [
@@ -601,17 +602,38 @@ def test_icd10_prefix_rows_match_their_subcodes_written_with_or_without_the_dot(
 
 
 def test_every_code_row_says_where_it_was_verified_or_that_it_is_to_confirm() -> None:
-    table = cds_codes()
-    rows = [*table.serious_conditions, *table.condition_tags]
+    rows = cds_codes().serious_conditions
     assert all(row.verified == "to confirm" or "(" in row.verified for row in rows)
 
 
-def test_code_tables_with_an_unknown_tag_are_refused_naming_the_field() -> None:
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("suspect", "no_such_suspect", "no rule for 'no_such_suspect'"),
+        ("system", "icd9", "unknown system 'icd9'"),
+        ("code", "S32.0.1", "not a code of http://hl7.org/fhir/sid/icd-10-cm"),
+    ],
+)
+def test_code_tables_with_an_unknown_suspect_system_or_code_are_refused_naming_the_field(
+    field: str, value: str, words: str
+) -> None:
     data = cds_codes().model_dump()
-    data["condition_tags"][0]["tag"] = "no_such_tag"
+    data["serious_conditions"][10][field] = value
     with pytest.raises(KnowledgeBaseError) as caught:
         parse_codes(data)
-    assert caught.value.field == "condition_tags[0].tag"
+    assert caught.value.field == f"serious_conditions[10].{field}"
+    assert words in caught.value.message
+
+
+def test_a_comorbidity_coded_in_icd10cm_sets_its_tag_for_the_warning_cards() -> None:
+    """The CDS reader reads condition tags from the one table the FHIR import reads too."""
+    data = request(
+        conditions=searchset(condition(ICD10CM, "N18.4", "Chronic kidney disease, stage 4")),
+        medications=searchset(medicine("197806", "Ibuprofen 600 MG Oral Tablet")),
+    )
+    (warning,) = by_indicator(cards(data), "warning")
+    assert "Chronic kidney disease" in warning["summary"]
+    assert "Condition: Chronic kidney disease, stage 4 (ICD-10-CM N18.4)" in warning["detail"]
 
 
 def test_the_plan_summary_names_triage_concerns_and_contradictions_with_sources() -> None:

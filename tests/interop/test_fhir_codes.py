@@ -47,6 +47,10 @@ def _resources(bundle: dict[str, Any], kind: str) -> list[dict[str, Any]]:
     return [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == kind]
 
 
+ICD = {"system": "icd10cm", "code": "E11", "match": "prefix", "display": "Type 2 diabetes",
+       "verified": "a test row"}  # fmt: skip
+
+
 def _raw_table() -> dict[str, Any]:
     path = ROOT / "src" / "backpath" / "interop" / "data" / FILE
     data: dict[str, Any] = yaml.safe_load(path.read_text("utf-8"))
@@ -191,16 +195,22 @@ def test_a_stopped_medicine_and_a_medicine_code_on_a_condition() -> None:
     assert "conditions" not in intake_from_bundle(odd)
 
 
-def test_an_ehrs_snomed_coded_comorbidity_becomes_its_tag() -> None:
-    bundle = {
+def _conditions(*codings: tuple[str, str]) -> dict[str, Any]:
+    return {
         "resourceType": "Bundle",
         "type": "collection",
         "entry": [
             {"resource": {"resourceType": "Condition", "subject": {"reference": "Patient/x"},
-                          "code": {"coding": [{"system": codes.SNOMED, "code": code}]}}}
-            for code in ("84114007", "73211009", "13200003")
+                          "code": {"coding": [{"system": system, "code": code}]}}}
+            for system, code in codings
         ],
     }  # fmt: skip
+
+
+def test_an_ehrs_snomed_coded_comorbidity_becomes_its_tag() -> None:
+    bundle = _conditions(
+        (codes.SNOMED, "84114007"), (codes.SNOMED, "73211009"), (codes.SNOMED, "235595009")
+    )
     assert intake_from_bundle(bundle)["conditions"] == ["heart_failure", "diabetes"]
     resolved = copy.deepcopy(bundle)
     resolved["entry"][0]["resource"]["clinicalStatus"] = {
@@ -209,17 +219,44 @@ def test_an_ehrs_snomed_coded_comorbidity_becomes_its_tag() -> None:
     assert intake_from_bundle(resolved)["conditions"] == ["diabetes"]
 
 
-def test_the_cds_table_and_this_table_agree_on_shared_snomed_codes() -> None:
-    """Both map SNOMED CT to tags (cds_codes.yaml for the CDS reader); where both list a code
-    it must mean the same tag, until the two tables are one."""
-    from backpath.interop.cds_codes import cds_codes
+def test_the_import_reads_the_further_codes_of_the_table_as_the_cds_reader_does() -> None:
+    """One table: a code only read (never exported) gives its tag on import too."""
+    bundle = _conditions(
+        (codes.ICD10CM, "I50.22"), (codes.ICD10CM, "n183"), (codes.SNOMED, "13200003")
+    )
+    assert intake_from_bundle(bundle)["conditions"] == [
+        "heart_failure", "chronic_kidney_disease", "peptic_ulcer_or_gi_bleed"
+    ]  # fmt: skip
+    assert "conditions" not in intake_from_bundle(_conditions((codes.ICD10CM, "I5")))
 
-    cds = cds_codes()
-    theirs = {row.code: row.tag for row in cds.condition_tags if cds.uri(row) == codes.SNOMED}
-    ours = condition_codes().snomed_tags()
-    assert {c: theirs[c] for c in theirs.keys() & ours.keys()} == {
-        c: ours[c] for c in theirs.keys() & ours.keys()
-    }
+
+@pytest.mark.parametrize(
+    ("code", "tag"),
+    [("E11.9", "diabetes"), ("E1022", "diabetes"), ("G40.909", "epilepsy"),
+     ("I73.9", "peripheral_vascular_disease"), ("M81.0", "osteoporosis")],
+)  # fmt: skip
+def test_an_icd10cm_coded_comorbidity_becomes_its_tag(code: str, tag: str) -> None:
+    assert intake_from_bundle(_conditions((codes.ICD10CM, code)))["conditions"] == [tag]
+
+
+def test_an_icd10cm_code_near_a_tags_code_is_not_read_as_it() -> None:
+    for code in ("I73.8", "E13.9", "G41.0", "N19"):
+        assert "conditions" not in intake_from_bundle(_conditions((codes.ICD10CM, code)))
+
+
+def test_the_table_gives_each_tag_with_the_coding_that_said_it() -> None:
+    table = condition_codes()
+    found = table.tags_of(
+        [("urn:local", "I50"), (codes.ICD10CM, "M81.0"), (codes.SNOMED, "64859006")]
+    )
+    assert found == [("osteoporosis", (codes.SNOMED, "64859006"))]
+    assert table.tags_of([(codes.SNOMED, "I50")]) == []  # the system counts
+
+
+def test_every_code_of_the_table_says_where_it_was_checked() -> None:
+    for tag, where, row in condition_codes().rows:
+        assert row.verified.strip(), where
+        assert tag in condition_codes().conditions
 
 
 @pytest.mark.parametrize(
@@ -232,7 +269,39 @@ def test_the_cds_table_and_this_table_agree_on_shared_snomed_codes() -> None:
          "medicines.sedative_use", "condition too"),
         (lambda d: d["conditions"]["diabetes"].update(snomed={"code": "84757009",
                                                               "display": "Epilepsy"}),
-         "conditions", "two tags"),
+         "conditions.epilepsy.snomed.code", "two tags: 'diabetes'"),
+        (lambda d: d["conditions"]["diabetes"].update(read_from=[dict(ICD, code="N18.4")]),
+         "conditions.diabetes.read_from.0.code",
+         "'N18.4' (icd10cm) is given to two tags: 'chronic_kidney_disease' "
+         "(conditions.chronic_kidney_disease.read_from.0) and 'diabetes'"),
+        (lambda d: d["conditions"]["diabetes"].update(read_from=[dict(ICD, code="E11"),
+                                                                 dict(ICD, code="E11.9")]),
+         "conditions.diabetes.read_from.1.code", "listed twice for 'diabetes'"),
+        (lambda d: d["conditions"]["diabetes"].update(read_from=[dict(ICD, system="snomed",
+                                                                      code="73211009",
+                                                                      match="exact")]),
+         "conditions.diabetes.read_from.0.code", "listed twice"),
+        (lambda d: d["conditions"]["diabetes"].update(read_from=[dict(ICD, system="icd9")]),
+         "conditions.diabetes.read_from.0.system", "unknown system 'icd9'"),
+        (lambda d: d["conditions"]["diabetes"].update(read_from=[dict(ICD, system="atc")]),
+         "conditions.diabetes.read_from.0.system", "snomed or icd10cm"),
+        (lambda d: d["conditions"]["diabetes"].update(read_from=[dict(ICD, code="250.00")]),
+         "conditions.diabetes.read_from.0.code", "not a code of"),
+        (lambda d: d["conditions"]["diabetes"].update(read_from=[dict(ICD, system="snomed",
+                                                                      code="4467")]),
+         "conditions.diabetes.read_from.0.code", "not a code of http://snomed.info/sct"),
+        (lambda d: d["conditions"]["diabetes"].update(read_from=[dict(ICD, system="snomed",
+                                                                      code="44054006")]),
+         "conditions.diabetes.read_from.0.code", "only for ICD-10-CM"),
+        (lambda d: d["conditions"]["diabetes"].update(read_from=[{"system": "icd10cm",
+                                                                  "code": "E11"}]),
+         "conditions.diabetes.read_from.0.display", "required"),
+        (lambda d: d["conditions"]["diabetes"].update(read_from=[dict(ICD, verified="")]),
+         "conditions.diabetes.read_from.0.verified", "at least 1 character"),
+        (lambda d: d["systems"].update(loinc="http://loinc.org"), "systems.loinc", "unknown"),
+        (lambda d: d["systems"].update(snomed="http://snomed.info/sct/900000000000207008"),
+         "systems.snomed", "must be http://snomed.info/sct"),
+        (lambda d: d["systems"].pop("atc"), "systems", "must name atc"),
         (lambda d: d["medicines"]["sedative_use"].pop("verified"),
          "medicines.sedative_use.verified", "required"),
         (lambda d: d["conditions"]["diabetes"]["snomed"].update(code="7321 1009"),

@@ -4,7 +4,7 @@
   syndrome or a vertebral fracture.
 - ``screen``: BackPath's red-flag screen, when a QuestionnaireResponse of it is present.
 - ``tags``: condition tags with the evidence for each (BackPath condition-tag codes,
-  comorbidity codes, medicines from ``medicines.yaml``, age).
+  comorbidity codes from ``condition_codes.yaml``, medicines from ``medicines.yaml``, age).
 - ``medicines``: active MedicationRequests and MedicationStatements with their codes and the
   ingredients they were matched to; ``unrecognised`` are those matched to none, which the
   cards name (an unknown medicine is never read as "nothing to check").
@@ -36,6 +36,7 @@ from backpath.instruments.red_flags import RedFlagsResult
 from backpath.interop import codes
 from backpath.interop.cds_codes import cds_codes, find
 from backpath.interop.cds_prefetch import Entry, PatientData, Unreadable
+from backpath.interop.condition_codes import condition_codes
 from backpath.interop.fhir_import import intake_from_resources
 from backpath.interop.medicines import (
     CodingKey,
@@ -186,8 +187,7 @@ def _conditions(data: PatientData, reading: Reading) -> None:
         for row, coding in find(table, table.serious_conditions, found):
             suspect = getattr(row, "suspect", "")
             reading.serious.append(SeriousFinding(suspect, f"{name} ({code_text(coding)})"))
-        for row, coding in find(table, table.condition_tags, found):
-            tag = getattr(row, "tag", "")
+        for tag, coding in condition_codes().tags_of(found):
             reading.add_tag(tag, f"Condition: {name} ({code_text(coding)})", entry.location)
         for system, code in found:
             if system == codes.CONDITION_TAGS and code in kb.conditions:

@@ -8,8 +8,8 @@ Every entry is parsed with its ``fhir.resources.R4B`` model; a bad one raises
 - ``Condition`` (not inactive/resolved): SNOMED CT 279039007 or ICD-10-CM M54.5x set the
   region to low back, SNOMED CT 23056005 sets leg pain below the knee, ``onsetDateTime``
   gives the episode duration; codes of BackPath's ``condition-tag`` system become tags, and
-  so do the SNOMED CT codes ``data/condition_codes.yaml`` gives a tag (84114007 heart
-  failure -> ``heart_failure``).
+  so do the codes ``data/condition_codes.yaml`` reads as a tag, the same as the CDS Hooks
+  reader (SNOMED CT 84114007 or ICD-10-CM I50.9 -> ``heart_failure``).
 - ``MedicationStatement`` (active, intended or on hold): medicines of ``data/medicines.yaml``
   (RxNorm ingredients and products, ATC, SNOMED CT) set their condition tags, e.g. an
   anticoagulant -> ``anticoagulant_therapy``, and so does a BackPath ``condition-tag`` code of
@@ -165,12 +165,12 @@ class _Reader:
         status = {code for _, code in _codes(resource.clinicalStatus)}
         if status & _INACTIVE:
             return
-        snomed_tags = condition_codes().snomed_tags()
-        for system, code in _codes(resource.code):
+        found = _codes(resource.code)
+        for tag, _ in condition_codes().tags_of(found):
+            self.tag(tag)
+        for system, code in found:
             if system == codes.CONDITION_TAGS:
                 self.tag(code)
-            elif system == codes.SNOMED and code in snomed_tags:
-                self.tag(snomed_tags[code])
             elif (system, code) == (codes.SNOMED, codes.SCIATICA):
                 self.inferred_episode["leg_pain"] = "below_knee"
             elif (system == codes.SNOMED and code == codes.LOW_BACK_PAIN) or (
