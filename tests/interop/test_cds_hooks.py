@@ -698,3 +698,54 @@ def test_cancer_with_sciatica_on_record_is_an_emergency_card_as_in_backpaths_tri
     )
     assert critical["summary"].startswith("Emergency")
     assert "BackPath triage of everything on record" in critical["detail"]
+
+
+SHELLFISH = {
+    "resourceType": "AllergyIntolerance",
+    "clinicalStatus": {
+        "coding": [
+            {
+                "system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical",
+                "code": "active",
+            }
+        ]
+    },
+    "code": {"coding": [{"system": SNOMED, "code": "300913006"}], "text": "Shellfish allergy"},
+    "patient": {"reference": "Patient/1288992"},
+}
+
+
+def _read(data: dict[str, Any]) -> Any:
+    from backpath.interop.cds_reading import read
+
+    return read(cds_hooks.gather(cds_hooks.parse_request(json.dumps(data))), TODAY)
+
+
+def test_an_allergy_intolerance_in_the_prefetch_gives_its_tag_with_its_evidence() -> None:
+    reading = _read(request(conditions=searchset(SHELLFISH)))
+    assert reading.tags["shellfish_allergy"] == [
+        "AllergyIntolerance: Shellfish allergy (SNOMED CT 300913006)"
+    ]
+    assert reading.tag_locations["shellfish_allergy"] == {"prefetch.conditions.entry[0].resource"}
+
+
+def test_a_refuted_or_resolved_allergy_intolerance_gives_no_tag() -> None:
+    refuted = copy.deepcopy(SHELLFISH)
+    refuted["verificationStatus"] = {
+        "coding": [
+            {
+                "system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification",
+                "code": "refuted",
+            }
+        ]
+    }
+    resolved = copy.deepcopy(SHELLFISH)
+    resolved["clinicalStatus"]["coding"][0]["code"] = "resolved"
+    for allergy in (refuted, resolved):
+        assert "shellfish_allergy" not in _read(request(conditions=searchset(allergy))).tags
+
+
+def test_an_allergy_intolerance_with_a_comorbidity_code_sets_no_comorbidity() -> None:
+    odd = copy.deepcopy(SHELLFISH)
+    odd["code"] = {"coding": [{"system": SNOMED, "code": "84114007"}]}
+    assert _read(request(conditions=searchset(odd))).tags == {}

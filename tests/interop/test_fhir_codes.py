@@ -19,7 +19,13 @@ from backpath.engine import assess_and_plan
 from backpath.errors import KnowledgeBaseError
 from backpath.instruments import INSTRUMENTS
 from backpath.interop import PatientInfo, codes, export_bundle, intake_from_bundle
-from backpath.interop.condition_codes import FILE, condition_codes, is_medicine, parse
+from backpath.interop.condition_codes import (
+    FILE,
+    condition_codes,
+    is_allergy,
+    is_medicine,
+    parse,
+)
 from backpath.knowledge import load_knowledge
 from tests.conftest import ROOT, make_intake
 from tests.fhir_schema import assert_valid_r4
@@ -27,7 +33,8 @@ from tests.fhir_schema import assert_valid_r4
 WHEN = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 TAGS = contract.condition_tags()
 MEDICINES = [tag for tag in TAGS if is_medicine(tag)]
-CONDITIONS = [tag for tag in TAGS if not is_medicine(tag)]
+ALLERGIES = [tag for tag in TAGS if is_allergy(tag)]
+CONDITIONS = [tag for tag in TAGS if not is_medicine(tag) and not is_allergy(tag)]
 runner = CliRunner()
 
 
@@ -96,9 +103,10 @@ def _codings(node: Any) -> list[dict[str, Any]]:
 # --- comorbidities and medicines ------------------------------------------------------------
 
 
-def test_the_table_sorts_every_contract_tag_into_conditions_or_medicines() -> None:
+def test_the_table_sorts_every_contract_tag_into_conditions_allergies_or_medicines() -> None:
     table = condition_codes()
-    assert sorted([*table.conditions, *table.medicines]) == sorted(TAGS)
+    assert sorted([*table.conditions, *table.allergies, *table.medicines]) == sorted(TAGS)
+    assert ALLERGIES == ["shellfish_allergy"]
     assert set(MEDICINES) == {
         "anticoagulant_therapy",
         "antiplatelet_therapy",
@@ -152,6 +160,75 @@ def test_a_medicine_is_a_medication_statement_not_a_condition(tag: str) -> None:
     assert row.medicine in statement["text"]["div"]
 
 
+def test_a_shellfish_allergy_is_an_allergy_intolerance_not_a_condition() -> None:
+    bundle = _export(make_intake(conditions=["shellfish_allergy"]))
+    assert_valid_r4(bundle)
+    assert [c["id"] for c in _resources(bundle, "Condition")] == ["ep1-condition-back-pain"]
+    (allergy,) = _resources(bundle, "AllergyIntolerance")
+    label = load_knowledge().conditions["shellfish_allergy"].label
+    assert allergy["id"] == "ep1-allergy-shellfish-allergy"
+    assert allergy["clinicalStatus"]["coding"] == [
+        {"system": codes.ALLERGY_CLINICAL, "code": "active"}
+    ]
+    assert allergy["verificationStatus"]["coding"] == [
+        {"system": codes.ALLERGY_VERIFICATION, "code": "unconfirmed"}
+    ]
+    assert (allergy["type"], allergy["category"]) == ("allergy", ["food"])
+    assert allergy["code"] == {
+        "coding": [
+            {"system": codes.CONDITION_TAGS, "code": "shellfish_allergy", "display": label},
+            {"system": codes.SNOMED, "code": "300913006", "display": "Shellfish allergy"},
+        ],
+        "text": label,
+    }
+    assert allergy["patient"] == allergy["asserter"] == {"reference": "Patient/ep1-patient"}
+    assert allergy["recordedDate"] == "2026-01-05T09:00:00Z"
+    assert (
+        "Allergy: Shellfish allergy (active, unconfirmed; allergy, food)" in allergy["text"]["div"]
+    )
+    careplan = _resources(bundle, "CarePlan")[0]
+    assert all("allergy" not in a["reference"] for a in careplan.get("addresses", []))
+
+
+def _allergy(**changes: Any) -> dict[str, Any]:
+    bundle = _export(make_intake(conditions=["shellfish_allergy"]))
+    (allergy,) = _resources(bundle, "AllergyIntolerance")
+    allergy.update(changes)
+    return bundle
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"clinicalStatus": {"coding": [{"system": codes.ALLERGY_CLINICAL, "code": "resolved"}]}},
+        {"clinicalStatus": {"coding": [{"system": codes.ALLERGY_CLINICAL, "code": "inactive"}]}},
+        {"verificationStatus": {"coding": [{"system": codes.ALLERGY_VERIFICATION,
+                                            "code": "refuted"}]}},
+        {"code": {"coding": [{"system": codes.SNOMED, "code": "84114007"}]}},
+        {"code": {"coding": [{"system": codes.CONDITION_TAGS, "code": "diabetes"}]}},
+    ],
+)  # fmt: skip
+def test_an_allergy_that_is_not_current_or_not_an_allergy_tag_is_not_read(
+    changes: dict[str, Any],
+) -> None:
+    assert "conditions" not in intake_from_bundle(_allergy(**changes))
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        {"coding": [{"system": codes.SNOMED, "code": "300913006"}]},
+        {"coding": [{"system": codes.CONDITION_TAGS, "code": "shellfish_allergy"}]},
+    ],
+)
+def test_an_ehrs_allergy_or_an_older_exports_condition_gives_the_allergy_tag(
+    code: dict[str, Any],
+) -> None:
+    assert intake_from_bundle(_allergy(code=code))["conditions"] == ["shellfish_allergy"]
+    condition = _conditions(*((c["system"], c["code"]) for c in code["coding"]))
+    assert intake_from_bundle(condition)["conditions"] == ["shellfish_allergy"]
+
+
 def test_antiplatelets_and_long_term_opioids_carry_their_atc_class() -> None:
     medicines = condition_codes().medicines
     assert medicines["antiplatelet_therapy"].atc is not None
@@ -170,7 +247,12 @@ def test_every_tag_survives_export_and_import_with_the_same_plan() -> None:
 
 
 @pytest.mark.parametrize(
-    "tags", [MEDICINES, ["antiplatelet_therapy", "serotonergic_medication", "diabetes"]]
+    "tags",
+    [
+        MEDICINES,
+        ["antiplatelet_therapy", "serotonergic_medication", "diabetes"],
+        ["shellfish_allergy", "anticoagulant_therapy"],
+    ],
 )
 def test_backpath_import_fhir_assess_gives_the_same_plan(tmp_path: Path, tags: list[str]) -> None:
     intake = make_intake(conditions=tags, preferences={"avoid": ["needles"]})
@@ -256,7 +338,7 @@ def test_the_table_gives_each_tag_with_the_coding_that_said_it() -> None:
 def test_every_code_of_the_table_says_where_it_was_checked() -> None:
     for tag, where, row in condition_codes().rows:
         assert row.verified.strip(), where
-        assert tag in condition_codes().conditions
+        assert tag in condition_codes().conditions or tag in condition_codes().allergies
 
 
 @pytest.mark.parametrize(
@@ -266,7 +348,16 @@ def test_every_code_of_the_table_says_where_it_was_checked() -> None:
         (lambda d: d["conditions"].update(gout={"snomed": None, "verified": "x"}),
          "conditions.gout", "not a condition tag"),
         (lambda d: d["conditions"].update(sedative_use={"snomed": None, "verified": "x"}),
-         "medicines.sedative_use", "condition too"),
+         "medicines.sedative_use", "listed under conditions too"),
+        (lambda d: d["conditions"].update(shellfish_allergy={"snomed": None, "verified": "x"}),
+         "allergies.shellfish_allergy", "listed under conditions too"),
+        (lambda d: d["allergies"]["shellfish_allergy"].update(category="seafood"),
+         "allergies.shellfish_allergy.category", "'food'"),
+        (lambda d: d["allergies"]["shellfish_allergy"].update(read_from=[dict(ICD, code="N18")]),
+         "allergies.shellfish_allergy.read_from.0.code", "two tags: 'chronic_kidney_disease'"),
+        (lambda d: d["allergies"].update(gout={"snomed": None, "verified": "x",
+                                               "category": "food"}),
+         "allergies.gout", "not a condition tag"),
         (lambda d: d["conditions"]["diabetes"].update(snomed={"code": "84757009",
                                                               "display": "Epilepsy"}),
          "conditions.epilepsy.snomed.code", "two tags: 'diabetes'"),

@@ -4,7 +4,8 @@
   syndrome or a vertebral fracture.
 - ``screen``: BackPath's red-flag screen, when a QuestionnaireResponse of it is present.
 - ``tags``: condition tags with the evidence for each (BackPath condition-tag codes,
-  comorbidity codes from ``condition_codes.yaml``, medicines from ``medicines.yaml``, age).
+  comorbidity codes from ``condition_codes.yaml`` on Conditions, and its allergy codes on
+  AllergyIntolerances when the prefetch holds any, medicines from ``medicines.yaml``, age).
 - ``medicines``: active MedicationRequests and MedicationStatements with their codes and the
   ingredients they were matched to; ``unrecognised`` are those matched to none, which the
   cards name (an unknown medicine is never read as "nothing to check").
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
+from fhir.resources.R4B.allergyintolerance import AllergyIntolerance
 from fhir.resources.R4B.condition import Condition
 from fhir.resources.R4B.medication import Medication
 from fhir.resources.R4B.medicationrequest import MedicationRequest
@@ -36,7 +38,7 @@ from backpath.instruments.red_flags import RedFlagsResult
 from backpath.interop import codes
 from backpath.interop.cds_codes import cds_codes, find
 from backpath.interop.cds_prefetch import Entry, PatientData, Unreadable
-from backpath.interop.condition_codes import condition_codes
+from backpath.interop.condition_codes import condition_codes, is_allergy
 from backpath.interop.fhir_import import intake_from_resources
 from backpath.interop.medicines import (
     CodingKey,
@@ -168,9 +170,9 @@ def _age(birth: object, today: date) -> int | None:
     return None
 
 
-def _is_active(condition: Condition) -> bool:
-    clinical = {code for _, code in codings(condition.clinicalStatus)}
-    verification = {code for _, code in codings(condition.verificationStatus)}
+def _is_active(resource: Condition | AllergyIntolerance) -> bool:
+    clinical = {code for _, code in codings(resource.clinicalStatus)}
+    verification = {code for _, code in codings(resource.verificationStatus)}
     return not (clinical & _INACTIVE or verification & _NOT_TRUE)
 
 
@@ -192,6 +194,25 @@ def _conditions(data: PatientData, reading: Reading) -> None:
         for system, code in found:
             if system == codes.CONDITION_TAGS and code in kb.conditions:
                 reading.add_tag(code, f"Condition: {name} (BackPath tag)", entry.location)
+
+
+def _allergies(data: PatientData, reading: Reading) -> None:
+    """AllergyIntolerances, when the prefetch holds any (no prefetch key asks for them)."""
+    for entry in data.of_type("AllergyIntolerance"):
+        allergy = entry.resource
+        assert isinstance(allergy, AllergyIntolerance)
+        if not _is_active(allergy):
+            continue
+        found = codings(allergy.code)
+        name = concept_name(allergy.code) or "an allergy"
+        for tag, coding in condition_codes().tags_of(found):
+            if is_allergy(tag):
+                evidence = f"AllergyIntolerance: {name} ({code_text(coding)})"
+                reading.add_tag(tag, evidence, entry.location)
+        for system, code in found:
+            if system == codes.CONDITION_TAGS and is_allergy(code):
+                evidence = f"AllergyIntolerance: {name} (BackPath tag)"
+                reading.add_tag(code, evidence, entry.location)
 
 
 def _medicines(data: PatientData, reading: Reading) -> None:
@@ -360,6 +381,7 @@ def read(data: PatientData, today: date) -> Reading:
     _intake(data, today, reading)
     reading.age = _age(data.patient.birthDate, today)
     _conditions(data, reading)
+    _allergies(data, reading)
     _medicines(data, reading)
     kb = load_knowledge()
     if reading.age is not None and reading.age >= kb.policy.older_adult.age:

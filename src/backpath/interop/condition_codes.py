@@ -1,11 +1,13 @@
 """How condition tags are written in FHIR and read from EHR codes (``data/condition_codes.yaml``).
 
 The one table of condition tags and their codes, read by the FHIR export, the FHIR import and
-the CDS Hooks reader. A tag is either a condition or a medicine the person takes:
+the CDS Hooks reader. A tag is a condition, an allergy or a medicine the person takes:
 
 - a condition is exported as a ``Condition`` with its SNOMED CT code where one means the same;
   a Condition is read as the tag from that code and from the further codes of ``read_from``
   (SNOMED CT concepts that mean part of the tag, ICD-10-CM codes and categories);
+- an allergy is exported as an ``AllergyIntolerance`` coded the same way, and read from an
+  AllergyIntolerance or a Condition (an EHR may list an allergy among the problems);
 - a medicine is exported as a ``MedicationStatement``, with its ATC class where one fits (an
   EHR's medicine codes are read with ``medicines``).
 
@@ -21,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cache, cached_property
 from importlib import resources
-from typing import Annotated
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -57,6 +59,11 @@ class ConditionRow(_Strict):
     """Further codes an EHR may send that mean the tag (or part of it): read, never exported."""
 
 
+class AllergyRow(ConditionRow):
+    category: Literal["food", "medication", "environment", "biologic"]
+    """``AllergyIntolerance.category`` (FHIR R4's allergy-intolerance-category codes)."""
+
+
 class MedicineRow(_Strict):
     medicine: Text
     """The medicine in plain words: the text of the MedicationStatement's medication."""
@@ -68,22 +75,32 @@ class MedicineRow(_Strict):
 class ConditionCodes(_Strict):
     systems: dict[str, Text]
     conditions: dict[str, ConditionRow]
+    allergies: dict[str, AllergyRow]
     medicines: dict[str, MedicineRow]
 
     @cached_property
     def rows(self) -> tuple[tuple[str, str, CodeRow], ...]:
-        """Every code a condition tag is read from: (tag, where in the file, row)."""
+        """Every code a condition or allergy tag is read from: (tag, where in the file, row)."""
         found: list[tuple[str, str, CodeRow]] = []
-        for tag, row in self.conditions.items():
-            if row.snomed is not None:
-                own = CodeRow(system="snomed", code=row.snomed.code,
-                              display=row.snomed.display, verified=row.verified)  # fmt: skip
-                found.append((tag, f"conditions.{tag}.snomed", own))
-            found += [
-                (tag, f"conditions.{tag}.read_from.{i}", code)
-                for i, code in enumerate(row.read_from)
-            ]
+        sections: list[tuple[str, dict[str, ConditionRow]]] = [
+            ("conditions", dict(self.conditions)),
+            ("allergies", dict(self.allergies)),
+        ]
+        for section, rows in sections:
+            for tag, row in rows.items():
+                if row.snomed is not None:
+                    own = CodeRow(system="snomed", code=row.snomed.code,
+                                  display=row.snomed.display, verified=row.verified)  # fmt: skip
+                    found.append((tag, f"{section}.{tag}.snomed", own))
+                found += [
+                    (tag, f"{section}.{tag}.read_from.{i}", code)
+                    for i, code in enumerate(row.read_from)
+                ]
         return tuple(found)
+
+    def coded(self, tag: str) -> ConditionRow:
+        """The row of a condition or allergy tag (``KeyError`` for a medicine)."""
+        return self.allergies[tag] if tag in self.allergies else self.conditions[tag]
 
     def tags_of(self, codings: Iterable[CodingKey]) -> list[tuple[str, CodingKey]]:
         """The condition tags an EHR's codings mean, each with the coding that said it (table
@@ -102,15 +119,25 @@ class ConditionCodes(_Strict):
 
 
 def _check_tags(table: ConditionCodes) -> None:
-    both = sorted(table.conditions.keys() & table.medicines.keys())
-    if both:
-        raise KnowledgeBaseError(FILE, f"medicines.{both[0]}", "is listed as a condition too")
-    tags = contract.condition_tags()
-    for section, rows in (("conditions", table.conditions), ("medicines", table.medicines)):
-        unknown = [tag for tag in rows if tag not in tags]
+    sections: list[tuple[str, set[str]]] = [
+        ("conditions", set(table.conditions)),
+        ("allergies", set(table.allergies)),
+        ("medicines", set(table.medicines)),
+    ]
+    seen: dict[str, str] = {}
+    for section, tags in sections:
+        for tag in sorted(tags):
+            if tag in seen:
+                raise KnowledgeBaseError(
+                    FILE, f"{section}.{tag}", f"is listed under {seen[tag]} too"
+                )
+            seen[tag] = section
+    known = contract.condition_tags()
+    for section, tags in sections:
+        unknown = sorted(tag for tag in tags if tag not in known)
         if unknown:
             raise KnowledgeBaseError(FILE, f"{section}.{unknown[0]}", "is not a condition tag")
-    missing = [tag for tag in tags if tag not in table.conditions and tag not in table.medicines]
+    missing = [tag for tag in known if tag not in seen]
     if missing:
         raise KnowledgeBaseError(FILE, "conditions", f"say how '{missing[0]}' is coded")
 
@@ -187,3 +214,8 @@ def condition_codes() -> ConditionCodes:
 def is_medicine(tag: str) -> bool:
     """True for a tag that says the person takes a kind of medicine."""
     return tag in condition_codes().medicines
+
+
+def is_allergy(tag: str) -> bool:
+    """True for a tag that says the person is allergic to something."""
+    return tag in condition_codes().allergies
