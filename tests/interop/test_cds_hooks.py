@@ -33,6 +33,7 @@ GOLDEN = Path(__file__).parent / "golden" / "chronic_bundle.json"
 TODAY = date(2026, 1, 5)
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 SNOMED = "http://snomed.info/sct"
+ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 LOINC = "http://loinc.org"
 ACTIVE = {
     "coding": [
@@ -180,12 +181,108 @@ def test_invalid_fhir_in_prefetch_names_the_resource_field() -> None:
     assert caught.value.field == "prefetch.patient.birthDate"
 
 
-def test_invalid_fhir_inside_a_searchset_names_the_entry() -> None:
+def test_an_invalid_resource_inside_a_searchset_is_left_out_and_named_on_the_card() -> None:
     data = example("request_full")
     data["prefetch"]["conditions"]["entry"][0]["resource"]["onsetDateTime"] = "soon"
+    call = cds_hooks.parse_request(json.dumps(data))
+    gathered = cds_hooks.gather(call)
+    (fault,) = gathered.unreadable
+    assert fault.field == "prefetch.conditions.entry[0].resource.onsetDateTime"
+    assert not gathered.of_type("Condition")
+    info = by_indicator(cards(data), "info")[0]
+    assert info["summary"].startswith("EHR data unreadable: conditions;")
+    assert "its one resource could not be read: prefetch.conditions.entry\\[0\\]" in info["detail"]
+
+
+def test_a_red_flag_survives_a_medicine_with_an_invalid_date_which_is_said() -> None:
+    bad = medicine("197806", "Ibuprofen 600 MG Oral Tablet") | {"authoredOn": "last Tuesday"}
+    data = request(
+        conditions=searchset(condition(SNOMED, "192970008", "Cauda equina syndrome")),
+        medications=searchset(medicine("855332", "Warfarin Sodium 5 MG Oral Tablet"), bad),
+    )
+    (critical,) = cards(data)
+    assert critical["indicator"] == "critical"
+    assert "Cauda equina syndrome" in critical["detail"]
+    assert (
+        "**1 of the EHR's medicine orders (MedicationRequest) could not be read** "
+        "(prefetch.medications.entry\\[1\\].resource.authoredOn: "
+    ) in critical["detail"]
+    assert "the medicines in it were not checked for interactions." in critical["detail"]
+
+
+def test_a_key_none_of_whose_resources_could_be_read_is_unknown() -> None:
+    data = request(
+        conditions=searchset(condition(SNOMED, "192970008", "Cauda equina syndrome")),
+        medications=searchset(
+            medicine("197806", "Ibuprofen") | {"status": "bad  code"},
+            medicine("855332", "Warfarin") | {"subject": "Patient/1288992"},
+        ),
+    )
+    gathered = cds_hooks.gather(cds_hooks.parse_request(json.dumps(data)))
+    assert [u.field for u in gathered.unreadable] == [
+        "prefetch.medications.entry[0].resource.status",
+        "prefetch.medications.entry[1].resource.subject",
+    ]
+    assert gathered.unknown["medications"].startswith("none of its 2 resources could be read: ")
+    detail = cards(data)[0]["detail"]
+    assert "**Not checked: medicines (MedicationRequest) could not be read from the EHR" in detail
+    assert "entry\\[1\\].resource.subject" in detail
+    assert "of the EHR's medicine orders" not in detail  # said once, as unknown
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        ({"status": "ended"}, "status", "not a MedicationRequest status of FHIR R4"),
+        ({"intent": None}, "intent", "required"),
+        ({"resourceType": "MedicationUsage"}, "resourceType", "not a FHIR R4 resource type"),
+        ({"dosageInstruction": [{"sequence": "first"}]}, "dosageInstruction[0].sequence", ""),
+    ],
+)
+def test_a_bad_code_a_missing_element_or_an_unknown_type_leaves_only_that_resource_out(
+    change: dict[str, Any], field: str, words: str
+) -> None:
+    bad = {k: v for k, v in (medicine("197806", "Ibuprofen") | change).items() if v is not None}
+    data = request(medications=searchset(medicine("855332", "Warfarin"), bad))
+    gathered = cds_hooks.gather(cds_hooks.parse_request(json.dumps(data)))
+    (fault,) = gathered.unreadable
+    assert fault.field == f"prefetch.medications.entry[1].resource.{field}"
+    assert words in fault.message
+    assert [e.location for e in gathered.entries[1:]] == ["prefetch.medications.entry[0].resource"]
+    assert "medications" not in gathered.unknown
+
+
+def test_an_invalid_bundle_envelope_is_logged_and_its_entries_still_read(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    conditions = searchset(condition(SNOMED, "192970008", "Cauda equina syndrome"))
+    del conditions["type"]  # required in R4
+    with caplog.at_level("WARNING", logger="backpath.interop.cds_prefetch"):
+        found = cards(request(conditions=conditions))
+    assert found[0]["indicator"] == "critical"
+    assert "Bundles that are not valid FHIR R4" in caplog.text
+    assert "prefetch.conditions.type" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("value", "field"),
+    [
+        ([], "prefetch.conditions"),
+        ({"resourceType": "Bundle", "type": "searchset", "entry": {}}, "prefetch.conditions.entry"),
+        (
+            {"resourceType": "Bundle", "type": "searchset", "entry": [{}]},
+            "prefetch.conditions.entry[0].resource",
+        ),
+        (
+            {"resourceType": "Bundle", "type": "searchset", "entry": [{"resource": "x"}]},
+            "prefetch.conditions.entry[0].resource",
+        ),
+    ],
+)
+def test_a_prefetch_value_of_the_wrong_shape_is_still_a_bad_request(value: Any, field: str) -> None:
     with pytest.raises(InvalidInput) as caught:
-        cards(data)
-    assert caught.value.field == "prefetch.conditions.entry[0].resource.onsetDateTime"
+        cards(request(conditions=value))
+    assert caught.value.field == field
 
 
 def test_a_prefetched_patient_other_than_the_context_patient_is_refused() -> None:
@@ -247,7 +344,40 @@ def test_a_fetch_failure_of_a_required_key_is_unavailable_with_the_reason() -> N
     assert "HTTP 503" in caught.value.missing["medications"]
 
 
-def test_invalid_fhir_from_the_server_makes_the_key_unavailable_not_a_bad_request() -> None:
+def test_an_invalid_resource_from_the_server_is_left_out_and_the_rest_read() -> None:
+    def fetch(url: str, token: str) -> object:
+        if "/Condition?" in url:
+            red_flag = condition(SNOMED, "192970008", "Cauda equina syndrome")
+            return searchset(red_flag, red_flag | {"recordedDate": "31/12/2025"})
+        return searchset()
+
+    call = cds_hooks.parse_request(json.dumps(example("request_patient_only")))
+    gathered = cds_hooks.gather(call, fetch=fetch)
+    assert [u.field for u in gathered.unreadable] == [
+        "prefetch.conditions.entry[1].resource.recordedDate"
+    ]
+    critical = cds_hooks.build_cards(gathered, today=TODAY).to_json()["cards"][0]
+    assert critical["indicator"] == "critical"
+    assert "**1 of the EHR's conditions could not be read**" in critical["detail"]
+
+
+def test_an_invalid_patient_from_the_server_is_still_unavailable() -> None:
+    data = example("request_patient_only")
+    del data["prefetch"]["patient"]
+    call = cds_hooks.parse_request(json.dumps(data))
+
+    def fetch(url: str, token: str) -> object:
+        if "/Patient/" in url:
+            return {"resourceType": "Patient", "id": "1288992", "birthDate": "soon"}
+        return searchset()
+
+    with pytest.raises(PrefetchUnavailable) as caught:
+        cds_hooks.gather(call, fetch=fetch)
+    assert list(caught.value.missing) == ["patient"]
+    assert "prefetch.patient.birthDate" in caught.value.missing["patient"]
+
+
+def test_a_badly_shaped_answer_from_the_server_makes_the_key_unavailable() -> None:
     def fetch(url: str, token: str) -> object:
         return {"resourceType": "Bundle", "type": "searchset", "entry": [{"resource": 5}]}
 
@@ -472,17 +602,38 @@ def test_icd10_prefix_rows_match_their_subcodes_written_with_or_without_the_dot(
 
 
 def test_every_code_row_says_where_it_was_verified_or_that_it_is_to_confirm() -> None:
-    table = cds_codes()
-    rows = [*table.serious_conditions, *table.condition_tags]
+    rows = cds_codes().serious_conditions
     assert all(row.verified == "to confirm" or "(" in row.verified for row in rows)
 
 
-def test_code_tables_with_an_unknown_tag_are_refused_naming_the_field() -> None:
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("suspect", "no_such_suspect", "no rule for 'no_such_suspect'"),
+        ("system", "icd9", "unknown system 'icd9'"),
+        ("code", "S32.0.1", "not a code of http://hl7.org/fhir/sid/icd-10-cm"),
+    ],
+)
+def test_code_tables_with_an_unknown_suspect_system_or_code_are_refused_naming_the_field(
+    field: str, value: str, words: str
+) -> None:
     data = cds_codes().model_dump()
-    data["condition_tags"][0]["tag"] = "no_such_tag"
+    data["serious_conditions"][10][field] = value
     with pytest.raises(KnowledgeBaseError) as caught:
         parse_codes(data)
-    assert caught.value.field == "condition_tags[0].tag"
+    assert caught.value.field == f"serious_conditions[10].{field}"
+    assert words in caught.value.message
+
+
+def test_a_comorbidity_coded_in_icd10cm_sets_its_tag_for_the_warning_cards() -> None:
+    """The CDS reader reads condition tags from the one table the FHIR import reads too."""
+    data = request(
+        conditions=searchset(condition(ICD10CM, "N18.4", "Chronic kidney disease, stage 4")),
+        medications=searchset(medicine("197806", "Ibuprofen 600 MG Oral Tablet")),
+    )
+    (warning,) = by_indicator(cards(data), "warning")
+    assert "Chronic kidney disease" in warning["summary"]
+    assert "Condition: Chronic kidney disease, stage 4 (ICD-10-CM N18.4)" in warning["detail"]
 
 
 def test_the_plan_summary_names_triage_concerns_and_contradictions_with_sources() -> None:
@@ -547,3 +698,54 @@ def test_cancer_with_sciatica_on_record_is_an_emergency_card_as_in_backpaths_tri
     )
     assert critical["summary"].startswith("Emergency")
     assert "BackPath triage of everything on record" in critical["detail"]
+
+
+SHELLFISH = {
+    "resourceType": "AllergyIntolerance",
+    "clinicalStatus": {
+        "coding": [
+            {
+                "system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical",
+                "code": "active",
+            }
+        ]
+    },
+    "code": {"coding": [{"system": SNOMED, "code": "300913006"}], "text": "Shellfish allergy"},
+    "patient": {"reference": "Patient/1288992"},
+}
+
+
+def _read(data: dict[str, Any]) -> Any:
+    from backpath.interop.cds_reading import read
+
+    return read(cds_hooks.gather(cds_hooks.parse_request(json.dumps(data))), TODAY)
+
+
+def test_an_allergy_intolerance_in_the_prefetch_gives_its_tag_with_its_evidence() -> None:
+    reading = _read(request(conditions=searchset(SHELLFISH)))
+    assert reading.tags["shellfish_allergy"] == [
+        "AllergyIntolerance: Shellfish allergy (SNOMED CT 300913006)"
+    ]
+    assert reading.tag_locations["shellfish_allergy"] == {"prefetch.conditions.entry[0].resource"}
+
+
+def test_a_refuted_or_resolved_allergy_intolerance_gives_no_tag() -> None:
+    refuted = copy.deepcopy(SHELLFISH)
+    refuted["verificationStatus"] = {
+        "coding": [
+            {
+                "system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification",
+                "code": "refuted",
+            }
+        ]
+    }
+    resolved = copy.deepcopy(SHELLFISH)
+    resolved["clinicalStatus"]["coding"][0]["code"] = "resolved"
+    for allergy in (refuted, resolved):
+        assert "shellfish_allergy" not in _read(request(conditions=searchset(allergy))).tags
+
+
+def test_an_allergy_intolerance_with_a_comorbidity_code_sets_no_comorbidity() -> None:
+    odd = copy.deepcopy(SHELLFISH)
+    odd["code"] = {"coding": [{"system": SNOMED, "code": "84114007"}]}
+    assert _read(request(conditions=searchset(odd))).tags == {}

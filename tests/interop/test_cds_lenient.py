@@ -1,4 +1,5 @@
-"""Reading an EHR's FHIR leniently: unknown elements are dropped and logged, never a 400."""
+"""Reading an EHR's FHIR leniently: unknown elements are dropped and logged, never a 400; an
+invalid resource other than the Patient is left out and said."""
 
 from __future__ import annotations
 
@@ -111,11 +112,27 @@ def test_other_faults_stay_errors_even_next_to_unknown_elements() -> None:
     assert [e["loc"] for e in caught.value.errors()] == [("onsetDateTime",)]
 
 
-def test_an_invalid_value_in_the_request_is_still_a_400_naming_the_field() -> None:
+def test_an_invalid_value_leaves_that_resource_out_and_says_so_where_it_was(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     bad = {**CAUDA_EQUINA, "onsetDateTime": "soon", "newElement": 1}
+    with caplog.at_level(logging.WARNING, logger="backpath.interop.cds_prefetch"):
+        found = cards_for([CAUDA_EQUINA, bad])
+    assert found[0]["indicator"] == "critical"
+    assert (
+        "**1 of the EHR's conditions could not be read** "
+        "(prefetch.conditions.entry\\[1\\].resource.onsetDateTime: "
+    ) in found[0]["detail"]
+    assert "prefetch.conditions.entry[1].resource.onsetDateTime" in caplog.text
+
+
+def test_an_invalid_value_in_the_patient_is_still_a_400_naming_the_field() -> None:
+    data = example("request_red_flags")
+    data["prefetch"]["patient"]["gender"] = ["female"]
+    call = cds_hooks.parse_request(json.dumps(data))
     with pytest.raises(InvalidInput) as caught:
-        cards_for([bad])
-    assert caught.value.field == "prefetch.conditions.entry[0].resource.onsetDateTime"
+        cds_hooks.gather(call)
+    assert caught.value.field == "prefetch.patient.gender"
 
 
 def test_the_rounds_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:

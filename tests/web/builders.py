@@ -17,6 +17,7 @@ import subprocess
 import tempfile
 import time
 import zlib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -84,10 +85,14 @@ def second_patient(clinic: Any) -> Patient:
 
 
 def complete_intake(
-    client: Client, episode: Episode, red_flags: dict[str, str] | None = None
+    client: Client,
+    episode: Episode,
+    red_flags: dict[str, str] | None = None,
+    conditions: Sequence[str] = ("anticoagulant_therapy",),
 ) -> Any:
     """Fill in every step of the clinic's intake form and make the plan: chronic, on an
-    anticoagulant, avoiding needles, at most 2 sessions a week. Returns the final response."""
+    anticoagulant (or with ``conditions``), avoiding needles, at most 2 sessions a week.
+    Returns the final response."""
     steps: dict[str, dict[str, Any]] = {
         "person": {"pregnant": "", "weight_kg": "70", "height_cm": "170"},
         "episode": {
@@ -100,7 +105,7 @@ def complete_intake(
         "pain": {"nrs_now": "6", "nrs_week_average": "5"},
         "red_flags": red_flags or NO_FLAGS_FORM,
         "questionnaires": {f"startback_{i}": v for i, v in enumerate("101011013")},
-        "conditions": {"conditions": ["anticoagulant_therapy"]},
+        "conditions": {"conditions": list(conditions)},
         "preferences": {"avoid": ["needles"], "max_sessions_per_week": "2", "budget": "medium"},
     }
     for step, data in steps.items():

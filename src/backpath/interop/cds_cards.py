@@ -13,8 +13,9 @@ one info card.
   when the data make a valid intake, otherwise which data are missing.
 
 What BackPath could not check is said on the critical card, or else on the info card (whose
-summary counts it): prefetch keys the EHR answered with an OperationOutcome, and medicines
-matched to no known ingredient. Their absence of warnings is never a sign of safety.
+summary counts it): prefetch keys the EHR answered with an OperationOutcome or with nothing
+BackPath could read, resources left out as not valid FHIR R4 (with where and why), and
+medicines matched to no known ingredient. Their absence of warnings is never a sign of safety.
 
 Every card's source is "BackPath" and its detail ends with the disclaimer.
 """
@@ -35,7 +36,7 @@ from backpath.instruments import red_flags
 from backpath.interop import codes
 from backpath.interop.cds_codes import cds_codes
 from backpath.interop.cds_models import Card, CardSource, CdsResponse, Coding, Indicator, Link
-from backpath.interop.cds_prefetch import PatientData
+from backpath.interop.cds_prefetch import FETCHED_MEDICATIONS, PatientData, faults_text
 from backpath.interop.cds_reading import Medicine, Reading, code_text, read
 from backpath.interop.medicines import CodingKey, Ingredient
 from backpath.knowledge import Treatment, load_knowledge
@@ -56,7 +57,30 @@ UNREADABLE = {
     "questionnaireResponses": "questionnaire responses could not be read from the EHR: "
     "BackPath's red-flag screen and scores on record were not checked",
 }
-"""Prefetch key -> what is not known when the EHR answered it with an OperationOutcome."""
+"""Prefetch key -> what is not known when the EHR answered it with an OperationOutcome, or
+none of its resources could be read."""
+PARTLY_UNREADABLE = {
+    "conditions": ("conditions", "red flags in {it} were not checked, nor medicines against {it}"),
+    "observations": ("observations", "a STarT Back result in {it} may be missing"),
+    "medications": (
+        "medicine orders (MedicationRequest)",
+        "the medicines in {it} were not checked for interactions",
+    ),
+    "medicationStatements": (
+        "medicine statements (MedicationStatement)",
+        "the medicines in {it} were not checked for interactions",
+    ),
+    "questionnaireResponses": (
+        "questionnaire responses",
+        "BackPath's red-flag screen and scores in {it} were not checked",
+    ),
+    FETCHED_MEDICATIONS: (
+        "Medications fetched by reference",
+        "the medicines that refer to {it} are listed as not recognised",
+    ),
+}
+"""Prefetch key -> (what its resources are, what was not checked) when some of them could not
+be read."""
 TOPICS = f"{codes.BASE}/CodeSystem/cds-card-topic"
 URGENT = ("emergency", "urgent_referral")
 _DISPOSITIONS = {"emergency": "emergency", "urgent_referral": "urgent referral"}
@@ -118,13 +142,28 @@ def _triage(reading: Reading) -> Triage | None:
         return None
 
 
+def _unreadable_lines(reading: Reading) -> list[str]:
+    """One line per key some of whose resources were left out as not valid FHIR R4."""
+    lines = []
+    for key in dict.fromkeys(u.key for u in reading.unreadable):
+        faults = [u for u in reading.unreadable if u.key == key]
+        what, missed = PARTLY_UNREADABLE.get(key, (f"{key} resources", "{it} were not checked"))
+        it = "it" if len(faults) == 1 else "them"
+        lines.append(
+            f"**{len(faults)} of the EHR's {what} could not be read** "
+            f"({_md(faults_text(faults))}): {missed.format(it=it)}."
+        )
+    return lines
+
+
 def notice_lines(reading: Reading) -> list[str]:
     """What BackPath could not read or check, and the questions medicines should prompt."""
     lines = [
         f"**Not checked: {UNREADABLE.get(key, f'{key} could not be read from the EHR')}** "
-        f"(the EHR said: {_md(said)})."
-        for key, said in reading.unknown.items()
+        f"({_md(why)})."
+        for key, why in reading.unknown.items()
     ]
+    lines += _unreadable_lines(reading)
     unknown = reading.unrecognised
     if unknown:
         shown = "; ".join(_md(m.described()) for m in unknown[:MAX_LISTED])
@@ -156,6 +195,9 @@ def notice_summary(reading: Reading) -> str:
     parts = []
     if reading.unknown:
         parts.append("EHR data unreadable: " + ", ".join(reading.unknown))
+    if reading.unreadable:
+        count = len(reading.unreadable)
+        parts.append(f"{count} EHR resource{'s' if count > 1 else ''} unreadable")
     if reading.unrecognised:
         count = len(reading.unrecognised)
         parts.append(f"{count} medicine{'s' if count > 1 else ''} not recognised")

@@ -6,7 +6,9 @@ The web edge (``backpath.web.cds``) calls, in order:
 2. ``parse_request(body)``: the JSON body checked against the specification's request shape
    (``InvalidInput`` naming the field -> 400);
 3. ``gather(call)``: the prefetch, or the missing queries fetched from ``fhirServer``
-   (``InvalidInput`` -> 400, ``PrefetchUnavailable`` -> 412 naming the keys and why);
+   (``InvalidInput`` -> 400 for a prefetch of the wrong shape or an invalid Patient,
+   ``PrefetchUnavailable`` -> 412 naming the keys and why; any other invalid resource is left
+   out and said on the cards);
 4. ``build_cards(data, links=...)``: the cards (critical, warning, info);
 
 and ``parse_feedback(body)`` for ``POST /cds-services/{id}/feedback``.

@@ -13,9 +13,17 @@ its query failed), or an error outcome inside the searchset, makes that key *unk
 cards say so and never read it as "none". Only the Patient cannot be unknown.
 
 Every resource is parsed with its ``fhir.resources.R4B`` model, leniently: elements FHIR R4
-does not define are dropped and logged (``lenient_fhir``). Other invalid FHIR sent in the
-request is ``InvalidInput`` naming it (``prefetch.patient.birthDate``); invalid FHIR from the
-server makes the key unavailable instead, since the EHR's caller cannot fix it.
+does not define are dropped and logged (``lenient_fhir``). A resource that is not valid FHIR R4
+for another reason (a malformed date, a wrong type, a bad code, a missing required element, a
+resource type R4 does not have) is left out, that resource only, and listed in
+``PatientData.unreadable`` with the first fault's location: refusing the call for it would lose
+the red-flag card the other resources give. A key none of whose resources could be read is
+*unknown*, as if the EHR had sent an OperationOutcome. The cards say both.
+
+The Patient stays strict: invalid FHIR in it is ``InvalidInput`` naming the field
+(``prefetch.patient.birthDate``, a 400), or, fetched from the server, a 412. So is the shape
+of the request (a prefetch value that is not a JSON object, an entry without a resource):
+``InvalidInput`` for the prefetch, the key unavailable when the server sent it.
 """
 
 from __future__ import annotations
@@ -80,6 +88,39 @@ TIMEOUT_SECONDS = 3.0
 MAX_BYTES = 5_000_000
 MAX_MEDICATION_FETCHES = 20
 MAX_LOGGED = 20
+MAX_SAID = 5
+"""Faults named per prefetch key on a card (the rest are counted)."""
+FETCHED_MEDICATIONS = "referenced Medications"
+"""The key under which Medications fetched by reference are listed when unreadable."""
+STATUSES: dict[str, frozenset[str]] = {
+    "MedicationRequest": frozenset(
+        {
+            "active",
+            "on-hold",
+            "cancelled",
+            "completed",
+            "entered-in-error",
+            "stopped",
+            "draft",
+            "unknown",
+        }
+    ),
+    "MedicationStatement": frozenset(
+        {
+            "active",
+            "completed",
+            "entered-in-error",
+            "intended",
+            "stopped",
+            "on-hold",
+            "unknown",
+            "not-taken",
+        }
+    ),
+}
+"""The statuses FHIR R4 allows (required bindings: the value sets medicationrequest-status
+and medication-statement-status of FHIR 4.0.1) where the reader decides by status whether a
+medicine is checked: another status would silently leave it unchecked, so it is unreadable."""
 logger = logging.getLogger(__name__)
 _TOKEN = re.compile(r"\{\{\s*context\.([A-Za-z]+)\s*\}\}")
 _OUTCOME = "OperationOutcome"
@@ -150,6 +191,28 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Unreadable:
+    """A resource left out because it is not valid FHIR R4 (more than unknown elements)."""
+
+    key: str
+    """The prefetch key it came with, or ``FETCHED_MEDICATIONS``."""
+    location: str
+    """Where the resource was, e.g. ``prefetch.conditions.entry[2].resource``."""
+    field: str
+    """The first fault, e.g. ``prefetch.conditions.entry[2].resource.onsetDateTime``."""
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+def faults_text(faults: list[Unreadable]) -> str:
+    """The first ``MAX_SAID`` faults as ``field: message``, the rest counted."""
+    more = f"; and {len(faults) - MAX_SAID} more" if len(faults) > MAX_SAID else ""
+    return "; ".join(str(f) for f in faults[:MAX_SAID]) + more
+
+
+@dataclass(frozen=True)
 class PatientData:
     """What the prefetch gave for one patient, parsed."""
 
@@ -162,9 +225,12 @@ class PatientData:
     fetched: tuple[str, ...] = ()
     """Keys fetched from the FHIR server rather than prefetched."""
     unknown: dict[str, str] = field(default_factory=dict)
-    """Keys whose data the EHR could not give (an OperationOutcome) -> what it said."""
+    """Keys whose data are not known -> why: the EHR sent an OperationOutcome (``the EHR
+    said: ...``), or none of the key's resources could be read."""
     ignored: tuple[str, ...] = ()
     """Locations of unknown elements that were dropped."""
+    unreadable: tuple[Unreadable, ...] = ()
+    """Resources left out as not valid FHIR R4, in every key (unknown ones included)."""
 
     def of_type(self, resource_type: str) -> list[Entry]:
         return [e for e in self.entries if e.raw.get("resourceType") == resource_type]
@@ -178,33 +244,72 @@ class Parsed:
     outcome: str | None = None
     """What the EHR's OperationOutcome said when it sent one in place of (or among) the data."""
     ignored: list[str] = field(default_factory=list)
+    unreadable: list[Unreadable] = field(default_factory=list)
+    envelope: str | None = None
+    """Why the Bundle itself is not valid FHIR R4 (its entries were still read)."""
+
+    def unknown(self) -> str | None:
+        """Why this key's data are not known (see ``PatientData.unknown``), or None."""
+        why = [f"the EHR said: {self.outcome}"] if self.outcome is not None else []
+        if self.unreadable and (why or not self.entries):
+            count = len(self.unreadable)
+            if self.entries:
+                head = f"{count} of its resources could not be read"
+            elif count == 1:
+                head = "its one resource could not be read"
+            else:
+                head = f"none of its {count} resources could be read"
+            why.append(f"{head}: {faults_text(self.unreadable)}")
+        return "; ".join(why) or None
 
 
 def _clean(message: str) -> str:
     return " ".join(message.split())
 
 
-def _resource(raw: object, location: str, ignored: list[str] | None = None) -> Entry:
-    if not isinstance(raw, dict):
-        raise InvalidInput(location, "must be a FHIR resource (a JSON object)")
+def _read(
+    raw: dict[str, Any], location: str, key: str, ignored: list[str] | None = None
+) -> Entry | Unreadable:
+    """One resource, validated once; what makes it invalid FHIR R4 is returned, not raised,
+    for the caller to decide (left out, or refused for the Patient)."""
     kind = raw.get("resourceType")
     try:
         model = get_fhir_model_class(str(kind))
     except ValueError:
-        raise InvalidInput(
-            f"{location}.resourceType", f"'{kind}' is not a FHIR R4 resource type"
-        ) from None
+        where = f"{location}.resourceType"
+        return Unreadable(key, location, where, f"'{kind}' is not a FHIR R4 resource type")
     try:
         read = validate_leniently(model, raw, location)
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = [p for p in err["loc"] if p != "resource_type"]
-        raise InvalidInput(field_path(loc, location), _clean(err["msg"])) from None
+        message = _clean(err["msg"]).removeprefix("Value error, ")  # pydantic's own prefix
+        return Unreadable(key, location, field_path(loc, location), message)
     except (ValueError, TypeError, RecursionError) as exc:
-        raise InvalidInput(location, f"not valid FHIR ({_clean(str(exc))[:200]})") from None
+        return Unreadable(key, location, location, f"not valid FHIR ({_clean(str(exc))[:200]})")
     if ignored is not None:
         ignored += read.dropped
+    allowed = STATUSES.get(str(kind))
+    status = getattr(read.model, "status", None)
+    if allowed is not None and status is not None and status not in allowed:
+        return Unreadable(
+            key,
+            location,
+            f"{location}.status",
+            f"'{_clean(str(status))[:40]}' is not a {kind} status of FHIR R4 "
+            f"({', '.join(sorted(allowed))})",
+        )
     return Entry(location, read.raw, read.model)
+
+
+def _resource(raw: object, location: str, ignored: list[str] | None = None) -> Entry:
+    """One resource, strictly: ``InvalidInput`` names what is not valid FHIR R4."""
+    if not isinstance(raw, dict):
+        raise InvalidInput(location, "must be a FHIR resource (a JSON object)")
+    found = _read(raw, location, "", ignored)
+    if isinstance(found, Unreadable):
+        raise InvalidInput(found.field, found.message)
+    return found
 
 
 def outcome_text(raw: dict[str, Any], *, failed_only: bool = False) -> str | None:
@@ -237,8 +342,21 @@ def _outcome(
     return outcome_text(read, failed_only=failed_only)
 
 
-def parse_value(key: str, value: object) -> Parsed:
-    """The resources of one prefetch value (a resource or a searchset Bundle; None: none)."""
+def _add(parsed: Parsed, found: Entry | Unreadable, strict: bool) -> None:
+    if isinstance(found, Entry):
+        parsed.entries.append(found)
+    elif strict:
+        raise InvalidInput(found.field, found.message)
+    else:
+        parsed.unreadable.append(found)
+
+
+def parse_value(key: str, value: object, *, strict: bool = False) -> Parsed:
+    """The resources of one prefetch value (a resource or a searchset Bundle; None: none).
+
+    A resource that is not valid FHIR R4 is left out and listed in ``unreadable``, or, when
+    ``strict`` (the Patient), ``InvalidInput``. A value of the wrong shape is ``InvalidInput``
+    either way."""
     location = f"prefetch.{key}"
     parsed = Parsed()
     if value is None:
@@ -249,7 +367,7 @@ def parse_value(key: str, value: object) -> Parsed:
         parsed.outcome = _outcome(value, location, parsed.ignored)
         return parsed
     if value.get("resourceType") != "Bundle":
-        parsed.entries.append(_resource(value, location, parsed.ignored))
+        _add(parsed, _read(value, location, key, parsed.ignored), strict)
         return parsed
     entries = value.get("entry", [])
     if not isinstance(entries, list):
@@ -260,16 +378,22 @@ def parse_value(key: str, value: object) -> Parsed:
         raw = item.get("resource") if isinstance(item, dict) else None
         if raw is None:
             raise InvalidInput(f"{where}.resource", "required: each entry holds a resource")
-        if isinstance(raw, dict) and raw.get("resourceType") == _OUTCOME:
+        if not isinstance(raw, dict):
+            raise InvalidInput(f"{where}.resource", "must be a FHIR resource (a JSON object)")
+        if raw.get("resourceType") == _OUTCOME:
             said = _outcome(raw, f"{where}.resource", parsed.ignored, failed_only=True)
             if said is not None:
                 outcomes.append(said)
             continue
-        parsed.entries.append(_resource(raw, f"{where}.resource", parsed.ignored))
+        _add(parsed, _read(raw, f"{where}.resource", key, parsed.ignored), strict)
     if outcomes:
         parsed.outcome = "; ".join(outcomes)
     shell = {k: v for k, v in value.items() if k != "entry"}
-    _resource(shell, location, parsed.ignored)
+    envelope = _read(shell, location, key, parsed.ignored)
+    if isinstance(envelope, Unreadable):
+        if strict:
+            raise InvalidInput(envelope.field, envelope.message)
+        parsed.envelope = str(envelope)  # it holds no data: logged, and the entries read
     return parsed
 
 
@@ -307,38 +431,45 @@ def _missing_medications(entries: list[Entry], server: str) -> list[str]:
     return wanted[:MAX_MEDICATION_FETCHES]
 
 
-def _fetch_medications(call: CdsRequest, entries: list[Entry], fetch: Fetch) -> list[Entry]:
+def _fetch_medications(call: CdsRequest, entries: list[Entry], fetch: Fetch) -> Parsed:
     """Referenced Medications that came with no query, fetched from ``fhirServer``; one that
-    cannot be fetched stays unresolved (the cards name the medicine as not recognised)."""
+    cannot be fetched stays unresolved (the cards name the medicine as not recognised), and
+    one that is not valid FHIR R4 is listed as unreadable too."""
+    found = Parsed()
     if call.fhirServer is None or call.fhirAuthorization is None:
-        return []
+        return found
     server = str(call.fhirServer)
-    found: list[Entry] = []
     for key in _missing_medications(entries, server):
         url = f"{server.rstrip('/')}/{key}"
         try:
             value = fetch(url, call.fhirAuthorization.access_token)
-            entry = _resource(value, f"fetched {key}")
-        except (FetchError, InvalidInput):
+        except FetchError:
             continue
-        if isinstance(entry.resource, Medication):
-            found.append(entry)
+        if not isinstance(value, dict):
+            continue
+        entry = _read(value, f"fetched {key}", FETCHED_MEDICATIONS, found.ignored)
+        if isinstance(entry, Unreadable):
+            found.unreadable.append(entry)
+        elif isinstance(entry.resource, Medication):
+            found.entries.append(entry)
     return found
 
 
 def gather(call: CdsRequest, fetch: Fetch = fetch_json) -> PatientData:
     """Every prefetch key's resources, prefetched or fetched.
 
-    Raises ``InvalidInput`` for invalid FHIR in the request and ``PrefetchUnavailable``
-    when a required key (or the Patient itself) cannot be obtained.
+    Raises ``InvalidInput`` for a request of the wrong shape or an invalid prefetched Patient,
+    and ``PrefetchUnavailable`` when a required key (or the Patient itself) cannot be
+    obtained. Other invalid resources are left out and listed in ``unreadable``.
     """
     given = call.prefetch or {}
     found: dict[str, Parsed] = {}
     missing: dict[str, str] = {}
     fetched: list[str] = []
     for key, template in PREFETCH.items():
+        strict = key == "patient"
         if key in given:
-            found[key] = parse_value(key, given[key])
+            found[key] = parse_value(key, given[key], strict=strict)
             continue
         if call.fhirServer is None:
             missing[key] = "not in prefetch, and no fhirServer was given to fetch it from"
@@ -348,7 +479,8 @@ def gather(call: CdsRequest, fetch: Fetch = fetch_json) -> PatientData:
             continue
         url = query_url(str(call.fhirServer), template, call.context)
         try:
-            found[key] = parse_value(key, fetch(url, call.fhirAuthorization.access_token))
+            value = fetch(url, call.fhirAuthorization.access_token)
+            found[key] = parse_value(key, value, strict=strict)
         except FetchError as exc:
             missing[key] = f"fetching {url} failed: {exc}"
             continue
@@ -370,24 +502,49 @@ def gather(call: CdsRequest, fetch: Fetch = fetch_json) -> PatientData:
         e for key in PREFETCH if key != "patient" and key in found for e in found[key].entries
     ]
     medications = _fetch_medications(call, others, fetch)
-    if medications:
-        fetched.append("referenced Medications")
+    if medications.entries or medications.unreadable:
+        fetched.append(FETCHED_MEDICATIONS)
     assert isinstance(patient.resource, Patient)  # checked by _patient
-    ignored = [i for p in found.values() for i in p.ignored]
-    if ignored:
-        more = f" and {len(ignored) - MAX_LOGGED} more" if len(ignored) > MAX_LOGGED else ""
-        logger.warning(
-            "CDS call %s: FHIR elements R4 does not define were ignored: %s%s",
-            call.hookInstance[:80],
-            ", ".join(ignored[:MAX_LOGGED]),
-            more,
-        )
+    parts = [*found.values(), medications]
+    ignored = [i for p in parts for i in p.ignored]
+    unreadable = [u for p in parts for u in p.unreadable]
+    _log(call.hookInstance, ignored, unreadable, [p.envelope for p in parts if p.envelope])
+    unknown = {k: why for k, p in found.items() if (why := p.unknown()) is not None}
     return PatientData(
         patient_id=call.context.patientId,
         patient=patient.resource,
-        entries=(patient, *others, *medications),
+        entries=(patient, *others, *medications.entries),
         unavailable={k: why for k, why in missing.items() if k in OPTIONAL},
         fetched=tuple(fetched),
-        unknown={k: p.outcome for k, p in found.items() if p.outcome is not None},
+        unknown=unknown,
         ignored=tuple(ignored),
+        unreadable=tuple(unreadable),
     )
+
+
+def _listed(items: list[str]) -> str:
+    more = f" and {len(items) - MAX_LOGGED} more" if len(items) > MAX_LOGGED else ""
+    return ", ".join(items[:MAX_LOGGED]) + more
+
+
+def _log(
+    hook_instance: str, ignored: list[str], unreadable: list[Unreadable], envelopes: list[str]
+) -> None:
+    """One warning per kind of fault in a call, naming the locations and what is wrong."""
+    call = hook_instance[:80]
+    if ignored:
+        logger.warning(
+            "CDS call %s: FHIR elements R4 does not define were ignored: %s", call, _listed(ignored)
+        )
+    if unreadable:
+        logger.warning(
+            "CDS call %s: resources that are not valid FHIR R4 were left out: %s",
+            call,
+            _listed([str(u) for u in unreadable]),
+        )
+    if envelopes:
+        logger.warning(
+            "CDS call %s: Bundles that are not valid FHIR R4 (their entries were read): %s",
+            call,
+            _listed(envelopes),
+        )

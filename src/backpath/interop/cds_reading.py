@@ -4,7 +4,8 @@
   syndrome or a vertebral fracture.
 - ``screen``: BackPath's red-flag screen, when a QuestionnaireResponse of it is present.
 - ``tags``: condition tags with the evidence for each (BackPath condition-tag codes,
-  comorbidity codes, medicines from ``medicines.yaml``, age).
+  comorbidity codes from ``condition_codes.yaml`` on Conditions, and its allergy codes on
+  AllergyIntolerances when the prefetch holds any, medicines from ``medicines.yaml``, age).
 - ``medicines``: active MedicationRequests and MedicationStatements with their codes and the
   ingredients they were matched to; ``unrecognised`` are those matched to none, which the
   cards name (an unknown medicine is never read as "nothing to check").
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
+from fhir.resources.R4B.allergyintolerance import AllergyIntolerance
 from fhir.resources.R4B.condition import Condition
 from fhir.resources.R4B.medication import Medication
 from fhir.resources.R4B.medicationrequest import MedicationRequest
@@ -35,7 +37,8 @@ from backpath.instruments import red_flags, startback
 from backpath.instruments.red_flags import RedFlagsResult
 from backpath.interop import codes
 from backpath.interop.cds_codes import cds_codes, find
-from backpath.interop.cds_prefetch import Entry, PatientData
+from backpath.interop.cds_prefetch import Entry, PatientData, Unreadable
+from backpath.interop.condition_codes import condition_codes, is_allergy
 from backpath.interop.fhir_import import intake_from_resources
 from backpath.interop.medicines import (
     CodingKey,
@@ -123,7 +126,9 @@ class Reading:
     medicines: list[Medicine] = field(default_factory=list)
     unrecognised: list[Medicine] = field(default_factory=list)
     unknown: dict[str, str] = field(default_factory=dict)
-    """Prefetch keys the EHR could not give -> what it said."""
+    """Prefetch keys whose data are not known -> why (``PatientData.unknown``)."""
+    unreadable: list[Unreadable] = field(default_factory=list)
+    """Resources left out as not valid FHIR R4, of the keys that are not unknown."""
     risk: RiskFinding | None = None
     problems: list[str] = field(default_factory=list)
     _assessed: Assessment | InvalidInput | None = field(default=None, repr=False)
@@ -174,9 +179,9 @@ def _age(birth: object, today: date) -> int | None:
     return None
 
 
-def _is_active(condition: Condition) -> bool:
-    clinical = {code for _, code in codings(condition.clinicalStatus)}
-    verification = {code for _, code in codings(condition.verificationStatus)}
+def _is_active(resource: Condition | AllergyIntolerance) -> bool:
+    clinical = {code for _, code in codings(resource.clinicalStatus)}
+    verification = {code for _, code in codings(resource.verificationStatus)}
     return not (clinical & _INACTIVE or verification & _NOT_TRUE)
 
 
@@ -193,12 +198,30 @@ def _conditions(data: PatientData, reading: Reading) -> None:
         for row, coding in find(table, table.serious_conditions, found):
             suspect = getattr(row, "suspect", "")
             reading.serious.append(SeriousFinding(suspect, f"{name} ({code_text(coding)})"))
-        for row, coding in find(table, table.condition_tags, found):
-            tag = getattr(row, "tag", "")
+        for tag, coding in condition_codes().tags_of(found):
             reading.add_tag(tag, f"Condition: {name} ({code_text(coding)})", entry.location)
         for system, code in found:
             if system == codes.CONDITION_TAGS and code in kb.conditions:
                 reading.add_tag(code, f"Condition: {name} (BackPath tag)", entry.location)
+
+
+def _allergies(data: PatientData, reading: Reading) -> None:
+    """AllergyIntolerances, when the prefetch holds any (no prefetch key asks for them)."""
+    for entry in data.of_type("AllergyIntolerance"):
+        allergy = entry.resource
+        assert isinstance(allergy, AllergyIntolerance)
+        if not _is_active(allergy):
+            continue
+        found = codings(allergy.code)
+        name = concept_name(allergy.code) or "an allergy"
+        for tag, coding in condition_codes().tags_of(found):
+            if is_allergy(tag):
+                evidence = f"AllergyIntolerance: {name} ({code_text(coding)})"
+                reading.add_tag(tag, evidence, entry.location)
+        for system, code in found:
+            if system == codes.CONDITION_TAGS and is_allergy(code):
+                evidence = f"AllergyIntolerance: {name} (BackPath tag)"
+                reading.add_tag(code, evidence, entry.location)
 
 
 def _medicines(data: PatientData, reading: Reading) -> None:
@@ -360,10 +383,15 @@ def _risk(data: PatientData, reading: Reading) -> None:
 
 def read(data: PatientData, today: date) -> Reading:
     """Everything the card rules need, read from the prefetched resources."""
-    reading = Reading(intake={}, unknown=dict(data.unknown))
+    reading = Reading(
+        intake={},
+        unknown=dict(data.unknown),
+        unreadable=[u for u in data.unreadable if u.key not in data.unknown],
+    )
     _intake(data, today, reading)
     reading.age = _age(data.patient.birthDate, today)
     _conditions(data, reading)
+    _allergies(data, reading)
     _medicines(data, reading)
     kb = load_knowledge()
     if reading.age is not None and reading.age >= kb.policy.older_adult.age:

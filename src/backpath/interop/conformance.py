@@ -123,7 +123,8 @@ def _condition_tags() -> CodeSystem:
         "BackPathConditionTag",
         "BackPath condition tags",
         "Comorbidities, medicines and circumstances that change which treatments are safe; "
-        "sent on Conditions and MedicationStatements next to SNOMED CT or ATC codes.",
+        "sent on Conditions, AllergyIntolerances and MedicationStatements next to SNOMED CT or "
+        "ATC codes.",
         ((c.id, c.label, c.description, ()) for c in conditions),
     )
 

@@ -11,6 +11,9 @@ What goes where:
   sciatica; SNOMED CT 23056005 sciatica when leg pain reaches below the knee; and one
   Condition per comorbidity tag, coded in BackPath's ``condition-tag`` system and, where a
   concept means the same, in SNOMED CT (``data/condition_codes.yaml``).
+- ``AllergyIntolerance`` for each tag that is an allergy (shellfish): clinical status
+  ``active``, verification ``unconfirmed`` (the person reported it; ``asserter`` is the
+  Patient), type ``allergy``, its category, coded as a comorbidity is.
 - ``MedicationStatement`` (status ``active``, asserted by the patient at intake) for each tag
   that is a medicine the person takes (anticoagulant, antiplatelet, serotonergic, ...): the
   BackPath tag code, the medicine in words, and its ATC class where one fits.
@@ -59,6 +62,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from fhir.resources.R4B.allergyintolerance import AllergyIntolerance
 from fhir.resources.R4B.annotation import Annotation
 from fhir.resources.R4B.bundle import Bundle, BundleEntry
 from fhir.resources.R4B.careplan import CarePlan, CarePlanActivity, CarePlanActivityDetail
@@ -182,12 +186,30 @@ class _Builder:
             if tag in table.medicines:
                 self.medication_statement(tag, own)
                 continue
-            snomed = table.conditions[tag].snomed
+            snomed = table.coded(tag).snomed
             standard = [coding(codes.SNOMED, snomed.code, snomed.display)] if snomed else []
-            self.condition(
-                f"condition-{tag}", concept(own, *standard, text=label), "problem-list-item"
-            )
+            code = concept(own, *standard, text=label)
+            if tag in table.allergies:
+                self.allergy(tag, code)
+                continue
+            self.condition(f"condition-{tag}", code, "problem-list-item")
         return ids
+
+    def allergy(self, tag: str, code: CodeableConcept) -> None:
+        """An allergy as the person reported it at intake: active, not yet confirmed."""
+        self.add(
+            AllergyIntolerance(
+                id=self.rid(f"allergy-{tag}"),
+                clinicalStatus=concept(coding(codes.ALLERGY_CLINICAL, "active")),
+                verificationStatus=concept(coding(codes.ALLERGY_VERIFICATION, "unconfirmed")),
+                type="allergy",
+                category=[condition_codes().allergies[tag].category],
+                code=code,
+                patient=self.subject,
+                recordedDate=self.when,
+                asserter=self.subject,
+            )
+        )
 
     def medication_statement(self, tag: str, own: Coding) -> None:
         """A medicine the person takes, as they reported it at intake."""

@@ -8,8 +8,12 @@ Every entry is parsed with its ``fhir.resources.R4B`` model; a bad one raises
 - ``Condition`` (not inactive/resolved): SNOMED CT 279039007 or ICD-10-CM M54.5x set the
   region to low back, SNOMED CT 23056005 sets leg pain below the knee, ``onsetDateTime``
   gives the episode duration; codes of BackPath's ``condition-tag`` system become tags, and
-  so do the SNOMED CT codes ``data/condition_codes.yaml`` gives a tag (84114007 heart
-  failure -> ``heart_failure``).
+  so do the codes ``data/condition_codes.yaml`` reads as a tag, the same as the CDS Hooks
+  reader (SNOMED CT 84114007 or ICD-10-CM I50.9 -> ``heart_failure``).
+- ``AllergyIntolerance`` (not inactive or resolved, nor refuted or entered in error): the
+  allergy tags of ``data/condition_codes.yaml`` (SNOMED CT 300913006 or BackPath's
+  ``shellfish_allergy`` code -> ``shellfish_allergy``); a Condition with those codes, as an
+  older export wrote it or an EHR may list it, is read as well.
 - ``MedicationStatement`` (active, intended or on hold): medicines of ``data/medicines.yaml``
   (RxNorm ingredients and products, ATC, SNOMED CT) set their condition tags, e.g. an
   anticoagulant -> ``anticoagulant_therapy``, and so does a BackPath ``condition-tag`` code of
@@ -34,6 +38,7 @@ from decimal import Decimal
 from typing import Any
 
 from fhir.resources.R4B import get_fhir_model_class
+from fhir.resources.R4B.allergyintolerance import AllergyIntolerance
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.codeableconcept import CodeableConcept
 from fhir.resources.R4B.condition import Condition
@@ -52,13 +57,14 @@ from pydantic import ValidationError
 from backpath.errors import InvalidInput
 from backpath.instruments import INSTRUMENTS
 from backpath.interop import codes
-from backpath.interop.condition_codes import condition_codes, is_medicine
+from backpath.interop.condition_codes import condition_codes, is_allergy, is_medicine
 from backpath.interop.fhir_export import QUESTIONNAIRE_INSTRUMENTS
 from backpath.interop.intake_details import DetailItem, by_link_id, store
 from backpath.interop.medicines import ingredients_of, medicine_codes, medicine_table
 from backpath.interop.questionnaire_scoring import questionnaire_id
 
 _INACTIVE = {"inactive", "resolved", "remission"}
+_NOT_TRUE = {"refuted", "entered-in-error"}
 _TAKING = {"active", "intended", "on-hold"}
 
 
@@ -165,12 +171,12 @@ class _Reader:
         status = {code for _, code in _codes(resource.clinicalStatus)}
         if status & _INACTIVE:
             return
-        snomed_tags = condition_codes().snomed_tags()
-        for system, code in _codes(resource.code):
+        found = _codes(resource.code)
+        for tag, _ in condition_codes().tags_of(found):
+            self.tag(tag)
+        for system, code in found:
             if system == codes.CONDITION_TAGS:
                 self.tag(code)
-            elif system == codes.SNOMED and code in snomed_tags:
-                self.tag(snomed_tags[code])
             elif (system, code) == (codes.SNOMED, codes.SCIATICA):
                 self.inferred_episode["leg_pain"] = "below_knee"
             elif (system == codes.SNOMED and code == codes.LOW_BACK_PAIN) or (
@@ -183,6 +189,19 @@ class _Reader:
                 if onset is not None:
                     days = (self.as_of - onset).days
                     self.inferred_episode["duration_weeks"] = round(max(days, 0) / 7, 1)
+
+    def allergy(self, resource: AllergyIntolerance) -> None:
+        clinical = {code for _, code in _codes(resource.clinicalStatus)}
+        verification = {code for _, code in _codes(resource.verificationStatus)}
+        if clinical & _INACTIVE or verification & _NOT_TRUE:
+            return
+        found = _codes(resource.code)
+        for tag, _ in condition_codes().tags_of(found):
+            if is_allergy(tag):
+                self.tag(tag)
+        for system, code in found:
+            if system == codes.CONDITION_TAGS and is_allergy(code):
+                self.tag(code)
 
     def medication(self, resource: MedicationStatement) -> None:
         if resource.status not in _TAKING:
@@ -275,6 +294,8 @@ def intake_from_resources(parsed: Sequence[FHIRAbstractModel], *, as_of: date) -
             reader.patient(resource)
         elif isinstance(resource, Condition):
             reader.condition(resource)
+        elif isinstance(resource, AllergyIntolerance):
+            reader.allergy(resource)
         elif isinstance(resource, MedicationStatement):
             reader.medication(resource)
         elif isinstance(resource, Observation):

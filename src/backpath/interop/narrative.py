@@ -49,6 +49,15 @@ def _condition(r: Any) -> list[str]:
     return [f"Condition: {_concept(r.code)} ({status}), recorded {_day(r.recordedDate)}."]
 
 
+def _allergy(r: Any) -> list[str]:
+    status = f"{_concept(r.clinicalStatus)}, {_concept(r.verificationStatus)}"
+    kinds = ", ".join(str(c) for c in r.category or [])
+    return [
+        f"Allergy: {_concept(r.code)} ({status}; {r.type or 'type unknown'}"
+        f"{f', {kinds}' if kinds else ''}), recorded {_day(r.recordedDate)}."
+    ]
+
+
 def _medication_statement(r: Any) -> list[str]:
     medicine = _concept(r.medicationCodeableConcept)
     return [f"Medication: {medicine} ({r.status}), stated {_day(r.dateAsserted)}."]
@@ -114,6 +123,7 @@ def _outcome(r: Any) -> list[str]:
 SUMMARIES: dict[str, Callable[[Any], list[str]]] = {
     "Patient": _patient,
     "Condition": _condition,
+    "AllergyIntolerance": _allergy,
     "MedicationStatement": _medication_statement,
     "Observation": _observation,
     "QuestionnaireResponse": _response,

@@ -385,6 +385,17 @@ def test_invalid_fhir_in_prefetch_is_400_naming_the_field(client: Client, ehr_ke
     assert response.json()["field"] == "prefetch.patient.birthDate"
 
 
+def test_an_invalid_condition_is_left_out_and_said_not_a_400(client: Client, ehr_key: str) -> None:
+    data = example("request_full")
+    data["prefetch"]["conditions"]["entry"][0]["resource"]["onsetDateTime"] = "23/12/2025"
+    response = call(client, data, ehr_key)
+    assert response.status_code == 200, response.content
+    info = response.json()["cards"][-1]
+    assert info["summary"].startswith("EHR data unreadable: conditions;")
+    assert "prefetch.conditions.entry\\[0\\].resource.onsetDateTime" in info["detail"]
+    assert "unreadable=1" in AuditEvent.objects.get(action="cds.patient-view").detail
+
+
 def test_a_request_without_context_patient_id_is_400(client: Client, ehr_key: str) -> None:
     data = example("request_full")
     del data["context"]["patientId"]

@@ -139,7 +139,8 @@ def patient_view(request: HttpRequest) -> JsonResponse:
     remember_cards(caller, call.hookInstance, response.cards)
     indicators = ",".join(card.indicator for card in response.cards)
     fetched = f" fetched={','.join(data.fetched)}" if data.fetched else ""
+    unread = f" unreadable={len(data.unreadable)}" if data.unreadable else ""
     audit(request, caller, ACTION, patient, patient=patient, detail=(
-        f"hookInstance={call.hookInstance} match={matched} cards={indicators}{fetched}"
+        f"hookInstance={call.hookInstance} match={matched} cards={indicators}{fetched}{unread}"
     ))  # fmt: skip
     return JsonResponse(response.to_json())
