@@ -141,6 +141,7 @@ EVERYTHING = Operation(
     "everything",
     "http://hl7.org/fhir/OperationDefinition/Patient-everything",
     "Searchset Bundle of the patient's record: the Patient, Conditions, MedicationStatements, "
+    "AllergyIntolerances, "
     "QuestionnaireResponses, Observations (intake scores and diary) and one CarePlan per "
     "plan version (search mode 'match'), paged by _count (default 100) with next and "
     "previous links; the Questionnaires that a page's responses answer (mode 'include'); "
@@ -178,6 +179,11 @@ SERVED: tuple[Served, ...] = (
         "MedicationStatement",
         f"{SEARCH_PARAMETERS}/clinical-patient",
         "Medicines the person takes, as reported at intake.",
+    ),
+    of_the_record(
+        "AllergyIntolerance",
+        f"{SEARCH_PARAMETERS}/clinical-patient",
+        "Allergies the person reported at intake (unconfirmed).",
     ),
     of_the_record(
         "QuestionnaireResponse",

@@ -76,7 +76,8 @@ def test_the_capability_statement_lists_what_the_server_does() -> None:
     (rest,) = statement["rest"]
     by_type = {r["type"]: r for r in rest["resource"]}
     assert set(by_type) == {
-        "Patient", "Observation", "Condition", "MedicationStatement", "QuestionnaireResponse",
+        "Patient", "Observation", "Condition", "MedicationStatement", "AllergyIntolerance",
+        "QuestionnaireResponse",
         "CarePlan",
         "Questionnaire", "CodeSystem", "StructureDefinition",
     }  # fmt: skip

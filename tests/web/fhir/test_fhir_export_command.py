@@ -116,5 +116,5 @@ def test_exported_file_imports_to_an_intake_with_the_stored_plan(
     for part in ("triage", "phase", "risk", "scores", "recommended", "not_recommended"):
         assert again[part] == stored[part], part
     intake = json.loads(runner.invoke(app, ["import", "fhir", str(target)]).stdout)
-    assert intake["conditions"] == ["anticoagulant_therapy"]
+    assert intake["conditions"] == ["anticoagulant_therapy", "shellfish_allergy"]
     assert intake["preferences"]["avoid"] == ["needles"]

@@ -23,7 +23,8 @@ from tests.web.builders import add_entry, latest, plan_version
 from tests.web.fhir.fhir_calls import bearer, diagnostics, fhir, resources
 
 RECORD_TYPES = (
-    "Observation", "Condition", "MedicationStatement", "QuestionnaireResponse", "CarePlan",
+    "Observation", "Condition", "MedicationStatement", "AllergyIntolerance",
+    "QuestionnaireResponse", "CarePlan",
 )  # fmt: skip
 
 

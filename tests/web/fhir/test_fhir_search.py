@@ -23,7 +23,8 @@ from tests.web.builders import add_entry
 from tests.web.fhir.fhir_calls import BASE, bearer, diagnostics, fhir, link, matches, resources
 
 RECORD_TYPES = (
-    "Observation", "Condition", "MedicationStatement", "QuestionnaireResponse", "CarePlan",
+    "Observation", "Condition", "MedicationStatement", "AllergyIntolerance",
+    "QuestionnaireResponse", "CarePlan",
 )  # fmt: skip
 EHR = "http://ehr.example/mrn"
 

@@ -61,7 +61,8 @@ logger = logging.getLogger(__name__)
 
 JSON_FORMATS = ("json", "application/json", "application/fhir+json")
 RECORD_TYPES = (
-    "Observation", "Condition", "MedicationStatement", "QuestionnaireResponse", "CarePlan",
+    "Observation", "Condition", "MedicationStatement", "AllergyIntolerance",
+    "QuestionnaireResponse", "CarePlan",
 )  # fmt: skip
 """Resource types of a patient's record read by id and searched by patient."""
 
