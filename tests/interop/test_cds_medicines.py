@@ -424,3 +424,31 @@ def test_a_held_or_unknown_status_medicine_still_counts_and_its_status_is_named(
         gone["status"] = status
         found = cards(call(medications=searchset(request_for(IBUPROFEN_SCD), gone)))
         assert of(found, "warning") == [], status
+
+
+def test_a_searchset_with_more_pages_is_read_and_the_rest_said_not_checked() -> None:
+    """A page of a longer result is not the whole: a red flag or an anticoagulant on page 2
+    would otherwise vanish without notice."""
+    paged = searchset(request_for(IBUPROFEN_SCD))
+    paged["link"] = [{"relation": "next", "url": "https://ehr.example/fhir/MedicationRequest?p=2"}]
+    found = cards(call(medications=paged))
+    text = " ".join(card["detail"] for card in found)
+    assert "Only part of the EHR's medicine orders (MedicationRequest) was sent" in text
+    assert "the medicines in the rest were not checked" in text
+    assert "partly sent: medications" in found[-1]["summary"]
+    counted = searchset(request_for(IBUPROFEN_SCD), request_for(ELIQUIS_SBD))
+    counted["total"] = 40
+    found = cards(call(medications=counted))
+    assert of(found, "warning"), "what was sent is still read"
+    assert "2 of 40 matches were sent" in " ".join(card["detail"] for card in found)
+    whole = searchset(request_for(IBUPROFEN_SCD))
+    whole["total"] = 1
+    assert "Only part" not in " ".join(card["detail"] for card in cards(call(medications=whole)))
+
+
+def test_a_paged_conditions_searchset_keeps_the_red_flag_card_first_and_says_the_rest() -> None:
+    data = example("request_red_flags")
+    data["prefetch"]["conditions"]["link"] = [{"relation": "next", "url": "https://ehr/x?p=2"}]
+    found = cards(data)
+    assert found[0]["indicator"] == "critical"
+    assert "red flags in the rest were not checked" in found[0]["detail"]

@@ -164,6 +164,12 @@ def notice_lines(reading: Reading) -> list[str]:
         for key, why in reading.unknown.items()
     ]
     lines += _unreadable_lines(reading)
+    for key, how in reading.partial.items():
+        what, missed = PARTLY_UNREADABLE.get(key, (f"{key} resources", "{it} were not checked"))
+        lines.append(
+            f"**Only part of the EHR's {what} was sent** ({_md(how)}): "
+            f"{missed.format(it='the rest')}."
+        )
     unknown = reading.unrecognised
     if unknown:
         shown = "; ".join(_md(m.described()) for m in unknown[:MAX_LISTED])
@@ -195,6 +201,8 @@ def notice_summary(reading: Reading) -> str:
     parts = []
     if reading.unknown:
         parts.append("EHR data unreadable: " + ", ".join(reading.unknown))
+    if reading.partial:
+        parts.append("EHR data partly sent: " + ", ".join(reading.partial))
     if reading.unreadable:
         count = len(reading.unreadable)
         parts.append(f"{count} EHR resource{'s' if count > 1 else ''} unreadable")

@@ -231,6 +231,8 @@ class PatientData:
     """Locations of unknown elements that were dropped."""
     unreadable: tuple[Unreadable, ...] = ()
     """Resources left out as not valid FHIR R4, in every key (unknown ones included)."""
+    partial: dict[str, str] = field(default_factory=dict)
+    """Keys whose searchset holds only part of the matches -> how (``_partial``)."""
 
     def of_type(self, resource_type: str) -> list[Entry]:
         return [e for e in self.entries if e.raw.get("resourceType") == resource_type]
@@ -247,6 +249,9 @@ class Parsed:
     unreadable: list[Unreadable] = field(default_factory=list)
     envelope: str | None = None
     """Why the Bundle itself is not valid FHIR R4 (its entries were still read)."""
+    partial: str | None = None
+    """How the searchset says it holds only part of the matches (a ``next`` page, or a
+    ``total`` above the matches sent): what was sent is read, the rest is said missing."""
 
     def unknown(self) -> str | None:
         """Why this key's data are not known (see ``PatientData.unknown``), or None."""
@@ -388,6 +393,7 @@ def parse_value(key: str, value: object, *, strict: bool = False) -> Parsed:
         _add(parsed, _read(raw, f"{where}.resource", key, parsed.ignored), strict)
     if outcomes:
         parsed.outcome = "; ".join(outcomes)
+    parsed.partial = _partial(value, entries)
     shell = {k: v for k, v in value.items() if k != "entry"}
     envelope = _read(shell, location, key, parsed.ignored)
     if isinstance(envelope, Unreadable):
@@ -395,6 +401,24 @@ def parse_value(key: str, value: object, *, strict: bool = False) -> Parsed:
             raise InvalidInput(envelope.field, envelope.message)
         parsed.envelope = str(envelope)  # it holds no data: logged, and the entries read
     return parsed
+
+
+def _partial(bundle: dict[str, Any], entries: list[Any]) -> str | None:
+    """Why a searchset holds only part of its matches, or None: a page of a longer result
+    read as the whole would hide, say, a red-flag condition on page 2."""
+    links = bundle.get("link")
+    pages = links if isinstance(links, list) else []
+    if any(isinstance(link, dict) and link.get("relation") == "next" for link in pages):
+        return f"{len(entries)} entries on this page, and a next page BackPath did not read"
+    total = bundle.get("total")
+    matches = [
+        e for e in entries
+        if not (isinstance(e, dict) and isinstance(e.get("search"), dict)
+                and e["search"].get("mode") in ("include", "outcome"))
+    ]  # fmt: skip
+    if isinstance(total, int) and not isinstance(total, bool) and total > len(matches):
+        return f"{len(matches)} of {total} matches were sent"
+    return None
 
 
 def _patient(entries: list[Entry], patient_id: str) -> Entry:
@@ -519,6 +543,7 @@ def gather(call: CdsRequest, fetch: Fetch = fetch_json) -> PatientData:
         unknown=unknown,
         ignored=tuple(ignored),
         unreadable=tuple(unreadable),
+        partial={k: p.partial for k, p in found.items() if p.partial and k not in unknown},
     )
 
 

@@ -129,6 +129,8 @@ class Reading:
     """Prefetch keys whose data are not known -> why (``PatientData.unknown``)."""
     unreadable: list[Unreadable] = field(default_factory=list)
     """Resources left out as not valid FHIR R4, of the keys that are not unknown."""
+    partial: dict[str, str] = field(default_factory=dict)
+    """Keys of which the EHR sent only part (``PatientData.partial``)."""
     risk: RiskFinding | None = None
     problems: list[str] = field(default_factory=list)
     _assessed: Assessment | InvalidInput | None = field(default=None, repr=False)
@@ -387,6 +389,7 @@ def read(data: PatientData, today: date) -> Reading:
         intake={},
         unknown=dict(data.unknown),
         unreadable=[u for u in data.unreadable if u.key not in data.unknown],
+        partial=dict(data.partial),
     )
     _intake(data, today, reading)
     reading.age = _age(data.patient.birthDate, today)
