@@ -60,7 +60,7 @@ def test_no_answer_of_the_service_holds_null_or_empty_values(
     }
     with override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=100):
         answers["413"] = post(SERVICE, example("request_full"), token)
-    monkeypatch.setattr("backpath.web.cds.views._caller", lambda request: 1 / 0)
+    monkeypatch.setattr("backpath.web.cds.views.posted", lambda request, action: 1 / 0)
     answers["500"] = post(SERVICE, "{}", token)
     statuses = {name: response.status_code for name, response in answers.items()}
     assert statuses == {"discovery": 200, "cards (JWT)": 200, "cards (token)": 200,

@@ -16,12 +16,13 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 
 from backpath.web import lookups
 from backpath.web.accounts.models import Clinic
 from backpath.web.audit.record import client_ip, record_event
-from backpath.web.cds.responses import error
+from backpath.web.cds.responses import error, not_allowed
 from backpath.web.ehrs import jwt_verify
 from backpath.web.ehrs.models import EhrRegistration
 
@@ -102,3 +103,18 @@ def authenticate(request: HttpRequest) -> Caller | JsonResponse:
     if key is None:
         return _refuse(request, 401, NO_CREDENTIALS, "Authorization", sent=False)
     return _signed(request, key) if "." in key else _token(request, key)
+
+
+def posted(request: HttpRequest, action: str) -> tuple[Caller, bytes] | JsonResponse:
+    """The caller and body of a POST to a CDS Hooks endpoint, or the answer refusing it: 405
+    for another method, 401/403 for the caller, 413 (audited) for a body too large."""
+    if request.method != "POST":
+        return not_allowed("POST")
+    caller = authenticate(request)
+    if isinstance(caller, JsonResponse):
+        return caller
+    try:
+        return caller, request.body
+    except RequestDataTooBig:
+        audit(request, caller, action, None, detail="status=413")
+        return error(413, "The request body is larger than this server accepts.", "body")

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -21,10 +20,10 @@ from django.views.decorators.csrf import csrf_exempt
 from backpath.errors import InvalidInput
 from backpath.interop import cds_hooks
 from backpath.interop.cds_models import Card, Feedback
-from backpath.web.cds.callers import Caller, audit, authenticate
+from backpath.web.cds.callers import Caller, audit, posted
 from backpath.web.cds.cors import cors
 from backpath.web.cds.models import CardFeedback, IssuedCard
-from backpath.web.cds.responses import error, not_allowed
+from backpath.web.cds.responses import error
 
 ACTION = "cds.feedback"
 
@@ -87,16 +86,10 @@ def store(caller: Caller, items: Sequence[Feedback]) -> int:
 @csrf_exempt
 @cors
 def feedback(request: HttpRequest) -> JsonResponse:
-    if request.method != "POST":
-        return not_allowed("POST")
-    caller = authenticate(request)
-    if isinstance(caller, JsonResponse):
-        return caller
-    try:
-        body = request.body
-    except RequestDataTooBig:
-        audit(request, caller, ACTION, None, detail="status=413")
-        return error(413, "The request body is larger than this server accepts.", "body")
+    accepted = posted(request, ACTION)
+    if isinstance(accepted, JsonResponse):
+        return accepted
+    caller, body = accepted
     try:
         items = cds_hooks.parse_feedback(body).feedback
         stored = store(caller, items)

@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -22,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from backpath.errors import InvalidInput
 from backpath.interop import cds_hooks
 from backpath.web.accounts.models import Clinic
-from backpath.web.cds.callers import Caller, audit, authenticate
+from backpath.web.cds.callers import audit, posted
 from backpath.web.cds.cors import cors
 from backpath.web.cds.feedback import remember_cards
 from backpath.web.cds.responses import error, not_allowed
@@ -33,10 +32,6 @@ from backpath.web.patients import identity
 from backpath.web.patients.models import Patient
 
 ACTION = "cds.patient-view"
-
-
-def _caller(request: HttpRequest) -> Caller | JsonResponse:
-    return authenticate(request)
 
 
 def _allowed_fetch(url: str, access_token: str) -> object:
@@ -104,16 +99,10 @@ def unknown_service(request: HttpRequest, rest: str) -> JsonResponse:
 @csrf_exempt
 @cors
 def patient_view(request: HttpRequest) -> JsonResponse:
-    if request.method != "POST":
-        return not_allowed("POST")
-    caller = _caller(request)
-    if isinstance(caller, JsonResponse):
-        return caller
-    try:
-        body = request.body
-    except RequestDataTooBig:
-        audit(request, caller, ACTION, None, detail="status=413")
-        return error(413, "The request body is larger than this server accepts.", "body")
+    accepted = posted(request, ACTION)
+    if isinstance(accepted, JsonResponse):
+        return accepted
+    caller, body = accepted
     try:
         call = cds_hooks.parse_request(body)
         data = cds_hooks.gather(call, _allowed_fetch)
