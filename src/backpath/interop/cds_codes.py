@@ -13,16 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import cache
-from importlib import resources
 from typing import Annotated, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from backpath.errors import KnowledgeBaseError, field_error
+from backpath.errors import KnowledgeBaseError
 from backpath.instruments import red_flags
 from backpath.interop import code_rows
-from backpath.interop.code_rows import CodeRow, CodingKey, Row
+from backpath.interop.code_rows import CodeRow, CodingKey, Row, packaged_yaml, validated
 from backpath.knowledge import load_knowledge
 
 FILE = "cds_codes.yaml"
@@ -88,11 +86,7 @@ def _check_references(codes: CdsCodes) -> None:
 
 def parse_codes(data: object) -> CdsCodes:
     """Validate parsed YAML (raises ``KnowledgeBaseError`` naming the field)."""
-    try:
-        codes = CdsCodes.model_validate(data)
-    except ValidationError as exc:
-        err = field_error(exc, dotted_indexes=True)
-        raise KnowledgeBaseError(FILE, err.field, err.message) from None
+    codes = validated(CdsCodes, FILE, data)
     _check_references(codes)
     return codes
 
@@ -100,9 +94,4 @@ def parse_codes(data: object) -> CdsCodes:
 @cache
 def cds_codes() -> CdsCodes:
     """The packaged tables, loaded once per process."""
-    path = resources.files("backpath.interop").joinpath("data", FILE)
-    try:
-        data = yaml.safe_load(path.read_text("utf-8"))
-    except yaml.YAMLError as exc:
-        raise KnowledgeBaseError(FILE, "", f"not valid YAML ({exc})") from None
-    return parse_codes(data)
+    return parse_codes(packaged_yaml(FILE))

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from importlib import resources
 from typing import Annotated, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from backpath.errors import KnowledgeBaseError, field_error
 from backpath.interop import codes
 
 Text = Annotated[str, Field(min_length=1)]
@@ -83,3 +86,24 @@ def code_fault(uri: str, row: CodeRow) -> str | None:
     if row.match == "prefix" and uri != codes.ICD10CM:
         return "match: prefix is only for ICD-10-CM categories"
     return None
+
+
+Table = TypeVar("Table", bound=BaseModel)
+
+
+def validated(model: type[Table], file: str, data: object) -> Table:
+    """A code table's parsed YAML as ``model``; ``KnowledgeBaseError`` naming the field."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        err = field_error(exc, dotted_indexes=True)
+        raise KnowledgeBaseError(file, err.field, err.message) from None
+
+
+def packaged_yaml(file: str) -> object:
+    """``interop/data/<file>`` parsed; ``KnowledgeBaseError`` when it is not YAML."""
+    path = resources.files("backpath.interop").joinpath("data", file)
+    try:
+        return yaml.safe_load(path.read_text("utf-8"))
+    except yaml.YAMLError as exc:
+        raise KnowledgeBaseError(file, "", f"not valid YAML ({exc})") from None

@@ -22,16 +22,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import cache, cached_property
-from importlib import resources
 from typing import Annotated, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from backpath import contract
-from backpath.errors import KnowledgeBaseError, field_error
+from backpath.errors import KnowledgeBaseError
 from backpath.interop import code_rows, codes
-from backpath.interop.code_rows import CodeRow, CodingKey
+from backpath.interop.code_rows import CodeRow, CodingKey, packaged_yaml, validated
 
 FILE = "condition_codes.yaml"
 Text = Annotated[str, Field(min_length=1)]
@@ -195,11 +193,7 @@ def _check(table: ConditionCodes) -> None:
 
 def parse(data: object) -> ConditionCodes:
     """Validate parsed YAML; raises ``KnowledgeBaseError`` naming the field."""
-    try:
-        codes = ConditionCodes.model_validate(data)
-    except ValidationError as exc:
-        err = field_error(exc, dotted_indexes=True)
-        raise KnowledgeBaseError(FILE, err.field, err.message) from None
+    codes = validated(ConditionCodes, FILE, data)
     _check(codes)
     return codes
 
@@ -207,8 +201,7 @@ def parse(data: object) -> ConditionCodes:
 @cache
 def condition_codes() -> ConditionCodes:
     """The packaged table, loaded and checked once per process."""
-    path = resources.files("backpath.interop").joinpath("data", FILE)
-    return parse(yaml.safe_load(path.read_text("utf-8")))
+    return parse(packaged_yaml(FILE))
 
 
 def is_medicine(tag: str) -> bool:
