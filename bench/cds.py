@@ -1,10 +1,14 @@
 """CDS Hooks benchmark: patient-view with a realistic prefetch, on a real server, loopback only.
 
     .venv/bin/python bench/cds.py [--users 20] [--requests 1000] [--seconds 60] [--workers 2]
+                                  [--sqlite] [--jwt]
 
 Starts gunicorn like bench/web.py (PostgreSQL from DATABASE_URL, default
 postgresql://postgres@127.0.0.1:5432/backpath_cds_bench, created if missing; or SQLite with
 --sqlite), registers the EHR as a clinic integration user with a BackPath API token, and
+with ``--jwt`` registers it (``backpath register-ehr``, a JWK Set file) and signs every call
+with its own RS384 key and a fresh ``jti`` as the specification secures CDS calls (the
+tokens are signed before the clock starts, so the figures are the server's), and
 sends ``POST /cds-services/backpath-patient-view`` with a prefetch the way an EHR fills it:
 a Patient, 10 Conditions, 10 medicines (RxNorm clinical and branded drugs, a combination, ATC
 and SNOMED CT codes, contained and included Medications, MedicationStatements, one medicine
@@ -27,6 +31,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -51,7 +56,7 @@ def timed_calls(
     method: str,
     path: str,
     body: bytes | None,
-    headers: dict[str, str],
+    headers: dict[str, str] | Callable[[int], dict[str, str]],
     users: int,
     count: int,
     seconds: float,
@@ -61,15 +66,16 @@ def timed_calls(
     deadline = time.time() + seconds
     per_user = max(1, count // users)
 
-    def worker(_: int) -> list[float]:
+    def worker(user: int) -> list[float]:
         out: list[float] = []
         conn = http.client.HTTPConnection(HOST, port, timeout=30)
         try:
-            for _ in range(per_user):
+            for n in range(per_user):
                 if time.time() > deadline:
                     break
+                sent = headers(user * per_user + n) if callable(headers) else headers
                 start = time.perf_counter()
-                conn.request(method, path, body=body, headers=headers)
+                conn.request(method, path, body=body, headers=sent)
                 response = conn.getresponse()
                 response.read()
                 if response.status >= 400:
@@ -101,7 +107,7 @@ def server_cpu_seconds(pid: int) -> float | None:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def prepare(env: dict[str, str]) -> tuple[int, str]:
+def prepare(env: dict[str, str]) -> tuple[int, int, str]:
     """Migrate; one clinic, its EHR's integration user with an API token, and a patient."""
     code = r"""
 import django, json
@@ -117,14 +123,54 @@ user = User.objects.filter(username="cds-bench-ehr").first() or User.objects.cre
 patient = Patient.objects.filter(clinic=clinic).first() or Patient.objects.create(
     clinic=clinic, given_name="Sam", family_name="Example", birth_year=1958)
 key = ApiToken.issue(user, name="EHR (bench)", days=1)[1]
-print(json.dumps([patient.pk, key]))
+print(json.dumps([patient.pk, clinic.pk, key]))
 """
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True,
         cwd=ROOT,
     )  # fmt: skip
-    patient_id, key = json.loads(out.stdout.strip().splitlines()[-1])
-    return int(patient_id), str(key)
+    patient_id, clinic_id, key = json.loads(out.stdout.strip().splitlines()[-1])
+    return int(patient_id), int(clinic_id), str(key)
+
+
+ISS = "https://ehr.bench.example/"
+"""Each run registers a new issuer under this one (an issuer is active in one place at a time)."""
+
+
+def signed_headers(
+    env: dict[str, str], clinic_id: int, audience: str, count: int
+) -> Callable[[int], dict[str, str]]:
+    """Register the bench's EHR with its public key and sign ``count`` tokens ahead (each
+    call needs its own ``jti``); call ``n`` gets token ``n``."""
+    from joserfc import jwt
+    from joserfc.jwk import RSAKey
+
+    key = RSAKey.generate_key(2048, parameters={"kid": "bench-1", "use": "sig"})
+    iss = ISS + secrets.token_hex(4)
+    folder = Path(env["BACKPATH_DATA_DIR"])
+    jwks = folder / "ehr-jwks.json"
+    jwks.write_text(json.dumps({"keys": [key.as_dict(private=False)]}), "utf-8")
+    backpath = Path(sys.executable).parent / "backpath"
+    done = subprocess.run(
+        [str(backpath), "register-ehr", "--clinic", str(clinic_id), "--iss", iss,
+         "--jwks", str(jwks), "--name", "Bench EHR"],
+        env=env, check=False, capture_output=True, text=True, cwd=ROOT,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise SystemExit(f"backpath register-ehr failed: {done.stderr.strip()}")
+    now = int(time.time())
+    header = {"alg": "RS384", "kid": "bench-1", "typ": "JWT"}
+
+    def claims() -> dict[str, Any]:
+        return {"iss": iss, "aud": audience, "iat": now, "exp": now + 280,
+                "jti": secrets.token_hex(16)}  # fmt: skip
+
+    tokens = [jwt.encode(header, claims(), key, algorithms=["RS384"]) for _ in range(count)]
+
+    def headers(n: int) -> dict[str, str]:
+        return {"Authorization": f"Bearer {tokens[n]}", "Content-Type": "application/json"}
+
+    return headers
 
 
 def searchset(*resources: dict[str, Any], included: tuple[dict[str, Any], ...] = ()) -> Any:
@@ -242,6 +288,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--sqlite", action="store_true", help="SQLite in a temporary folder")
+    parser.add_argument(
+        "--jwt", action="store_true", help="sign each call as an EHR does (RS384, fresh jti)"
+    )
     args = parser.parse_args()
 
     scratch = tempfile.TemporaryDirectory(prefix="backpath-cds-bench-")
@@ -253,9 +302,10 @@ def main() -> None:
     else:
         env["DATABASE_URL"] = os.environ.get("DATABASE_URL", DEFAULT_DB)
         ensure_database(env["DATABASE_URL"])
-    patient_id, key = prepare(env)
     port = free_port()
     base = f"http://{HOST}:{port}"
+    env["BACKPATH_BASE_URL"] = base  # a signed call's aud is this address plus the path
+    patient_id, clinic_id, key = prepare(env)
     body = {
         "hook": "patient-view",
         "hookInstance": "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",
@@ -266,20 +316,30 @@ def main() -> None:
     server = start_server(env, port, args.workers)
     try:
         service = "/cds-services/backpath-patient-view"
-        headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
-        request = urllib.request.Request(f"{base}{service}", data=data, headers=headers)
+        headers: dict[str, str] | Callable[[int], dict[str, str]] = {
+            "Authorization": f"Bearer {key}",
+            "Content-Type": "application/json",
+        }
+        warm_up: dict[str, str] | Callable[[int], dict[str, str]] = headers
+        if args.jwt:
+            tokens = signed_headers(env, clinic_id, base + service, args.requests + 41)
+            headers = tokens
+            warm_up = lambda n: tokens(args.requests + 1 + n)  # noqa: E731
+        first = headers(args.requests) if callable(headers) else headers
+        request = urllib.request.Request(f"{base}{service}", data=data, headers=first)
         with urllib.request.urlopen(request, timeout=30) as response:
             cards = json.loads(response.read())["cards"]
         shown = ", ".join(f"{c['indicator']}: {c['summary']}" for c in cards)
         print(f"request body: {len(data) / 1000:.1f} KB; cards: {shown}")
-        timed_calls(port, "POST", service, data, headers, 4, 40, 15)  # warm up
+        timed_calls(port, "POST", service, data, warm_up, 4, 40, 15)  # warm up
         store = "SQLite" if args.sqlite else "PostgreSQL"
+        auth = "a signed JWT per call (RS384)" if args.jwt else "a clinic API token"
         print(f"server: gunicorn, {args.workers} workers x 4 threads, {store}; load: "
-              f"{args.users} concurrent kept-alive connections, loopback")  # fmt: skip
+              f"{args.users} concurrent kept-alive connections, loopback; {auth}")  # fmt: skip
         load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
         print(f"machine: {os.cpu_count()} CPUs, load average {load} before the run")
         p95: dict[str, float] = {}
-        runs = (
+        runs: tuple[tuple[str, str, str, bytes | None, Any], ...] = (
             ("bare Django view (/healthz)", "GET", "/healthz", None, {}),
             ("patient-view", "POST", service, data, headers),
         )
