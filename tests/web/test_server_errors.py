@@ -35,7 +35,7 @@ def test_an_api_server_error_is_json(
 def test_a_cds_server_error_is_json(
     bearer: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("backpath.web.cds.views._caller", boom)
+    monkeypatch.setattr("backpath.web.cds.views.posted", boom)
     response = Client(raise_request_exception=False).post(
         "/cds-services/backpath-patient-view", "{}", content_type="application/json", **bearer
     )
