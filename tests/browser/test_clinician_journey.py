@@ -12,7 +12,7 @@ from backpath.web.accounts.models import User
 from backpath.web.patients.models import Patient
 from backpath.web.plans.models import PlanVersion
 from tests.browser.actions import add_patient, complete_intake, sign_in
-from tests.browser.conftest import shot
+from tests.browser.conftest import TIMEOUT_MS, shot
 from tests.web.builders import NO_FLAGS_FORM
 
 
@@ -40,10 +40,12 @@ def test_a_clinician_signs_in_adds_a_patient_completes_the_intake_and_sees_the_p
     tid = item["treatment"]
     page.locator(f"#item-{tid} > summary").click()
     page.get_by_role("link", name=f"Accept or drop {item['name']}", exact=True).click()
+    expect(page.locator(f"#accept-{tid}-reason")).to_be_focused()  # htmx bound the forms
+    expect(page.locator(".htmx-settling, .htmx-request")).to_have_count(0)
     page.locator(f"#drop-{tid}-why").select_option("preference")
     page.locator(f"#drop-{tid}-reason").fill("Declined: cannot attend weekly sessions")
     page.get_by_role("button", name=f"Drop {item['name']}", exact=True).click()
-    expect(page.locator(".draft-state")).to_contain_text("v2 · Working draft")
+    expect(page.locator(".draft-state")).to_contain_text("v2 · Working draft", timeout=TIMEOUT_MS)
     page.get_by_role("button", name="Publish version 2 to the patient").click()
     latest = PlanVersion.objects.filter(episode=version.episode).order_by("-number").first()
     assert latest is not None and latest.number == 2
