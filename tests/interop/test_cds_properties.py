@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backpath.interop import cds_hooks
-from backpath.interop.cds_prefetch import MAX_SAID
+from backpath.interop.cds_values import MAX_SAID
 from backpath.interop.medicines import medicine_table
 
 LOCAL = "https://ehr.example/fhir/CodeSystem/local-drug"

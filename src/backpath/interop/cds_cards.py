@@ -36,8 +36,9 @@ from backpath.instruments import red_flags
 from backpath.interop import codes
 from backpath.interop.cds_codes import cds_codes
 from backpath.interop.cds_models import Card, CardSource, CdsResponse, Coding, Indicator, Link
-from backpath.interop.cds_prefetch import FETCHED_MEDICATIONS, PatientData, faults_text
+from backpath.interop.cds_prefetch import FETCHED_MEDICATIONS, PatientData
 from backpath.interop.cds_reading import Medicine, Reading, code_text, read
+from backpath.interop.cds_values import faults_text
 from backpath.interop.medicines import CodingKey, Ingredient
 from backpath.knowledge import Treatment, load_knowledge
 from backpath.knowledge.models import Contraindication

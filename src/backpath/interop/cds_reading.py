@@ -37,7 +37,8 @@ from backpath.instruments import red_flags, startback
 from backpath.instruments.red_flags import RedFlagsResult
 from backpath.interop import codes
 from backpath.interop.cds_codes import cds_codes, find
-from backpath.interop.cds_prefetch import Entry, PatientData, Unreadable
+from backpath.interop.cds_prefetch import PatientData
+from backpath.interop.cds_values import Entry, Unreadable
 from backpath.interop.condition_codes import condition_codes, is_allergy
 from backpath.interop.fhir_import import intake_from_resources
 from backpath.interop.medicines import (
