@@ -22,7 +22,6 @@ Every card's source is "BackPath" and its detail ends with the disclaimer.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -36,61 +35,18 @@ from backpath.instruments import red_flags
 from backpath.interop import codes
 from backpath.interop.cds_codes import cds_codes
 from backpath.interop.cds_models import Card, CardSource, CdsResponse, Coding, Indicator, Link
-from backpath.interop.cds_prefetch import FETCHED_MEDICATIONS, PatientData
+from backpath.interop.cds_notices import flag_label, md, notice_lines, notice_summary
+from backpath.interop.cds_prefetch import PatientData
 from backpath.interop.cds_reading import Medicine, Reading, code_text, read
-from backpath.interop.cds_values import faults_text
 from backpath.interop.medicines import CodingKey, Ingredient
 from backpath.knowledge import Treatment, load_knowledge
 from backpath.knowledge.models import Contraindication
 from backpath.reports.citations import markdown
 
 MAX_WARNINGS = 4
-MAX_LISTED = 10
-UNREADABLE = {
-    "conditions": "conditions could not be read from the EHR: red flags and conditions on "
-    "record were not checked",
-    "observations": "observations could not be read from the EHR: a STarT Back result on "
-    "record may be missing",
-    "medications": "medicines (MedicationRequest) could not be read from the EHR: interaction "
-    "checks were not done",
-    "medicationStatements": "medicines (MedicationStatement) could not be read from the EHR: "
-    "interaction checks were not done for them",
-    "questionnaireResponses": "questionnaire responses could not be read from the EHR: "
-    "BackPath's red-flag screen and scores on record were not checked",
-}
-"""Prefetch key -> what is not known when the EHR answered it with an OperationOutcome, or
-none of its resources could be read."""
-PARTLY_UNREADABLE = {
-    "conditions": ("conditions", "red flags in {it} were not checked, nor medicines against {it}"),
-    "observations": ("observations", "a STarT Back result in {it} may be missing"),
-    "medications": (
-        "medicine orders (MedicationRequest)",
-        "the medicines in {it} were not checked for interactions",
-    ),
-    "medicationStatements": (
-        "medicine statements (MedicationStatement)",
-        "the medicines in {it} were not checked for interactions",
-    ),
-    "questionnaireResponses": (
-        "questionnaire responses",
-        "BackPath's red-flag screen and scores in {it} were not checked",
-    ),
-    FETCHED_MEDICATIONS: (
-        "Medications fetched by reference",
-        "the medicines that refer to {it} are listed as not recognised",
-    ),
-}
-"""Prefetch key -> (what its resources are, what was not checked) when some of them could not
-be read."""
 TOPICS = f"{codes.BASE}/CodeSystem/cds-card-topic"
 URGENT = ("emergency", "urgent_referral")
 _DISPOSITIONS = {"emergency": "emergency", "urgent_referral": "urgent referral"}
-_MARKDOWN = re.compile(r"([\\`*_\[\]<>|~])")
-
-
-def _md(text: str) -> str:
-    """Text from the EHR, escaped so that it shows as written and cannot inject links."""
-    return _MARKDOWN.sub(r"\\\1", " ".join(text.split()))
 
 
 def _clip(text: str) -> str:
@@ -127,11 +83,6 @@ def _suspect_label(suspect: str) -> str:
     return rule.label if rule is not None else f"possible {suspect.replace('_', ' ')}"
 
 
-def _flag_label(flag_id: str) -> str:
-    items = {item.id: item.label for item in red_flags.definition().items}
-    return items.get(flag_id, flag_id.replace("_", " "))
-
-
 def _triage(reading: Reading) -> Triage | None:
     """BackPath's triage from everything the EHR data say (conditions, episode, age and the
     screen), or None when they are not enough for an intake."""
@@ -141,76 +92,6 @@ def _triage(reading: Reading) -> Triage | None:
         return reading.assessment().triage
     except InvalidInput:
         return None
-
-
-def _unreadable_lines(reading: Reading) -> list[str]:
-    """One line per key some of whose resources were left out as not valid FHIR R4."""
-    lines = []
-    for key in dict.fromkeys(u.key for u in reading.unreadable):
-        faults = [u for u in reading.unreadable if u.key == key]
-        what, missed = PARTLY_UNREADABLE.get(key, (f"{key} resources", "{it} were not checked"))
-        it = "it" if len(faults) == 1 else "them"
-        lines.append(
-            f"**{len(faults)} of the EHR's {what} could not be read** "
-            f"({_md(faults_text(faults))}): {missed.format(it=it)}."
-        )
-    return lines
-
-
-def notice_lines(reading: Reading) -> list[str]:
-    """What BackPath could not read or check, and the questions medicines should prompt."""
-    lines = [
-        f"**Not checked: {UNREADABLE.get(key, f'{key} could not be read from the EHR')}** "
-        f"({_md(why)})."
-        for key, why in reading.unknown.items()
-    ]
-    lines += _unreadable_lines(reading)
-    for key, how in reading.partial.items():
-        what, missed = PARTLY_UNREADABLE.get(key, (f"{key} resources", "{it} were not checked"))
-        lines.append(
-            f"**Only part of the EHR's {what} was sent** ({_md(how)}): "
-            f"{missed.format(it='the rest')}."
-        )
-    unknown = reading.unrecognised
-    if unknown:
-        shown = "; ".join(_md(m.described()) for m in unknown[:MAX_LISTED])
-        more = f"; and {len(unknown) - MAX_LISTED} more" if len(unknown) > MAX_LISTED else ""
-        lines.append(
-            f"**Medicines BackPath did not recognise ({len(unknown)})**, so they were not "
-            f"checked for interactions or against the person's conditions: {shown}{more}."
-        )
-    screen = red_flags.definition()
-    asked: set[str] = set()
-    for medicine in reading.medicines:
-        for ingredient in medicine.ingredients:
-            for flag in ingredient.ask_about:
-                if flag in asked:
-                    continue
-                asked.add(flag)
-                coded = f" ({code_text(medicine.matched)})" if medicine.matched else ""
-                lines.append(
-                    f"**Ask: {_flag_label(flag).lower()}?** {_md(medicine.label())}{coded} is "
-                    f"a {', '.join(ingredient.class_labels)} on record. If so, record it in "
-                    "BackPath's red-flag screen, which weighs it with the rest of the history. "
-                    f"Sources: {markdown(screen.scoring.flags[flag].sources)}."
-                )
-    return lines
-
-
-def notice_summary(reading: Reading) -> str:
-    """A short prefix for the info card's summary, or ``""``."""
-    parts = []
-    if reading.unknown:
-        parts.append("EHR data unreadable: " + ", ".join(reading.unknown))
-    if reading.partial:
-        parts.append("EHR data partly sent: " + ", ".join(reading.partial))
-    if reading.unreadable:
-        count = len(reading.unreadable)
-        parts.append(f"{count} EHR resource{'s' if count > 1 else ''} unreadable")
-    if reading.unrecognised:
-        count = len(reading.unrecognised)
-        parts.append(f"{count} medicine{'s' if count > 1 else ''} not recognised")
-    return "; ".join(parts)
 
 
 def critical_card(reading: Reading, context: CardContext) -> Card | None:
@@ -233,7 +114,7 @@ def critical_card(reading: Reading, context: CardContext) -> Card | None:
         findings.append(
             (
                 rule.disposition,
-                f"Condition on record: {_md(finding.text)} - {rule.label}, "
+                f"Condition on record: {md(finding.text)} - {rule.label}, "
                 f"{_DISPOSITIONS[rule.disposition]}. {flag.action} "
                 f"Sources: {markdown(flag.sources)}.",
             )
@@ -248,7 +129,7 @@ def critical_card(reading: Reading, context: CardContext) -> Card | None:
             findings.append(
                 (
                     reason.disposition,
-                    f"{reading.screen_evidence}: {_flag_label(reason.id)} - {labels}, "
+                    f"{reading.screen_evidence}: {flag_label(reason.id)} - {labels}, "
                     f"{_DISPOSITIONS[reason.disposition]}. {reason.action} "
                     f"Sources: {markdown(reason.sources)}.",
                 )
@@ -322,7 +203,7 @@ def _warning(
     if medicine.status != "active":
         where += f", status {medicine.status}"
     lines = [
-        f"**{_md(name)}** ({where}) contains {ingredient.name}, one of BackPath's "
+        f"**{md(name)}** ({where}) contains {ingredient.name}, one of BackPath's "
         f"*{treatment.name}*."
     ]
     for rule in conflicts:
@@ -333,7 +214,7 @@ def _warning(
         if rule.precaution:
             text += f" Precaution: {rule.precaution}"
         text += f" Sources: {markdown(rule.sources)}."
-        evidence = "; ".join(_md(line) for line in reading.tags[rule.condition])
+        evidence = "; ".join(md(line) for line in reading.tags[rule.condition])
         lines.append(f"{text}\n  Found in: {evidence}.")
     return context.card("warning", summary, lines, ("interaction", "Medicine interaction"))
 
@@ -371,7 +252,7 @@ def _risk_lines(reading: Reading) -> list[str]:
         ]
     meaning = getattr(groups, reading.risk.group)
     return [
-        f"**STarT Back: {reading.risk.group} risk** ({_md(reading.risk.evidence)}). "
+        f"**STarT Back: {reading.risk.group} risk** ({md(reading.risk.evidence)}). "
         f"{meaning} Sources: {markdown(groups.sources)}."
     ]
 
@@ -416,7 +297,7 @@ def _plan_lines(reading: Reading) -> tuple[str, list[str]]:
             "infection, fracture, worsening nerve deficit) before acting on this plan."
         )
     elif unscreened:
-        labels = "; ".join(_flag_label(f) for f in unscreened)
+        labels = "; ".join(flag_label(f) for f in unscreened)
         lines.append(
             f"Red flags not screened: {labels}. Ask about them before acting on this plan."
         )
@@ -430,7 +311,7 @@ def info_card(reading: Reading, data: PatientData, context: CardContext) -> Card
     if data.unavailable:
         lines.append(
             "Not available: "
-            + "; ".join(f"{key} ({_md(why)})" for key, why in data.unavailable.items())
+            + "; ".join(f"{key} ({md(why)})" for key, why in data.unavailable.items())
         )
     lines += reading.problems
     summary = "; ".join(p for p in (notice_summary(reading), risk, plan_summary) if p)
