@@ -166,6 +166,12 @@ def _database(url: str | None) -> dict[str, Any]:
             config["OPTIONS"] = {
                 "connect_timeout": DB_CONNECT_TIMEOUT,
                 "options": f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}",
+                # Parameters bound by the server, and a statement run five times on one
+                # connection is prepared: PostgreSQL then plans each of a page's queries
+                # once per connection, not on every request (planning costs more than
+                # running the small joins a page makes).
+                "server_side_binding": True,
+                "prepare_threshold": 5,
                 **dict(config.get("OPTIONS") or {}),
             }
         return config
@@ -204,7 +210,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "backpath.web.accounts.backends.ClinicModelBackend",  # ModelBackend, clinic read with the user
 ]
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours

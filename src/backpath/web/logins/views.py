@@ -24,6 +24,7 @@ from backpath import DISCLAIMER
 from backpath.errors import Conflict, InvalidInput
 from backpath.reports.account_text import expiry_words, letter_lines
 from backpath.web import lookups
+from backpath.web.accounts import backends
 from backpath.web.accounts.access import lead_required, staff_required
 from backpath.web.accounts.models import STAFF_ROLES, User
 from backpath.web.audit.record import client_ip, record
@@ -45,7 +46,7 @@ class Welcome(auth_views.PasswordResetConfirmView):
 
     template_name = "logins/welcome.html"
     post_reset_login = True
-    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
+    post_reset_login_backend = backends.PATH
     success_url = reverse_lazy("accounts:home")
 
     def form_valid(self, form: Any) -> HttpResponse:
