@@ -41,6 +41,21 @@ def episode_for(user: Any, episode_id: int, *, also: tuple[str, ...] = ()) -> Ep
     return episode
 
 
+def latest_version_for(user: Any, episode_id: int) -> PlanVersion | None:
+    """The newest plan version of an episode ``user`` may see, read in one query with its
+    episode, the patient, the intake and the version's author, and without the stored plan or
+    intake document (each read when first used; ``revision`` and ``updated`` tell their
+    changes); None when there is no version or the episode is not theirs
+    (``episode_for`` then tells which)."""
+    return (
+        PlanVersion.objects.select_related("episode__patient", "episode__intake", "created_by")
+        .defer("plan", "episode__intake__data")
+        .filter(episode_id=episode_id, episode__patient__in=Patient.objects.visible_to(user))
+        .order_by("-number")
+        .first()
+    )
+
+
 def published_version(episode: Episode | None) -> PlanVersion | None:
     """The latest version published to the patient; drafts are never shown to patients."""
     if episode is None:

@@ -46,6 +46,17 @@ def latest(episode: Episode) -> PlanVersion | None:
     return episode.plan_versions.select_related("created_by").order_by("-number").first()
 
 
+def published_number(episode: Episode, version: PlanVersion) -> int | None:
+    """The number of the version the patient sees: ``version`` itself when it is published."""
+    if version.status == PlanVersion.Status.PUBLISHED:
+        return version.number
+    return (
+        episode.plan_versions.filter(status=PlanVersion.Status.PUBLISHED)
+        .values_list("number", flat=True)
+        .first()
+    )
+
+
 def document_to_edit(version: PlanVersion) -> StoredPlan:
     """The version's typed plan for an edit; refused, not failed, when it cannot be read."""
     if version.unreadable:

@@ -27,8 +27,9 @@ from backpath.engine import plan_edits as editing
 from backpath.engine.plan_edits import EditRefused, Facts
 from backpath.exercises import load_exercises
 from backpath.knowledge import load_knowledge
-from backpath.web import lookups
+from backpath.web import lookups, page_cache
 from backpath.web.accounts.access import staff_required
+from backpath.web.alerts.models import Alert
 from backpath.web.audit.record import record
 from backpath.web.patients.models import Episode
 from backpath.web.plans import display, printouts, program_display, summary, versions
@@ -122,11 +123,7 @@ def page_context(
         "publishable": editable and is_latest and version.status != PlanVersion.Status.PUBLISHED,
         "mine": version.in_progress and version.created_by_id == getattr(user, "pk", None),
         "triage": display.triage(plan),
-        "published_number": version.number
-        if version.status == PlanVersion.Status.PUBLISHED
-        else episode.plan_versions.filter(status=PlanVersion.Status.PUBLISHED)
-        .values_list("number", flat=True)
-        .first(),
+        "published_number": versions.published_number(episode, version),
     }
 
 
@@ -140,10 +137,12 @@ def main_context(
     bound: dict[str, Any] | None = None,
     changed: dict[str, str] | None = None,
     latest: PlanVersion | None = None,
+    alerts: list[Alert] | None = None,
 ) -> dict[str, Any]:
     """The plan tab: the one-screen summary, the items (detail one click away) and the
     left-out options grouped by reason. ``editing_item`` opens that item's forms; ``bound``
-    is a posted form that was not saved; ``changed`` the edit just saved (said in place)."""
+    is a posted form that was not saved; ``changed`` the edit just saved (said in place);
+    ``alerts``: the open alerts, when the caller has just read them."""
     context = page_context(episode, version, editable=editable, user=request.user, latest=latest)
     plan = context["plan"]
     sections = Sections(
@@ -155,7 +154,7 @@ def main_context(
         "line_one": summary.line_one(plan),
         "decisions": summary.decisions(plan, episode.review_due, timezone.localdate()),
         "facts": summary.facts(plan, episode),
-        "alerts": list(episode.patient.alerts.open()[:5]),
+        "alerts": open_alerts(episode) if alerts is None else alerts,
         "drop_choices": DROP_CHOICES,
         "bound": bound or {},
         "changed": changed or {},
@@ -164,22 +163,40 @@ def main_context(
     return context
 
 
+def open_alerts(episode: Episode) -> list[Alert]:
+    """The first open alerts of the episode's patient: the summary's "needs a decision"."""
+    return list(episode.patient.alerts.open()[:5])
+
+
 @staff_required
 def plan_page(request: HttpRequest, episode_id: int) -> HttpResponse:
-    """The latest version: its summary, items and left-out options, with the edit actions."""
-    episode = episode_for(request, episode_id)
-    version = versions.latest(episode)
+    """The latest version: its summary, items and left-out options, with the edit actions.
+
+    The page most opened in a clinic's day, so it is rendered once per stamp of what it shows
+    (``page_cache``): the episode, its patient and intake, the version and its author, the
+    version the patient sees and the open alerts, all read here on every request. The stored
+    plan is read only to render, and a version that cannot be read is never stored."""
+    version = lookups.latest_version_for(request.user, episode_id)
     if version is None:
+        episode = episode_for(request, episode_id)  # 404 when not theirs
         record(request, "read", episode, patient=episode.patient, detail="plan page: no plan")
         return render(request, "plans/no_plan.html", {"episode": episode})
+    episode = version.episode
     record(request, "read", version, patient=episode.patient, detail="plan page")
-    if version.unreadable:
-        return unreadable(request, episode, version)
     changed = {"treatment": request.GET.get("changed", "")}  # after an edit without htmx
-    context = main_context(
-        request, episode, version, editable=True, changed=changed, latest=version
-    )
-    return render(request, "plans/plan.html", context)
+    alerts = open_alerts(episode)
+    published = versions.published_number(episode, version)
+    shown = (episode, episode.patient, getattr(episode, "intake", None), version,
+             version.created_by, published, changed, *alerts)  # fmt: skip
+
+    def context() -> dict[str, Any] | HttpResponse:
+        if version.unreadable:
+            return unreadable(request, episode, version)
+        return main_context(
+            request, episode, version, editable=True, changed=changed, latest=version, alerts=alerts
+        )
+
+    return page_cache.render_page(request, "plans/plan.html", shown, context)
 
 
 @staff_required
