@@ -14,7 +14,7 @@ from typing import Any
 from django.http import Http404
 
 from backpath.web.api.models import SCOPES, ApiToken, scope_allows
-from backpath.web.patients.models import Episode, Patient
+from backpath.web.patients.models import Episode, Patient, visible_condition
 from backpath.web.plans.models import PlanVersion
 
 NO_OWN_RECORD = "No patient record is linked to this login; ask your clinic."
@@ -31,26 +31,29 @@ def patient_for(user: Any, patient_id: int) -> Patient:
 def episode_for(user: Any, episode_id: int, *, also: tuple[str, ...] = ()) -> Episode:
     """The episode (with its patient, and the relations in ``also``) ``user`` may see, or
     404."""
-    episode = (
-        Episode.objects.select_related("patient", *also)
-        .filter(pk=episode_id, patient__in=Patient.objects.visible_to(user))
-        .first()
-    )
+    condition = visible_condition(user, "patient__")
+    episodes = Episode.objects.select_related("patient", *also)
+    episode = None if condition is None else episodes.filter(condition, pk=episode_id).first()
     if episode is None:
         raise Http404("No such episode.")
     return episode
 
 
-def latest_version_for(user: Any, episode_id: int) -> PlanVersion | None:
+def latest_version_for(user: Any, episode_id: int, **annotations: Any) -> PlanVersion | None:
     """The newest plan version of an episode ``user`` may see, read in one query with its
     episode, the patient, the intake and the version's author, and without the stored plan or
     intake document (each read when first used; ``revision`` and ``updated`` tell their
     changes); None when there is no version or the episode is not theirs
-    (``episode_for`` then tells which)."""
+    (``episode_for`` then tells which). ``annotations``: more the caller reads in the same
+    query (``QuerySet.annotate``)."""
+    condition = visible_condition(user, "episode__patient__")
+    if condition is None:
+        return None
     return (
         PlanVersion.objects.select_related("episode__patient", "episode__intake", "created_by")
         .defer("plan", "episode__intake__data")
-        .filter(episode_id=episode_id, episode__patient__in=Patient.objects.visible_to(user))
+        .filter(condition, episode_id=episode_id)
+        .annotate(**annotations)
         .order_by("-number")
         .first()
     )

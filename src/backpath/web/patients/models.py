@@ -12,16 +12,25 @@ from django.utils import timezone
 from backpath.web.accounts.models import Clinic
 
 
+def visible_condition(user: Any, path: str = "") -> models.Q | None:
+    """The one ownership rule, as a condition on a patient reached through ``path`` (e.g.
+    ``"episode__patient__"``): staff see their clinic's patients, a patient only themself;
+    None: nobody. A condition lets a lookup through a patient's records check it in its own
+    query, without a subquery."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if user.is_clinic_staff:
+        return models.Q(**{f"{path}clinic_id": user.clinic_id})
+    if user.is_patient:
+        return models.Q(**{f"{path}user": user})
+    return None
+
+
 class PatientQuerySet(models.QuerySet["Patient"]):
     def visible_to(self, user: Any) -> PatientQuerySet:
-        """The one ownership rule: staff see their clinic's patients, a patient only themself."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.is_clinic_staff:
-            return self.filter(clinic_id=user.clinic_id)
-        if user.is_patient:
-            return self.filter(user=user)
-        return self.none()
+        """The patients ``user`` may see (``visible_condition``)."""
+        condition = visible_condition(user)
+        return self.none() if condition is None else self.filter(condition)
 
 
 class Patient(models.Model):

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -168,6 +169,12 @@ def open_alerts(episode: Episode) -> list[Alert]:
     return list(episode.patient.alerts.open()[:5])
 
 
+def any_open_alert() -> Exists:
+    """Whether the version's patient has an open alert, read with the version: most have
+    none, and then their alerts need no query of their own."""
+    return Exists(Alert.objects.open().filter(patient=OuterRef("episode__patient")))
+
+
 @staff_required
 def plan_page(request: HttpRequest, episode_id: int) -> HttpResponse:
     """The latest version: its summary, items and left-out options, with the edit actions.
@@ -176,7 +183,7 @@ def plan_page(request: HttpRequest, episode_id: int) -> HttpResponse:
     (``page_cache``): the episode, its patient and intake, the version and its author, the
     version the patient sees and the open alerts, all read here on every request. The stored
     plan is read only to render, and a version that cannot be read is never stored."""
-    version = lookups.latest_version_for(request.user, episode_id)
+    version = lookups.latest_version_for(request.user, episode_id, any_open_alert=any_open_alert())
     if version is None:
         episode = episode_for(request, episode_id)  # 404 when not theirs
         record(request, "read", episode, patient=episode.patient, detail="plan page: no plan")
@@ -184,7 +191,7 @@ def plan_page(request: HttpRequest, episode_id: int) -> HttpResponse:
     episode = version.episode
     record(request, "read", version, patient=episode.patient, detail="plan page")
     changed = {"treatment": request.GET.get("changed", "")}  # after an edit without htmx
-    alerts = open_alerts(episode)
+    alerts = open_alerts(episode) if version.any_open_alert else []
     published = versions.published_number(episode, version)
     shown = (episode, episode.patient, getattr(episode, "intake", None), version,
              version.created_by, published, changed, *alerts)  # fmt: skip
