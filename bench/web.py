@@ -1,12 +1,14 @@
 """Web benchmark: a real server (gunicorn) and load from this second process, on loopback only.
 
     .venv/bin/python bench/web.py [--users 32] [--requests 2000] [--seconds 60] [--redis URL]
+                                  [--workers 2] [--threads 4]
 
 Prints, in one run against the same server: the plan page's HTML size, its p50/p99 at N
 concurrent signed-in users next to a bare Django view (/healthz) with the ratio of their p99s,
 the same bare view with a signed-in session (what every signed-in page pays before its own
-work: the session, the user and the session gate), and diary POST throughput through the REST
-API. Targets (issue 14): plan-page HTML <= 60 KB;
+work: the session, the user and the session gate) with the plan page's p99 against it (what the
+page's own work costs), and diary POST throughput through the REST API. ``--threads 1`` runs
+sync workers, as ``backpath serve`` does. Targets (issue 14): plan-page HTML <= 60 KB;
 plan-page p99 within 4x the bare view's p99 in the same run.
 Uses PostgreSQL (DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/backpath_bench,
 created if missing). Every loop is bounded in count and in time; it stops by itself.
@@ -87,9 +89,11 @@ print(json.dumps([patient.pk, episode.pk]))
     return int(patient_id), int(episode_id)
 
 
-def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
+def start_server(
+    env: dict[str, str], port: int, workers: int, threads: int
+) -> subprocess.Popen[bytes]:
     cmd = [str(Path(sys.executable).parent / "gunicorn"), "backpath.web.wsgi:application",
-           "--bind", f"{HOST}:{port}", "--workers", str(workers), "--threads", "4",
+           "--bind", f"{HOST}:{port}", "--workers", str(workers), "--threads", str(threads),
            "--log-level", "warning"]  # fmt: skip
     proc = subprocess.Popen(cmd, env=env)
     deadline = time.time() + 30
@@ -153,6 +157,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4, help="1: sync workers")
     parser.add_argument(
         "--redis", default="", help="REDIS_URL for cache and sessions, as past one machine"
     )
@@ -169,7 +174,7 @@ def main() -> None:
     patient_id, episode_id = prepare(env)
     port = free_port()
     base = f"http://{HOST}:{port}"
-    server = start_server(env, port, args.workers)
+    server = start_server(env, port, args.workers, args.threads)
     try:
         session, csrf = sign_in(base)
         cookie = f"sessionid={session}; csrftoken={csrf}"
@@ -198,7 +203,12 @@ def main() -> None:
                 raise SystemExit(f"expected the plan page, got {response.url}")
             size = len(body)
         stores = "PostgreSQL, Redis (cache, sessions)" if args.redis else "PostgreSQL"
-        print(f"server: gunicorn, {args.workers} workers x 4 threads, {stores}; "
+        kind = (
+            f"{args.workers} workers x {args.threads} threads"
+            if args.threads > 1
+            else (f"{args.workers} sync workers")
+        )
+        print(f"server: gunicorn, {kind}, {stores}; "
               f"load: {args.users} concurrent users from this process, loopback")  # fmt: skip
         verdict = "within" if size <= PAGE_TARGET else "OVER"
         print(
@@ -219,6 +229,8 @@ def main() -> None:
         print(
             f"plan page p99 / bare view p99: {ratio:.1f}x ({verdict} the {RATIO_TARGET:g}x target)"
         )
+        own = p99["plan page"] / p99["the same, signed in"]
+        print(f"plan page p99 / signed-in bare view p99: {own:.1f}x (the page's own work)")
         lat, wall = timed_requests(diary_post, args.users, args.requests // 2, args.seconds)
         print(
             f"{'diary POST (REST API)':<28} n={len(lat):>5}  p50 {statistics.median(lat):7.1f} ms  "
