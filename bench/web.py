@@ -90,7 +90,7 @@ print(json.dumps([patient.pk, episode.pk]))
 
 
 def start_server(
-    env: dict[str, str], port: int, workers: int, threads: int
+    env: dict[str, str], port: int, workers: int, threads: int = 4
 ) -> subprocess.Popen[bytes]:
     cmd = [str(Path(sys.executable).parent / "gunicorn"), "backpath.web.wsgi:application",
            "--bind", f"{HOST}:{port}", "--workers", str(workers), "--threads", str(threads),
