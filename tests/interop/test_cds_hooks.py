@@ -6,7 +6,6 @@ import copy
 import json
 import threading
 from collections.abc import Iterator
-from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
@@ -27,10 +26,9 @@ from backpath.interop.cds_prefetch import (
     query_url,
 )
 from backpath.knowledge import load_knowledge
+from tests.interop.cds_requests import TODAY, cards, example, request, searchset
 
-EXAMPLES = Path(__file__).parent / "cds_examples"
 GOLDEN = Path(__file__).parent / "golden" / "chronic_bundle.json"
-TODAY = date(2026, 1, 5)
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 SNOMED = "http://snomed.info/sct"
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
@@ -40,19 +38,6 @@ ACTIVE = {
         {"system": "http://terminology.hl7.org/CodeSystem/condition-clinical", "code": "active"}
     ]
 }
-
-
-def example(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((EXAMPLES / f"{name}.json").read_text("utf-8"))
-    return data
-
-
-def searchset(*resources: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "resourceType": "Bundle",
-        "type": "searchset",
-        "entry": [{"resource": r} for r in resources],
-    }
 
 
 def condition(system: str, code: str, display: str, **extra: Any) -> dict[str, Any]:
@@ -89,26 +74,6 @@ def observation(code: str, **value: Any) -> dict[str, Any]:
         "effectiveDateTime": "2026-01-04T10:00:00Z",
         **value,
     }
-
-
-def request(**prefetch: Any) -> dict[str, Any]:
-    """The red-flag example's patient with nothing known, then ``prefetch`` on top."""
-    data = example("request_red_flags")
-    data["prefetch"] = {
-        "patient": data["prefetch"]["patient"],
-        "conditions": None,
-        "observations": None,
-        "medications": None,
-        **prefetch,
-    }
-    return data
-
-
-def cards(data: dict[str, Any]) -> list[dict[str, Any]]:
-    call = cds_hooks.parse_request(json.dumps(data))
-    response = cds_hooks.build_cards(cds_hooks.gather(call), today=TODAY)
-    found: list[dict[str, Any]] = response.to_json()["cards"]
-    return found
 
 
 def by_indicator(found: list[dict[str, Any]], indicator: str) -> list[dict[str, Any]]:

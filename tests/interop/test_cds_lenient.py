@@ -7,7 +7,6 @@ import copy
 import json
 import logging
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,8 +17,8 @@ from pydantic import ValidationError
 from backpath.errors import InvalidInput
 from backpath.interop import cds_hooks
 from backpath.interop.lenient_fhir import MAX_ROUNDS, validate_leniently
+from tests.interop.cds_requests import cards, example, request, searchset
 
-EXAMPLES = Path(__file__).parent / "cds_examples"
 SNOMED = "http://snomed.info/sct"
 CAUDA_EQUINA = {
     "resourceType": "Condition",
@@ -33,29 +32,8 @@ CAUDA_EQUINA = {
 }
 
 
-def example(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((EXAMPLES / f"{name}.json").read_text("utf-8"))
-    return data
-
-
 def cards_for(conditions: list[dict[str, Any]], **prefetch: Any) -> list[dict[str, Any]]:
-    data = example("request_red_flags")
-    data["prefetch"] = {
-        "patient": data["prefetch"]["patient"],
-        "conditions": {
-            "resourceType": "Bundle",
-            "type": "searchset",
-            "entry": [{"resource": c} for c in conditions],
-        },
-        "observations": None,
-        "medications": None,
-        **prefetch,
-    }
-    call = cds_hooks.parse_request(json.dumps(data))
-    found: list[dict[str, Any]] = cds_hooks.build_cards(
-        cds_hooks.gather(call), today=date(2026, 1, 5)
-    ).to_json()["cards"]
-    return found
+    return cards(request(conditions=searchset(*conditions), **prefetch))
 
 
 def test_an_unknown_element_on_a_red_flag_condition_still_gives_the_critical_card(

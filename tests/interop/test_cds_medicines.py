@@ -5,32 +5,17 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 from typing import Any
 
 from backpath.interop import cds_hooks
 from backpath.interop.cds_prefetch import PREFETCH
 from backpath.knowledge import load_knowledge
+from tests.interop.cds_requests import TODAY, cards, example, request, searchset
 
-EXAMPLES = Path(__file__).parent / "cds_examples"
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 ATC = "http://www.whocc.no/atc"
 SNOMED = "http://snomed.info/sct"
 LOCAL = "https://ehr.example/fhir/CodeSystem/local-drug"
-TODAY_TEXT = "2026-01-05"
-
-
-def example(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((EXAMPLES / f"{name}.json").read_text("utf-8"))
-    return data
-
-
-def searchset(*resources: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "resourceType": "Bundle",
-        "type": "searchset",
-        "entry": [{"resource": r} for r in resources],
-    }
 
 
 def concept(system: str, code: str, text: str) -> dict[str, Any]:
@@ -62,27 +47,6 @@ def medication(ident: str, code: dict[str, Any] | None = None, **extra: Any) -> 
     return found
 
 
-def call(**prefetch: Any) -> dict[str, Any]:
-    data = example("request_red_flags")
-    data["prefetch"] = {
-        "patient": data["prefetch"]["patient"],
-        "conditions": None,
-        "observations": None,
-        "medications": None,
-        **prefetch,
-    }
-    return data
-
-
-def cards(data: dict[str, Any]) -> list[dict[str, Any]]:
-    from datetime import date
-
-    parsed = cds_hooks.parse_request(json.dumps(data))
-    response = cds_hooks.build_cards(cds_hooks.gather(parsed), today=date.fromisoformat(TODAY_TEXT))
-    found: list[dict[str, Any]] = response.to_json()["cards"]
-    return found
-
-
 def of(found: list[dict[str, Any]], indicator: str) -> list[dict[str, Any]]:
     return [card for card in found if card["indicator"] == indicator]
 
@@ -95,7 +59,9 @@ ELIQUIS_SBD = concept(RXNORM, "1364447", "Eliquis 5 mg tablet")
 
 
 def test_an_ibuprofen_tablet_with_branded_eliquis_gives_the_nsaid_anticoagulant_warning() -> None:
-    found = cards(call(medications=searchset(request_for(IBUPROFEN_SCD), request_for(ELIQUIS_SBD))))
+    found = cards(
+        request(medications=searchset(request_for(IBUPROFEN_SCD), request_for(ELIQUIS_SBD)))
+    )
     (warning,) = of(found, "warning")
     assert warning["summary"].startswith("Ibuprofen 600 mg tablet: interaction with 'Takes an")
     assert "RxNorm 197806" in warning["detail"]
@@ -124,7 +90,7 @@ def test_a_combination_product_checks_each_ingredient_against_the_person() -> No
     vicoprofen = concept(RXNORM, "858778", "Hydrocodone 5 mg / ibuprofen 200 mg tablet")
     warfarin = concept(RXNORM, "855332", "Warfarin 5 mg tablet")
     (warning,) = of(
-        cards(call(medications=searchset(request_for(vicoprofen), request_for(warfarin)))),
+        cards(request(medications=searchset(request_for(vicoprofen), request_for(warfarin)))),
         "warning",
     )
     nsaids = load_knowledge().treatment("nsaids").name
@@ -141,14 +107,14 @@ def test_atc_and_snomed_product_codes_are_matched_like_rxnorm() -> None:
         request_for(concept(SNOMED, "444216007", "Apixaban")),
     )
     for medications in (atc, snomed):
-        (warning,) = of(cards(call(medications=medications)), "warning")
+        (warning,) = of(cards(request(medications=medications)), "warning")
         assert "interaction with 'Takes an anticoagulant'" in warning["summary"]
 
 
 def test_rxnorm_sent_as_its_hl7_oid_is_matched() -> None:
     oid = concept("urn:oid:2.16.840.1.113883.6.88", "1364445", "Apixaban 5 mg")
     (warning,) = of(
-        cards(call(medications=searchset(request_for(IBUPROFEN_SCD), request_for(oid)))),
+        cards(request(medications=searchset(request_for(IBUPROFEN_SCD), request_for(oid)))),
         "warning",
     )
     assert "Apixaban 5 mg (RxNorm 1364445)" in warning["detail"]
@@ -162,7 +128,7 @@ def test_a_contained_medication_is_followed() -> None:
         {"reference": "#apx"}, contained=[medication("apx", concept(RXNORM, "1364445", "Apixaban"))]
     )
     (warning,) = of(
-        cards(call(medications=searchset(request_for(IBUPROFEN_SCD), contained))), "warning"
+        cards(request(medications=searchset(request_for(IBUPROFEN_SCD), contained))), "warning"
     )
     assert "Apixaban (RxNorm 1364445)" in warning["detail"]
 
@@ -174,7 +140,7 @@ def test_an_included_medication_is_followed_by_relative_and_absolute_reference()
             request_for({"reference": reference}),
             medication("m-9", ELIQUIS_SBD),
         )
-        (warning,) = of(cards(call(medications=bundle)), "warning")
+        (warning,) = of(cards(request(medications=bundle)), "warning")
         assert "Eliquis 5 mg tablet (RxNorm 1364447)" in warning["detail"]
 
 
@@ -187,14 +153,14 @@ def test_an_unknown_product_is_matched_by_its_medications_ingredient_codes() -> 
     bundle = searchset(
         request_for(IBUPROFEN_SCD), request_for({"reference": "#x"}, contained=[local])
     )
-    (warning,) = of(cards(call(medications=bundle)), "warning")
+    (warning,) = of(cards(request(medications=bundle)), "warning")
     assert "Takes an anticoagulant" in warning["summary"]
 
 
 def test_a_medication_statement_counts_like_a_request() -> None:
     statement = request_for(ELIQUIS_SBD, "MedicationStatement")
     found = cards(
-        call(medications=searchset(request_for(IBUPROFEN_SCD)),
+        request(medications=searchset(request_for(IBUPROFEN_SCD)),
              medicationStatements=searchset(statement))
     )  # fmt: skip
     (warning,) = of(found, "warning")
@@ -205,7 +171,7 @@ def test_a_stopped_medication_statement_is_not_read() -> None:
     statement = request_for(ELIQUIS_SBD, "MedicationStatement")
     statement["status"] = "stopped"
     found = cards(
-        call(medications=searchset(request_for(IBUPROFEN_SCD)),
+        request(medications=searchset(request_for(IBUPROFEN_SCD)),
              medicationStatements=searchset(statement))
     )  # fmt: skip
     assert of(found, "warning") == []
@@ -216,7 +182,7 @@ def test_tramadol_counts_as_serotonergic_for_duloxetine() -> None:
         request_for(concept(RXNORM, "596930", "Duloxetine 30 mg")),
         request_for(concept(RXNORM, "835603", "Tramadol 50 mg")),
     )
-    summaries = [c["summary"] for c in of(cards(call(medications=bundle)), "warning")]
+    summaries = [c["summary"] for c in of(cards(request(medications=bundle)), "warning")]
     assert any(
         s.startswith("Duloxetine 30 mg: interaction with 'Takes serotonergic") for s in summaries
     )
@@ -224,7 +190,7 @@ def test_tramadol_counts_as_serotonergic_for_duloxetine() -> None:
 
 def test_a_systemic_corticosteroid_prompts_the_long_term_steroid_question() -> None:
     prednisone = request_for(concept(RXNORM, "312615", "Prednisone 20 mg tablet"))
-    (info,) = cards(call(medications=searchset(prednisone)))
+    (info,) = cards(request(medications=searchset(prednisone)))
     assert "**Ask: has taken steroid tablets for a long time?** Prednisone 20 mg" in info["detail"]
     assert "systemic corticosteroid" in info["detail"]
     assert "finucane2020" in info["detail"]
@@ -235,7 +201,7 @@ def test_a_systemic_corticosteroid_prompts_the_long_term_steroid_question() -> N
 
 def test_an_unrecognised_medicine_is_named_with_its_codes_on_the_card() -> None:
     unknown = request_for(concept(LOCAL, "55501", "Zolpidem 10 mg"))
-    (info,) = cards(call(medications=searchset(request_for(IBUPROFEN_SCD), unknown)))
+    (info,) = cards(request(medications=searchset(request_for(IBUPROFEN_SCD), unknown)))
     assert info["summary"].startswith("1 medicine not recognised; STarT Back")
     assert "**Medicines BackPath did not recognise (1)**" in info["detail"]
     assert f"Zolpidem 10 mg (MedicationRequest, {LOCAL} 55501)" in info["detail"]
@@ -243,13 +209,13 @@ def test_an_unrecognised_medicine_is_named_with_its_codes_on_the_card() -> None:
 
 def test_a_medicine_without_any_code_is_unrecognised_not_dropped() -> None:
     uncoded = request_for({"text": "Herbal sleep remedy"}, "MedicationStatement")
-    (info,) = cards(call(medicationStatements=searchset(uncoded)))
+    (info,) = cards(request(medicationStatements=searchset(uncoded)))
     assert "Herbal sleep remedy (MedicationStatement, no code)" in info["detail"]
 
 
 def test_a_reference_to_a_medication_not_sent_is_said_on_the_card() -> None:
     missing = request_for({"reference": "Medication/gone", "display": "Unknown tablet"})
-    (info,) = cards(call(medications=searchset(missing)))
+    (info,) = cards(request(medications=searchset(missing)))
     assert (
         "Unknown tablet (MedicationRequest, no code; its Medication Medication/gone was not found)"
         in info["detail"]
@@ -269,7 +235,7 @@ def test_an_operation_outcome_for_medications_is_unknown_and_said_not_read_as_no
         "resourceType": "OperationOutcome",
         "issue": [{"severity": "error", "code": "timeout", "diagnostics": "Query timed out"}],
     }
-    (info,) = cards(call(medications=outcome))
+    (info,) = cards(request(medications=outcome))
     assert info["summary"].startswith("EHR data unreadable: medications;")
     assert (
         "**Not checked: medicines (MedicationRequest) could not be read from the EHR: "
@@ -295,7 +261,7 @@ def test_an_operation_outcome_for_conditions_says_red_flags_were_not_checked() -
         "details": {"text": "Access denied to problem list"},
     }
     outcome = {"resourceType": "OperationOutcome", "issue": [issue]}
-    (info,) = cards(call(conditions=outcome))
+    (info,) = cards(request(conditions=outcome))
     assert "red flags and conditions on record were not checked" in info["detail"]
     assert "Access denied to problem list" in info["detail"]
 
@@ -313,9 +279,9 @@ def test_an_error_outcome_inside_a_searchset_makes_the_key_unknown_a_warning_doe
         )
         return found
 
-    (info,) = cards(call(medications=bundle("error")))
+    (info,) = cards(request(medications=bundle("error")))
     assert "Partial list" in info["detail"]
-    (info,) = cards(call(medications=bundle("information")))
+    (info,) = cards(request(medications=bundle("information")))
     assert "Partial list" not in info["detail"]
 
 
@@ -324,7 +290,7 @@ def test_an_operation_outcome_for_the_patient_makes_the_call_unanswerable() -> N
 
     from backpath.errors import PrefetchUnavailable
 
-    data = call()
+    data = request()
     issue = {"severity": "error", "code": "not-found"}
     data["prefetch"]["patient"] = {"resourceType": "OperationOutcome", "issue": [issue]}
     with pytest.raises(PrefetchUnavailable) as caught:
@@ -369,9 +335,8 @@ def test_fetched_medications_come_with_their_included_and_referenced_medications
     assert any("_include=MedicationRequest:medication" in url for url in asked)
     assert "http://hooks.smarthealthit.org:9080/Medication/later" in asked
     assert "http://hooks.smarthealthit.org:9080/Medication/inc" not in asked
-    from datetime import date
 
-    response = cds_hooks.build_cards(data, today=date.fromisoformat(TODAY_TEXT)).to_json()
+    response = cds_hooks.build_cards(data, today=TODAY).to_json()
     details = [card["detail"] for card in of(response["cards"], "warning")]
     assert any("Warfarin (RxNorm 11289)" in detail for detail in details)
     assert any(detail.startswith("**Gabapentin 300 mg**") for detail in details)
@@ -417,12 +382,12 @@ def test_a_held_or_unknown_status_medicine_still_counts_and_its_status_is_named(
         prefetch = {"medications": searchset(request_for(IBUPROFEN_SCD)), key: searchset(held)}
         if key == "medications":
             prefetch["medications"] = searchset(request_for(IBUPROFEN_SCD), held)
-        (warning,) = of(cards(call(**prefetch)), "warning")
+        (warning,) = of(cards(request(**prefetch)), "warning")
         assert f"Eliquis 5 mg tablet (status: {status})" in warning["detail"], status
     for status in ("cancelled", "completed", "stopped", "entered-in-error"):
         gone = request_for(ELIQUIS_SBD)
         gone["status"] = status
-        found = cards(call(medications=searchset(request_for(IBUPROFEN_SCD), gone)))
+        found = cards(request(medications=searchset(request_for(IBUPROFEN_SCD), gone)))
         assert of(found, "warning") == [], status
 
 
@@ -431,19 +396,19 @@ def test_a_searchset_with_more_pages_is_read_and_the_rest_said_not_checked() -> 
     would otherwise vanish without notice."""
     paged = searchset(request_for(IBUPROFEN_SCD))
     paged["link"] = [{"relation": "next", "url": "https://ehr.example/fhir/MedicationRequest?p=2"}]
-    found = cards(call(medications=paged))
+    found = cards(request(medications=paged))
     text = " ".join(card["detail"] for card in found)
     assert "Only part of the EHR's medicine orders (MedicationRequest) was sent" in text
     assert "the medicines in the rest were not checked" in text
     assert "partly sent: medications" in found[-1]["summary"]
     counted = searchset(request_for(IBUPROFEN_SCD), request_for(ELIQUIS_SBD))
     counted["total"] = 40
-    found = cards(call(medications=counted))
+    found = cards(request(medications=counted))
     assert of(found, "warning"), "what was sent is still read"
     assert "2 of 40 matches were sent" in " ".join(card["detail"] for card in found)
     whole = searchset(request_for(IBUPROFEN_SCD))
     whole["total"] = 1
-    assert "Only part" not in " ".join(card["detail"] for card in cards(call(medications=whole)))
+    assert "Only part" not in " ".join(card["detail"] for card in cards(request(medications=whole)))
 
 
 def test_a_paged_conditions_searchset_keeps_the_red_flag_card_first_and_says_the_rest() -> None:
