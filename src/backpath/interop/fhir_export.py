@@ -30,10 +30,8 @@ What goes where:
 - ``QuestionnaireResponse``: the intake's answers to each instrument, the red-flag screen
   (boolean answers) and the intake details. These carry what an import needs to rebuild
   the intake, so export -> import -> assess gives the same plan.
-- ``CarePlan`` (status ``draft``: a proposal until a clinician adopts it; intent ``plan``):
-  recommended treatments as ``not-started`` activities with schedule, reason, precautions
-  and line (extension ``treatment-line``); not-recommended ones with ``doNotPerform`` and
-  the reason in ``statusReason``; the disclaimer and plan notes as ``note``.
+- ``CarePlan`` (status ``draft``: a proposal until a clinician adopts it): built by
+  ``backpath.interop.fhir_careplan``.
 
 Ids of patient resources derive from ``base_id`` (``<base_id>-patient``, ...). Codes of
 BackPath's own systems carry the display their published CodeSystem gives
@@ -49,10 +47,7 @@ BackPath's own systems carry the display their published CodeSystem gives
 - Diary scores: ``<patient>-diary-<key>-<kind>``, e.g. ``12-diary-301-nrs``.
 - Questionnaires keep their shared ids (``startback``, ``red-flags``, ``intake-details``).
 
-CarePlan status of a stored version (FHIR request-status value set): published -> ``active``
-(``completed`` once its episode is closed); the latest draft of an open episode ->
-``draft``; a superseded version, or a draft that a newer version replaced or whose episode
-closed -> ``revoked`` (no further activity should follow from it).
+A stored version's CarePlan status is ``fhir_careplan.care_plan_status``.
 """
 
 from __future__ import annotations
@@ -63,14 +58,11 @@ from decimal import Decimal
 from typing import Any
 
 from fhir.resources.R4B.allergyintolerance import AllergyIntolerance
-from fhir.resources.R4B.annotation import Annotation
 from fhir.resources.R4B.bundle import Bundle, BundleEntry
-from fhir.resources.R4B.careplan import CarePlan, CarePlanActivity, CarePlanActivityDetail
 from fhir.resources.R4B.codeableconcept import CodeableConcept
 from fhir.resources.R4B.coding import Coding
 from fhir.resources.R4B.condition import Condition
 from fhir.resources.R4B.domainresource import DomainResource
-from fhir.resources.R4B.extension import Extension
 from fhir.resources.R4B.humanname import HumanName
 from fhir.resources.R4B.medicationstatement import MedicationStatement
 from fhir.resources.R4B.observation import Observation
@@ -84,11 +76,11 @@ from fhir.resources.R4B.questionnaireresponse import (
 from fhir.resources.R4B.reference import Reference
 
 from backpath.engine import assess_and_plan
-from backpath.engine.plan_models import REASON_LABELS, NotRecommendedItem, Plan, RecommendedItem
+from backpath.engine.plan_models import Plan
 from backpath.engine.stored_plan import StoredPlan
-from backpath.interop import codes
+from backpath.interop import codes, fhir_careplan
 from backpath.interop.condition_codes import condition_codes
-from backpath.interop.export_inputs import DiaryRecord, EpisodeRecord, PatientInfo, PlanRecord
+from backpath.interop.export_inputs import DiaryRecord, EpisodeRecord, PatientInfo
 from backpath.interop.fhir_parts import (
     coding,
     concept,
@@ -100,7 +92,6 @@ from backpath.interop.fhir_parts import (
     loinc,
     ref,
     rmdq_total,
-    timing,
 )
 from backpath.interop.intake_details import detail_values
 from backpath.interop.narrative import with_narrative
@@ -377,74 +368,20 @@ class _Builder:
         created: datetime | None = None,
         replaces: str | None = None,
     ) -> str:
-        activities = [self.recommended(item) for item in plan.recommended]
-        activities += [self.not_recommended(item) for item in plan.not_recommended]
-        notes = [Annotation(text=plan.disclaimer)] if plan.disclaimer else []
-        notes += [Annotation(text=note) for note in plan.notes]
-        description = f"BackPath plan ({plan.phase} phase, "
-        description += f"triage: {plan.triage.disposition})"
         rid = self.rid(suffix)
         self.add(
-            CarePlan(
-                id=rid,
-                status=status,
-                intent="plan",
-                title="BackPath treatment plan",
-                description=description,
-                subject=self.subject,
-                created=created or self.when,
-                replaces=[ref("CarePlan", replaces)] if replaces else None,
-                addresses=[ref("Condition", cid) for cid in conditions] or None,
-                activity=activities or None,
-                note=notes or None,
+            fhir_careplan.care_plan(
+                plan, rid=rid, subject=self.subject, conditions=conditions, status=status,
+                created=created or self.when, replaces=replaces,
             )
-        )
+        )  # fmt: skip
         return rid
-
-    def recommended(self, item: RecommendedItem) -> CarePlanActivity:
-        treatment = treatment_coding(item.treatment, item.name)
-        text = item.why
-        if item.precautions:
-            text += " Precautions: " + " ".join(item.precautions)
-        if item.schedule.routine:
-            text += " Routine: " + item.schedule.routine
-        line = Extension(url=codes.LINE_EXTENSION, valueInteger=item.line)
-        detail = CarePlanActivityDetail(
-            extension=[line],
-            code=concept(treatment, text=item.name),
-            status="not-started",
-            doNotPerform=False,
-            reasonCode=[concept(text=item.why)],
-            scheduledTiming=timing(item.schedule.model_dump(exclude_none=True)),
-            description=f"Line {item.line}. {text}",
-        )
-        return CarePlanActivity(detail=detail)
-
-    def not_recommended(self, item: NotRecommendedItem) -> CarePlanActivity:
-        treatment = treatment_coding(item.treatment, item.name)
-        reason = coding(codes.NOT_RECOMMENDED_REASONS, item.reason, REASON_LABELS[item.reason])
-        detail = CarePlanActivityDetail(
-            code=concept(treatment, text=item.name),
-            status="not-started",
-            doNotPerform=True,
-            statusReason=concept(reason, text=item.why),
-            reasonCode=[concept(reason, text=item.why)],
-            description=f"Not recommended ({item.reason.replace('_', ' ')}): {item.why}",
-        )
-        return CarePlanActivity(detail=detail)
 
     # -- Questionnaire definitions ------------------------------------------------------
     def questionnaires(self) -> None:
         for instrument_id in (*QUESTIONNAIRE_INSTRUMENTS, "red_flags"):
             self.add(instrument_questionnaire(instrument_id))
         self.add(details_questionnaire())
-
-
-def treatment_coding(treatment: str, name: str) -> Coding:
-    """A treatment in BackPath's code system with the code system's display, the knowledge
-    base's name (a stored plan keeps the ``name`` it had, used only if the id is unknown)."""
-    known = load_knowledge().treatments.get(treatment)
-    return coding(codes.TREATMENTS, treatment, known.name if known else name)
 
 
 def export_bundle(
@@ -483,15 +420,6 @@ def export_bundle(
     )
     result: dict[str, Any] = bundle.model_dump(mode="json")
     return result
-
-
-def care_plan_status(record: PlanRecord, latest: bool, episode_closed: bool) -> str:
-    """The FHIR CarePlan status of a stored plan version (see the module docstring)."""
-    if record.status == "published":
-        return "completed" if episode_closed else "active"
-    if record.status == "draft" and latest and not episode_closed:
-        return "draft"
-    return "revoked"
 
 
 def _scored(episode: EpisodeRecord) -> Plan | StoredPlan:
@@ -538,7 +466,7 @@ def everything_resources(
                 record.plan,
                 conditions,
                 suffix=f"careplan-v{record.number}",
-                status=care_plan_status(record, latest, episode.closed),
+                status=fhir_careplan.care_plan_status(record, latest, episode.closed),
                 created=record.created,
                 replaces=previous,
             )
