@@ -361,12 +361,20 @@ CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                           "LOCATION": REDIS_URL}}  # fmt: skip
+    CACHES["charts"] = CACHES["default"]
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
     # Without Redis the cache (rate-limit counters above all) lives in the database, so that
-    # every server process counts the same requests; its table is made by a migration.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
-                          "LOCATION": "backpath_cache"}}  # fmt: skip
+    # every server process counts the same requests; its tables are made by migrations. A
+    # full database cache drops a third of its rows, whichever they are, so the counters
+    # have a table of their own with room to spare, and the charts (many, large, and drawn
+    # again when dropped) one that is kept small.
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                    "LOCATION": "backpath_cache", "OPTIONS": {"MAX_ENTRIES": 100_000}},
+        "charts": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                   "LOCATION": "backpath_chart_cache", "OPTIONS": {"MAX_ENTRIES": 3_000}},
+    }  # fmt: skip
 # Rendered page parts whose key names everything they show (the plan's sections: version,
 # revision, intake): kept in each process's memory, as no change can make an entry stale.
 CACHES["fragments"] = {

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from django.core.cache import cache, caches
 from django.urls import reverse
 
 from backpath.instruments import nrs
+from backpath.web import chart_cache
 from backpath.web.audit.models import AuditEvent
 from backpath.web.patients.models import Patient
 from tests.web.builders import (
@@ -71,3 +74,24 @@ def test_progress_without_a_plan_still_draws_the_charts(patient: Patient) -> Non
     add_entry(patient, "nrs", 0, 5)
     page = logged_in(patient.user).get(reverse("care:progress")).content.decode()
     assert "<svg" in page and "no starting score to compare with" in page
+
+
+def test_charts_are_kept_apart_from_the_rate_limit_counters(
+    patient: Patient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full database cache drops a third of its rows, whichever they are: the charts, many
+    and large, have a cache of their own, so they never push the counters out."""
+    drawn: list[int] = []
+
+    def draw(n: int) -> str:
+        drawn.append(n)
+        return f"<svg>{n}</svg>"
+
+    cache.clear()
+    cache.set("counter", 7)
+    monkeypatch.setattr(caches["charts"], "_max_entries", 10)
+    for n in range(30):
+        assert chart_cache.cached_svg(draw, n) == f"<svg>{n}</svg>"
+    assert cache.get("counter") == 7
+    assert len(drawn) == 30
+    assert chart_cache.cached_svg(draw, 29) == "<svg>29</svg>" and len(drawn) == 30
