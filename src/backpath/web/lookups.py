@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 
+from backpath.web.alerts.models import Alert
 from backpath.web.api.models import SCOPES, ApiToken, scope_allows
 from backpath.web.patients.models import Episode, Patient, visible_condition
 from backpath.web.plans.models import PlanVersion
@@ -57,6 +59,12 @@ def latest_version_for(user: Any, episode_id: int, **annotations: Any) -> PlanVe
         .order_by("-number")
         .first()
     )
+
+
+def open_alert_exists(patient: str) -> Exists:
+    """Whether the patient the outer query reaches through ``patient`` has an open alert, for
+    ``annotate``: a page reads it with its record and the alerts only when there are some."""
+    return Exists(Alert.objects.open().filter(patient=OuterRef(patient)))
 
 
 def published_version(episode: Episode | None) -> PlanVersion | None:

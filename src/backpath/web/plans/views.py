@@ -16,7 +16,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -30,7 +29,6 @@ from backpath.exercises import load_exercises
 from backpath.knowledge import load_knowledge
 from backpath.web import lookups, page_cache
 from backpath.web.accounts.access import staff_required
-from backpath.web.alerts.models import Alert
 from backpath.web.audit.record import record
 from backpath.web.patients.models import Episode
 from backpath.web.plans import display, printouts, program_display, summary, versions
@@ -138,7 +136,7 @@ def main_context(
     bound: dict[str, Any] | None = None,
     changed: dict[str, str] | None = None,
     latest: PlanVersion | None = None,
-    alerts: list[Alert] | None = None,
+    alerts: list[Any] | None = None,
 ) -> dict[str, Any]:
     """The plan tab: the one-screen summary, the items (detail one click away) and the
     left-out options grouped by reason. ``editing_item`` opens that item's forms; ``bound``
@@ -164,15 +162,9 @@ def main_context(
     return context
 
 
-def open_alerts(episode: Episode) -> list[Alert]:
+def open_alerts(episode: Episode) -> list[Any]:
     """The first open alerts of the episode's patient: the summary's "needs a decision"."""
     return list(episode.patient.alerts.open()[:5])
-
-
-def any_open_alert() -> Exists:
-    """Whether the version's patient has an open alert, read with the version: most have
-    none, and then their alerts need no query of their own."""
-    return Exists(Alert.objects.open().filter(patient=OuterRef("episode__patient")))
 
 
 @staff_required
@@ -183,7 +175,9 @@ def plan_page(request: HttpRequest, episode_id: int) -> HttpResponse:
     (``page_cache``): the episode, its patient and intake, the version and its author, the
     version the patient sees and the open alerts, all read here on every request. The stored
     plan is read only to render, and a version that cannot be read is never stored."""
-    version = lookups.latest_version_for(request.user, episode_id, any_open_alert=any_open_alert())
+    version = lookups.latest_version_for(
+        request.user, episode_id, any_open_alert=lookups.open_alert_exists("episode__patient")
+    )
     if version is None:
         episode = episode_for(request, episode_id)  # 404 when not theirs
         record(request, "read", episode, patient=episode.patient, detail="plan page: no plan")
