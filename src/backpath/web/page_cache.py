@@ -31,8 +31,10 @@ TOKEN_PLACEHOLDER = "csrf-placeholder-" + secrets.token_hex(16)
 
 
 def row(obj: Any) -> Any:
-    """What a row shows: its model and every loaded field's value (deferred fields, which the
-    page does not read, are left out rather than loaded). Anything else stands for itself."""
+    """What a row shows: its model and every loaded field's value. Deferred fields are left
+    out rather than loaded: a view defers only a large document whose every change another
+    field of the row tells (a plan version's ``revision``, an intake's ``updated``). Anything
+    else stands for itself."""
     if not isinstance(obj, Model):
         return obj
     deferred = obj.get_deferred_fields()

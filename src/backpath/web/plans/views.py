@@ -174,7 +174,9 @@ def plan_page(request: HttpRequest, episode_id: int) -> HttpResponse:
     The page most opened in a clinic's day, so it is rendered once per stamp of what it shows
     (``page_cache``): the episode, its patient and intake, the version and its author, the
     version the patient sees and the open alerts, all read here on every request. The stored
-    plan is read only to render, and a version that cannot be read is never stored."""
+    plan and intake are read only to render: their writers (``versions``, the intake steps)
+    move the version's ``revision`` and the intake's ``updated`` with every change. A version
+    that cannot be read is never stored."""
     version = lookups.latest_version_for(
         request.user, episode_id, any_open_alert=lookups.open_alert_exists("episode__patient")
     )
