@@ -11,7 +11,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from backpath.exercises import load_exercises
-from backpath.reports.figures import posed, render_svg
+from backpath.reports.figures import render_svg
+from backpath.reports.kinematics import posed
 from backpath.reports.poses import Bike, Chair, Figure, Frame, figure_ids, load_figure
 
 SVG = "{http://www.w3.org/2000/svg}"

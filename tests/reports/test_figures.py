@@ -20,17 +20,15 @@ from hypothesis import strategies as st
 from weasyprint import HTML
 
 from backpath.errors import InvalidInput, KnowledgeBaseError
-from backpath.reports.figures import (
+from backpath.reports.figures import MODES, describe, render_svg
+from backpath.reports.kinematics import (
     LENGTHS,
-    MODES,
-    describe,
     forward_kinematics,
     interpolate,
     movement,
     posed,
     project,
     radius,
-    render_svg,
 )
 from backpath.reports.poses import (
     Arm,

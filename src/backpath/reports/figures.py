@@ -1,12 +1,5 @@
-"""The one renderer of exercise pictures: joint angles to points to SVG markup.
-
-A pose (``backpath.reports.poses``) becomes a picture in three steps:
-
-1. ``forward_kinematics``: angles to points in the picture's plane (hip at the origin, y up,
-   centimetres); every segment keeps its fixed adult length.
-2. ``project``: a knee turned out of that plane (``knee_out``) is drawn where the eye sees it.
-3. ``place``: the figure rests its lowest point on the floor (``y = 0``) with its anchor at the
-   anchor's ``x``, or holds its anchor at a fixed spot (a saddle).
+"""The one renderer of exercise pictures: a posed body (``backpath.reports.kinematics``) to SVG
+markup.
 
 ``render_svg`` draws the figure and its props in one of four modes. The animation interpolates
 the angles, never the points, so limbs keep their length in every frame. The SVG is
@@ -30,19 +23,27 @@ from dataclasses import dataclass
 from typing import Literal
 
 from backpath.errors import InvalidInput
+from backpath.reports.kinematics import (
+    HEAD_R,
+    LIMB_W,
+    TRUNK_POINTS,
+    TRUNK_W,
+    Body,
+    Point,
+    along,
+    movement,
+    posed,
+    radius,
+)
 from backpath.reports.poses import (
-    Arm,
     Arrow,
     Bike,
     Chair,
     Dowel,
     Figure,
-    Leg,
     Mat,
     Pillow,
-    Pose,
     Strap,
-    View,
     Wall,
     Water,
     Weight,
@@ -51,27 +52,6 @@ from backpath.reports.poses import (
 
 Mode = Literal["animated", "frames", "start", "end"]
 MODES: tuple[Mode, ...] = ("animated", "frames", "start", "end")
-Point = tuple[float, float]
-
-LENGTHS: Mapping[str, float] = {
-    "pelvis": 10, "lumbar": 18, "thorax": 30, "neck": 14,
-    "upper_arm": 30, "forearm": 26, "hand": 9,
-    "thigh": 43, "shank": 43, "foot": 17, "heel": 7, "front_foot": 9,
-}  # fmt: skip
-"""Segment lengths in cm of a 1.8 m adult (``neck``: base of the neck to centre of the head)."""
-HEAD_R = 10.0
-HEAD_AHEAD = 4.0
-"""Seen from the side the skull sits this far in front of the line of the neck."""
-TRUNK_W = 12.0
-LIMB_W = 7.0
-HIP_HALF = 8.0
-SHOULDER_HALF = 12.0
-"""Seen from the front, hips and shoulders sit this far either side of the spine."""
-KNEE_DEPTH = 6.0
-"""Seen from the side, the near knee is this far in front of the mid-plane, the far one behind."""
-FOOT_TURN = 62.0
-"""A neutral foot points this many degrees forward of the shank (flat when standing)."""
-TRUNK_POINTS = ("hip", "sacrum", "waist", "neck")
 
 INK = "#17325c"  # 12.8:1 on white
 FAR_INK = "#6a88b8"  # 3.6:1: limbs behind the body, above the 3:1 asked of graphics
@@ -86,7 +66,6 @@ FLOOR_INK = "#4d4d4d"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 ROUND = {"stroke-linecap": "round", "stroke-linejoin": "round"}
 
-STEPS = 10
 HOLD_S, MOVE_S = 0.7, 1.8
 MARGIN = 8.0
 FLOOR_T = 4.0
@@ -94,143 +73,6 @@ CAPTION_H = 30.0
 CAPTION_FONT = 17.0
 GAP = 40.0
 SVG_NS = "http://www.w3.org/2000/svg"
-
-# --- kinematics -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Body:
-    """The figure's named points in cm (y up), and which way its face and belly look."""
-
-    points: Mapping[str, Point]
-    face: float | None
-    """Direction the face looks in degrees; ``None`` in a front view (no profile)."""
-    front: float
-    belly: float
-
-    def moved(self, dx: float, dy: float) -> Body:
-        shifted = {k: (x + dx, y + dy) for k, (x, y) in self.points.items()}
-        return Body(shifted, self.face, self.front, self.belly)
-
-
-def _add(p: Point, deg: float, length: float) -> Point:
-    rad = math.radians(deg)
-    return p[0] + math.cos(rad) * length, p[1] + math.sin(rad) * length
-
-
-def radius(name: str) -> float:
-    """Half the drawn thickness at a named point (for floor contact and bounds)."""
-    if name == "head":
-        return HEAD_R
-    return TRUNK_W / 2 if name in TRUNK_POINTS else LIMB_W / 2
-
-
-def interpolate(a: Pose, b: Pose, t: float) -> Pose:
-    """The pose a fraction ``t`` (0 to 1) of the way from ``a`` to ``b``, angle by angle."""
-    data: dict[str, dict[str, float]] = {}
-    flat: dict[str, float] = {}
-    for (name, x), (_, y) in zip(a.numbers(), b.numbers(), strict=True):
-        part, _, joint = name.partition(".")
-        if joint:
-            data.setdefault(part, {})[joint] = x + (y - x) * t
-        else:
-            flat[name] = x + (y - x) * t
-    return Pose.model_validate({**flat, **data})
-
-
-def movement(figure: Figure, steps: int = STEPS) -> list[Pose]:
-    """Poses from start to end inclusive, eased so the figure starts and stops gently."""
-    eased = ((1 - math.cos(math.pi * k / steps)) / 2 for k in range(steps + 1))
-    return [interpolate(figure.start.pose, figure.end.pose, t) for t in eased]
-
-
-def forward_kinematics(
-    pose: Pose, view: View = "side", foreshorten: Mapping[str, float] | None = None
-) -> Body:
-    """Points in the picture's plane with the hip (side) or mid-pelvis (front) at 0, 0.
-
-    Every angle turns its segment from the one before; with the figure upright and facing
-    right, flexion of the trunk and neck and of the knee turns clockwise, flexion of hip,
-    shoulder and elbow counterclockwise. ``foreshorten`` shortens named limb segments.
-    """
-    scale = foreshorten or {}
-    wide = view == "front"
-    pelvis = 90 - pose.pelvis
-    lumbar = pelvis - pose.lumbar
-    thorax = lumbar - pose.thorax
-    neck = thorax - pose.neck
-    pts: dict[str, Point] = {"hip": (0.0, 0.0)}
-    pts["sacrum"] = _add(pts["hip"], pelvis, LENGTHS["pelvis"])
-    pts["waist"] = _add(pts["sacrum"], lumbar, LENGTHS["lumbar"])
-    pts["neck"] = _add(pts["waist"], thorax, LENGTHS["thorax"])
-    pts["head"] = _add(pts["neck"], neck, LENGTHS["neck"])
-    if not wide:
-        pts["head"] = _add(pts["head"], neck - 90, HEAD_AHEAD)
-    top = _add(pts["neck"], thorax, -4 if wide else -3)
-    for side, sign in (("near", 1.0), ("far", -1.0)):
-
-        def length(segment: str, side: str = side) -> float:
-            return LENGTHS[segment] * scale.get(f"{side}_{segment}", 1.0)
-
-        arm: Arm = getattr(pose, f"{side}_arm")
-        leg: Leg = getattr(pose, f"{side}_leg")
-        hip = _add(pts["hip"], pelvis - 90, sign * HIP_HALF) if wide else pts["hip"]
-        shoulder = _add(top, thorax - 90, sign * SHOULDER_HALF) if wide else top
-        upper = thorax + 180 + arm.shoulder
-        fore = upper + arm.elbow
-        thigh = pelvis + 180 + leg.hip
-        shank = thigh - leg.knee
-        elbow = _add(shoulder, upper, length("upper_arm"))
-        wrist = _add(elbow, fore, length("forearm"))
-        knee = _add(hip, thigh, length("thigh"))
-        ankle = _add(knee, shank, length("shank"))
-        pts[f"{side}_hip"], pts[f"{side}_shoulder"] = hip, shoulder
-        pts[f"{side}_elbow"], pts[f"{side}_wrist"] = elbow, wrist
-        pts[f"{side}_hand"] = _add(wrist, fore + arm.wrist, length("forearm") / 26 * 9)
-        pts[f"{side}_knee"], pts[f"{side}_ankle"] = knee, ankle
-        if wide:  # from the front a foot is a short stub turned outwards
-            pts[f"{side}_toe"] = _add(ankle, shank + sign * 70 + leg.ankle, LENGTHS["front_foot"])
-            pts[f"{side}_heel"] = ankle
-        else:
-            pts[f"{side}_toe"] = _add(ankle, shank + FOOT_TURN + leg.ankle, LENGTHS["foot"])
-            pts[f"{side}_heel"] = _add(ankle, shank - 12 + leg.ankle, LENGTHS["heel"])
-    return Body(pts, None if wide else neck - 90, lumbar - 90, pose.belly)
-
-
-def project(body: Body, pose: Pose, view: View = "side") -> Body:
-    """Move each knee to where it appears once turned ``knee_out`` about its hip-ankle line."""
-    pts = dict(body.points)
-    for side, depth in (("near", KNEE_DEPTH), ("far", -KNEE_DEPTH)):
-        turn = math.radians(getattr(pose, f"{side}_leg").knee_out)
-        if turn == 0:
-            continue
-        (hx, hy), (ax, ay), (kx, ky) = (pts[f"{side}_{j}"] for j in ("hip", "ankle", "knee"))
-        span = math.hypot(ax - hx, ay - hy) or 1.0
-        ux, uy = (ax - hx) / span, (ay - hy) / span
-        along = (kx - hx) * ux + (ky - hy) * uy
-        px, py = hx + along * ux, hy + along * uy
-        dist = math.hypot(kx - px, ky - py)
-        nx, ny = ((kx - px) / dist, (ky - py) / dist) if dist > 1e-6 else (-uy, ux)
-        seen = dist * math.cos(turn) - (depth if view == "side" else 0.0) * math.sin(turn)
-        pts[f"{side}_knee"] = (px + nx * seen, py + ny * seen)
-    return Body(pts, body.face, body.front, body.belly)
-
-
-def place(body: Body, figure: Figure) -> Body:
-    """Move the figure onto the floor (or its fixed support) with its anchor in place."""
-    ax, ay = body.points[figure.anchor.point]
-    if figure.support == "fixed":
-        return body.moved(figure.anchor.x - ax, figure.anchor.y - ay)
-    lowest = min(y - radius(name) for name, (_, y) in body.points.items())
-    return body.moved(figure.anchor.x - ax, -lowest)
-
-
-def posed(figure: Figure, pose: Pose) -> Body:
-    """The figure in ``pose`` as drawn: kinematics, knees turned out, placed on its support."""
-    scale = {str(segment): factor for segment, factor in figure.foreshorten.items()}
-    body = forward_kinematics(pose, figure.view, scale)
-    return place(project(body, pose, figure.view), figure)
-
 
 # --- shapes -----------------------------------------------------------------------------------
 
@@ -286,8 +128,8 @@ def _fill(color: str, **more: str) -> dict[str, str]:
 
 
 def _arrow(tail: Point, direction: float, length: float) -> str:
-    tip = _add(tail, direction, length)
-    head = _line(_add(tip, direction + 150, 7), tip, _add(tip, direction - 150, 7))
+    tip = along(tail, direction, length)
+    head = _line(along(tip, direction + 150, 7), tip, along(tip, direction - 150, 7))
     return f"{_line(tail, tip)} {head}"
 
 
@@ -299,14 +141,14 @@ def _held_points(prop: Strap | Dowel | Weight | Arrow, p: Mapping[str, Point]) -
         a, b = (p[end] for end in prop.ends)
         deg = math.degrees(math.atan2(b[1] - a[1], b[0] - a[0]))
         return [
-            _add(_add(a, deg + 90, prop.offset), deg, -prop.extend),
-            _add(_add(b, deg + 90, prop.offset), deg, prop.extend),
+            along(along(a, deg + 90, prop.offset), deg, -prop.extend),
+            along(along(b, deg + 90, prop.offset), deg, prop.extend),
         ]
     if isinstance(prop, Weight):
         return [p[prop.at]]
     x, y = p[prop.at]
     tail = (x + prop.offset.dx, y + prop.offset.dy)
-    return [tail, _add(tail, prop.direction, prop.length)]
+    return [tail, along(tail, prop.direction, prop.length)]
 
 
 def _held_shapes(prop: Strap | Dowel | Weight | Arrow, p: Mapping[str, Point]) -> list[Shape]:
@@ -352,7 +194,7 @@ def body_shapes(body: Body, figure: Figure, *, cues: bool = True) -> list[Shape]
     shapes.append(Shape(_circle(p["head"], HEAD_R), _fill(INK)))
     if body.face is not None:
         nose = (
-            _add(p["head"], body.face + a, HEAD_R + r) for a, r in ((35, -1), (-5, 4), (-35, -1))
+            along(p["head"], body.face + a, HEAD_R + r) for a, r in ((35, -1), (-5, 4), (-35, -1))
         )
         shapes.append(Shape(_line(*nose) + " Z", _fill(INK)))
     for prop in figure.props:
@@ -369,8 +211,8 @@ def _belly(body: Body) -> str:
     """A belly pushed ``belly`` x 8 cm out in front of the lower trunk (hidden when drawn in)."""
     p, front, edge = body.points, body.front, TRUNK_W / 2 - 1
     chest = _mid(p["waist"], p["neck"])
-    start, end = _add(p["sacrum"], front, edge), _add(chest, front, edge)
-    bulge = _add(p["waist"], front, TRUNK_W / 2 + body.belly * 16)
+    start, end = along(p["sacrum"], front, edge), along(chest, front, edge)
+    bulge = along(p["waist"], front, TRUNK_W / 2 + body.belly * 16)
     return f"{_line(p['sacrum'], start)} Q{_xy(bulge)} {_xy(end)} L{_xy(p['waist'])} Z"
 
 
