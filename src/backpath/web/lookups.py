@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from backpath.web.alerts.models import Alert
 from backpath.web.api.models import SCOPES, ApiToken, scope_allows
 from backpath.web.patients.models import Episode, Patient, visible_condition
 from backpath.web.plans.models import PlanVersion
+from backpath.web.prepared import PreparedRead
 
 NO_OWN_RECORD = "No patient record is linked to this login; ask your clinic."
 
@@ -41,24 +42,30 @@ def episode_for(user: Any, episode_id: int, *, also: tuple[str, ...] = ()) -> Ep
     return episode
 
 
-def latest_version_for(user: Any, episode_id: int, **annotations: Any) -> PlanVersion | None:
-    """The newest plan version of an episode ``user`` may see, read in one query with its
-    episode, the patient, the intake and the version's author, and without the stored plan or
-    intake document (each read when first used; ``revision`` and ``updated`` tell their
-    changes); None when there is no version or the episode is not theirs
-    (``episode_for`` then tells which). ``annotations``: more the caller reads in the same
-    query (``QuerySet.annotate``)."""
-    condition = visible_condition(user, "episode__patient__")
-    if condition is None:
-        return None
+def _latest_version(condition: Any, episode_id: int) -> QuerySet[PlanVersion]:
     return (
         PlanVersion.objects.select_related("episode__patient", "episode__intake", "created_by")
         .defer("plan", "episode__intake__data")
         .filter(condition, episode_id=episode_id)
-        .annotate(**annotations)
-        .order_by("-number")
-        .first()
+        .annotate(any_open_alert=open_alert_exists("episode__patient"))
+        .order_by("-number")[:1]
     )
+
+
+_LATEST_VERSION: PreparedRead[PlanVersion] = PreparedRead(_latest_version)
+"""Compiled once per ownership condition: the plan page makes this read on every view."""
+
+
+def latest_version_for(user: Any, episode_id: int) -> PlanVersion | None:
+    """The newest plan version of an episode ``user`` may see, read in one query with its
+    episode, the patient, the intake, the version's author and whether the patient has an
+    open alert (``any_open_alert``), and without the stored plan or intake document (each read
+    when first used; ``revision`` and ``updated`` tell their changes); None when there is no
+    version or the episode is not theirs (``episode_for`` then tells which)."""
+    condition = visible_condition(user, "episode__patient__")
+    if condition is None:
+        return None
+    return _LATEST_VERSION.first(condition, episode_id)
 
 
 def open_alert_exists(patient: str) -> Exists:

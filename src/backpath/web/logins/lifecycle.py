@@ -15,8 +15,10 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any
 
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
@@ -217,12 +219,14 @@ def deactivate(actor: Actor, user: User) -> None:
 
 
 def end_sessions(user: User) -> int:
-    """Delete every database session of ``user`` (with cache sessions the inactive flag alone
+    """Delete every stored session of ``user`` through the session engine, so that a copy
+    kept in the sessions' cache goes too (with sessions in the cache alone the inactive flag
     signs them out: Django's backend refuses an inactive user on the next request)."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
     ended = 0
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
-            session.delete()
+            store().delete(session.session_key)
             ended += 1
     return ended
 

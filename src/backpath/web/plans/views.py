@@ -177,9 +177,7 @@ def plan_page(request: HttpRequest, episode_id: int) -> HttpResponse:
     plan and intake are read only to render: their writers (``versions``, the intake steps)
     move the version's ``revision`` and the intake's ``updated`` with every change. A version
     that cannot be read is never stored."""
-    version = lookups.latest_version_for(
-        request.user, episode_id, any_open_alert=lookups.open_alert_exists("episode__patient")
-    )
+    version = lookups.latest_version_for(request.user, episode_id)
     if version is None:
         episode = episode_for(request, episode_id)  # 404 when not theirs
         record(request, "read", episode, patient=episode.patient, detail="plan page: no plan")
