@@ -135,7 +135,7 @@ def test_the_page_is_one_query_set_however_many_patients(
     for k in range(60):
         person(clinic, f"Many{k:02d}")
     client = logged_in(clinician)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(20):  # with the session's once-a-minute write
         page = client.get(reverse("patients:list")).content.decode()
     assert "60 patients, page 1 of 2" in page
     assert len(re.findall(r'<th scope="row">', page)) == 50
