@@ -196,7 +196,8 @@ def main() -> None:
                 headers={"Cookie": cookie, "X-CSRFToken": csrf, "Referer": base,
                          "Content-Type": "application/json"})  # fmt: skip
 
-        timed_requests(plan_page, 4, 40, 10)  # warm up
+        for warm_up in (plan_page, bare, bare_signed_in):  # every worker, every path
+            timed_requests(warm_up, args.users, 4 * args.users, 10)
         with urllib.request.urlopen(plan_page(), timeout=30) as response:
             body = response.read()
             if response.url != plan_page().full_url or b"Plan for Bench Patient" not in body:
