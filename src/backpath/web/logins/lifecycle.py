@@ -222,11 +222,11 @@ def end_sessions(user: User) -> int:
     """Delete every stored session of ``user`` through the session engine, so that a copy
     kept in the sessions' cache goes too (with sessions in the cache alone the inactive flag
     signs them out: Django's backend refuses an inactive user on the next request)."""
-    store = import_module(settings.SESSION_ENGINE).SessionStore
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
     ended = 0
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
-            store().delete(session.session_key)
+            store.delete(session.session_key)
             ended += 1
     return ended
 

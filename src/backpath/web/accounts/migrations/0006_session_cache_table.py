@@ -1,12 +1,13 @@
-"""The sessions' database cache table (``settings``: sessions are read through it), beside the
-counters' and the charts' ones: ``createcachetable`` makes each missing one."""
+"""The sessions' database cache table (``settings``: sessions are read through it), made as
+``0005`` made the charts' one: ``createcachetable`` makes each missing table."""
 
-from django.core.management import call_command
+from importlib import import_module
+
 from django.db import migrations
 
-
-def create_cache_tables(apps, schema_editor):  # type: ignore[no-untyped-def]
-    call_command("createcachetable", database=schema_editor.connection.alias, verbosity=0)
+create_cache_tables = import_module(
+    "backpath.web.accounts.migrations.0005_chart_cache_table"
+).create_cache_tables
 
 
 class Migration(migrations.Migration):
